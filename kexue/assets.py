@@ -1,0 +1,47 @@
+"""Front-end files installed by npm (package.json) that the build copies into the site.
+
+Nothing is fetched from another host at run time: every script, style and font a page
+loads is copied here from node_modules/ into output/vendor/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+# (package, path inside the package, destination under output/vendor/)
+VENDOR_FILES: list[tuple[str, str, str]] = [
+    ("mathjax", "es5/tex-chtml.js", "mathjax/tex-chtml.js"),
+    ("mathjax", "es5/input/tex/extensions", "mathjax/input/tex/extensions"),
+    ("mathjax", "es5/output/chtml/fonts/woff-v2", "mathjax/output/chtml/fonts/woff-v2"),
+    ("mathjax", "es5/ui", "mathjax/ui"),
+    ("mathjax", "es5/a11y", "mathjax/a11y"),
+    ("mathjax", "es5/adaptors", "mathjax/adaptors"),
+]
+
+
+class MissingFrontEndPackageError(RuntimeError):
+    pass
+
+
+def copy_vendor(node_modules: Path, output: Path) -> list[Path]:
+    """Copy VENDOR_FILES into ``output/vendor``; return the destinations.
+
+    Raises MissingFrontEndPackageError naming the package and the command that installs it.
+    """
+    written = []
+    for package, src, dest in VENDOR_FILES:
+        source = node_modules / package / src
+        if not source.exists():
+            raise MissingFrontEndPackageError(
+                f"{source} is missing: run `npm ci` in the project folder "
+                f"(package.json lists {package})"
+            )
+        target = output / "vendor" / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, target)
+        written.append(target)
+    return written

@@ -1,0 +1,52 @@
+"""Serve a built site on 127.0.0.1 (for `invoke serve` and the browser tests)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".svg": "image/svg+xml",
+        ".woff2": "font/woff2",
+    }
+
+    def log_message(self, format, *args):  # quiet unless something fails
+        if args and str(args[1])[:1] in "45":
+            super().log_message(format, *args)
+
+
+def make_server(root: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(_Handler, directory=str(root))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def serve_forever(root: Path, port: int) -> None:
+    with make_server(root, port) as httpd:
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+class ServedSite:
+    """Context manager: serve ``root`` in a thread; ``.url`` is its base URL."""
+
+    def __init__(self, root: Path):
+        self.httpd = make_server(root)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self) -> ServedSite:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

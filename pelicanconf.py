@@ -1,0 +1,79 @@
+"""Pelican settings for development builds (`invoke build`, `invoke serve`)."""
+
+AUTHOR = "苏剑林"
+SITENAME = "科学空间笔记"
+SITESUBTITLE = "kexue-notes：科学空间数学与机器学习文章的镜像与推导注释"
+SITEURL = ""
+SOURCE_SITE = "https://spaces.ac.cn"
+
+PATH = "content"
+OUTPUT_PATH = "output"
+ARTICLE_PATHS = ["posts", "samples"]
+ARTICLE_EXCLUDES = ["derivations", "pages"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh-CN"
+HTML_LANG = "zh-CN"  # Pelican lower-cases DEFAULT_LANG; <html lang> keeps the BCP 47 case
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_CATEGORY = "其他"
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+DEFAULT_PAGINATION = 20
+
+# A post's URL is its archive id on the source site (the slug): /archives/<id>/.
+ARTICLE_URL = "archives/{slug}/"
+ARTICLE_SAVE_AS = "archives/{slug}/index.html"
+PAGE_URL = "pages/{slug}/"
+PAGE_SAVE_AS = "pages/{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+CATEGORIES_URL = "categories/"
+CATEGORIES_SAVE_AS = "categories/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = "tags/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+YEAR_ARCHIVE_URL = "archives/{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = "archives/{date:%Y}/index.html"
+# Page N of any list lives under <list>/page/N/: tag "标签1" page 2 is tag/标签1/page/2/,
+# which cannot collide with tag "标签12".
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+SLUGIFY_USE_UNICODE = True
+SLUGIFY_PRESERVE_CASE = False
+
+THEME = "theme"
+THEME_STATIC_DIR = "theme"
+DIRECT_TEMPLATES = ["index", "categories", "tags", "archives"]
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["kexue_math", "kexue_assets"]
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.codehilite": {"css_class": "highlight", "guess_lang": False},
+        "markdown.extensions.meta": {},
+    },
+    "output_format": "html5",
+}
+
+# Development builds cache what the readers produced (plugins' reading signals still run).
+CACHE_CONTENT = True
+CONTENT_CACHING_LAYER = "reader"
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = ".cache/pelican"
+
+RELATIVE_URLS = True
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None

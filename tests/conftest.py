@@ -1,0 +1,95 @@
+"""Shared fixtures: a built sample site, a local HTTP server, headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LEGACY_DEFAULT = ROOT.parent / "shared" / "corpus" / "legacy"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+
+
+def build_site(content: Path, output: Path, settings: str = "pelicanconf.py", **extra) -> None:
+    """Build ``content`` into ``output`` with Pelican, as `invoke build` does.
+
+    ``extra`` overrides settings (values are given to Pelican's ``-e`` as JSON).
+    """
+    cache = output.parent / (output.name + "-cache")
+    cmd = [
+        sys.executable,
+        "-m",
+        "pelican",
+        str(content),
+        "-s",
+        str(ROOT / settings),
+        "-o",
+        str(output),
+        "-e",
+        f"CACHE_PATH={json.dumps(str(cache))}",
+        *(f"{k}={json.dumps(v)}" for k, v in extra.items()),
+    ]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise AssertionError(f"pelican failed:\n{result.stdout}\n{result.stderr}")
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The repository's sample content (content/), built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("site") / "output"
+    build_site(ROOT / "content", out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def legacy_corpus() -> Path:
+    """The earlier mirror's files; tests that need them skip when they are absent."""
+    path = Path(os.environ.get("KEXUE_LEGACY_CORPUS", LEGACY_DEFAULT))
+    if not (path / "blogs_raw").is_dir():
+        pytest.skip(f"legacy corpus not found at {path} (set KEXUE_LEGACY_CORPUS)")
+    return path
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("KEXUE_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    exe = chromium_path()
+    if exe is None:
+        pytest.fail("chromium is not installed: `apt-get install chromium` (./run test does it)")
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=exe, headless=True, args=CHROMIUM_ARGS
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def served_sample_site(sample_site):
+    from kexue.serve import ServedSite
+
+    with ServedSite(sample_site) as site:
+        yield site

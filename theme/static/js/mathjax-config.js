@@ -1,0 +1,23 @@
+// MathJax 3, configured like the source site's MathJax 2 (tex2jax + AMS numbering).
+// Only elements of class "math" (written by kexue.markdown_math) are typeset, so a "$"
+// in prose or code is never taken for math.
+window.MathJax = {
+  // MathJax 2's \color{c}{x} colours only x: that is MathJax 3's colorv2, not color.
+  // Other extensions the source used (extpfeil, cancel, bbox, unicode…) autoload.
+  loader: { load: ["[tex]/colorv2"] },
+  tex: {
+    inlineMath: [["$", "$"], ["\\(", "\\)"]],
+    displayMath: [["$$", "$$"], ["\\[", "\\]"]],
+    processEnvironments: true,
+    processRefs: true,
+    tags: "ams",
+    useLabelIds: true,
+    packages: { "[-]": ["color"], "[+]": ["colorv2"] },
+    autoload: { color: [], colorv2: ["color"] },
+  },
+  options: {
+    ignoreHtmlClass: "tex2jax_ignore",
+    processHtmlClass: "math",
+  },
+  chtml: { fontURL: document.currentScript.dataset.fonts },
+};
