@@ -57,8 +57,8 @@ def clean(c):
 @task
 def lint(c):
     """ruff check and ruff format --check."""
-    ok = c.run(f"\"{PY}\" -m ruff check .", warn=True).ok
-    ok = c.run(f"\"{PY}\" -m ruff format --check .", warn=True).ok and ok
+    ok = c.run(f'"{PY}" -m ruff check .', warn=True).ok
+    ok = c.run(f'"{PY}" -m ruff format --check .', warn=True).ok and ok
     if not ok:
         raise Exit("lint failed: run `ruff check --fix . && ruff format .`", code=1)
     _say("lint clean")
