@@ -51,10 +51,13 @@ SLUGIFY_PRESERVE_CASE = False
 
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
+# Feature hooks: templates include partials/<feature>_<hook>.html when the file exists,
+# for hooks head, nav, body_end, article_end, summary and index_top.
+THEME_FEATURES = ["math", "topics", "derivations", "search", "figures"]
 DIRECT_TEMPLATES = ["index", "categories", "tags", "archives"]
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["kexue_math", "kexue_assets"]
+PLUGINS = ["kexue_posts", "kexue_math", "kexue_assets"]
 
 MARKDOWN = {
     "extension_configs": {

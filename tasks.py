@@ -54,6 +54,25 @@ def clean(c):
     _say("clean")
 
 
+@task(help={"no_build": "check the existing output/ without building first"})
+def check(c, no_build=False):
+    """Run every check (content, notes, formulas on built pages); non-zero if any fails."""
+    from kexue.checks import CheckContext, run_checks
+
+    if not no_build:
+        build(c)
+    ctx = CheckContext(root=ROOT, content=ROOT / "content", output=OUTPUT)
+    failed = 0
+    for name, problems in run_checks(ctx):
+        for problem in problems:
+            print(problem)
+        failed += len(problems)
+        _say(f"check {name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
+    if failed:
+        raise Exit(f"invoke check: {failed} problem(s)", code=1)
+    _say("all checks passed")
+
+
 @task
 def lint(c):
     """ruff check and ruff format --check."""

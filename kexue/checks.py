@@ -1,0 +1,57 @@
+"""`invoke check`: the site's checks, each reporting problems as ``file:line: message``.
+
+A check is a function ``check(ctx: CheckContext) -> Iterable[Problem]``.  Each area adds
+its checks to CHECKS (one line here), so `invoke check` and `invoke publish` run them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class CheckContext:
+    root: Path  # the project folder
+    content: Path  # content/
+    output: Path  # a built site (output/), for checks that read pages
+
+
+Check = Callable[[CheckContext], Iterable[Problem]]
+
+
+def check_post_headers(ctx: CheckContext) -> Iterable[Problem]:
+    """Every post file parses, and its Slug is its file name."""
+    from kexue.posts import PostFormatError, iter_post_files, read_post
+
+    for path in iter_post_files(ctx.content):
+        try:
+            post = read_post(path)
+        except PostFormatError as e:
+            yield Problem(str(path), 0, str(e))
+            continue
+        if post.id != path.stem:
+            yield Problem(str(path), 0, f"Slug {post.id!r} differs from the file name {path.stem}")
+
+
+CHECKS: list[tuple[str, Check]] = [
+    ("post headers", check_post_headers),
+]
+
+
+def run_checks(ctx: CheckContext, only: Iterable[str] = ()) -> list[tuple[str, list[Problem]]]:
+    """Run every check (or those named in ``only``); return (name, problems) per check."""
+    wanted = set(only)
+    return [(name, list(check(ctx))) for name, check in CHECKS if not wanted or name in wanted]
