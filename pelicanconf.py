@@ -1,5 +1,9 @@
 """Pelican settings for development builds (`invoke build`, `invoke serve`)."""
 
+from pathlib import Path
+
+from kexue.cachekey import reader_fingerprint
+
 AUTHOR = "苏剑林"
 SITENAME = "科学空间笔记"
 SITESUBTITLE = "kexue-notes：科学空间数学与机器学习文章的镜像与推导注释"
@@ -72,7 +76,8 @@ MARKDOWN = {
 CACHE_CONTENT = True
 CONTENT_CACHING_LAYER = "reader"
 LOAD_CONTENT_CACHE = True
-CACHE_PATH = ".cache/pelican"
+# One cache per version of the reading code (kexue/, plugins/, this file).
+CACHE_PATH = f".cache/pelican/{reader_fingerprint(Path(__file__).resolve().parent)}"
 
 RELATIVE_URLS = True
 FEED_ALL_ATOM = None

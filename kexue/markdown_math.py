@@ -9,6 +9,15 @@ author's bytes):
 * display: ``<div class="math display">\\begin{equation}…\\end{equation}</div>``; a
   paragraph that held the display is split around it, so no block sits inside ``<p>``.
 
+Equation numbers are computed at build time (:func:`kexue.tex.number_equations`, the AMS
+rules MathJax follows).  A display with numbered or tagged rows carries:
+
+* ``id="eq-N"`` (N its first automatic number), and an empty
+  ``<span class="eq-anchor" id="eq-M"></span>`` for each further number M and for each
+  ``\\label{L}`` (``id="L"``), so ``#eq-3`` and ``#eq:std-att`` deep-link to it;
+* ``data-eq-numbers="N M"`` (its automatic numbers), ``data-eq-labels="L1 L2"`` and
+  ``data-eq-shown`` (what each numbered row shows, ``|``-separated: ``1|KL``).
+
 MathJax on the page is told to look only inside ``.math`` elements, so a ``$`` in prose
 or code is never typeset.  The extension imports Markdown but not Pelican.
 """
@@ -22,7 +31,7 @@ from markdown import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from kexue.tex import MathSpan, find_math
+from kexue.tex import Equation, MathSpan, find_math, number_equations
 
 # Private-use characters: Markdown strips STX/ETX from its input, and never touches these.
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -38,13 +47,15 @@ def placeholder(index: int) -> str:
 class MathPreprocessor(Preprocessor):
     """Lift math spans out of the source before Markdown parses blocks."""
 
-    def __init__(self, md, store: list[MathSpan]):
+    def __init__(self, md, store: list[MathSpan], equations: list[Equation]):
         super().__init__(md)
         self.store = store
+        self.equations = equations
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
         self.store.clear()
+        self.equations.clear()
         out = []
         pos = 0
         for span in find_math(text):
@@ -53,23 +64,38 @@ class MathPreprocessor(Preprocessor):
             self.store.append(span)
             pos = span.end
         out.append(text[pos:])
+        self.equations.extend(number_equations(self.store))
         return "".join(out).split("\n")
 
 
-def render_span(span: MathSpan, attrs: str = "") -> str:
-    """The HTML element for one math span (the TeX as text, escaped)."""
+def render_span(span: MathSpan, equations: list[Equation] = ()) -> str:
+    """The HTML element for one math span (the TeX as text, escaped), with the ids and
+    data attributes of its numbered rows."""
     body = html.escape(span.source, quote=False)
-    if span.display:
-        return f'<div class="math display"{attrs}>{body}</div>'
-    return f'<span class="math inline"{attrs}>{body}</span>'
+    if not span.display:
+        return f'<span class="math inline">{body}</span>'
+    attrs = ""
+    anchors = []
+    if equations:
+        numbers = [str(e.number) for e in equations if e.number is not None]
+        labels = [e.label for e in equations if e.label]
+        ids = [f"eq-{n}" for n in numbers] + labels
+        if numbers:
+            attrs += f' id="{ids.pop(0)}" data-eq-numbers="{" ".join(numbers)}"'
+        if labels:
+            attrs += f' data-eq-labels="{html.escape(" ".join(labels))}"'
+        attrs += f' data-eq-shown="{html.escape("|".join(e.shown for e in equations))}"'
+        anchors = [f'<span class="eq-anchor" id="{html.escape(i)}"></span>' for i in ids]
+    return f'<div class="math display"{attrs}>{"".join(anchors)}{body}</div>'
 
 
 class MathPostprocessor(Postprocessor):
     """Put each span back as an element; split paragraphs around display math."""
 
-    def __init__(self, md, store: list[MathSpan]):
+    def __init__(self, md, store: list[MathSpan], equations: list[Equation]):
         super().__init__(md)
         self.store = store
+        self.equations = equations
 
     def _is_display(self, index: str) -> bool:
         return self.store[int(index)].display
@@ -104,7 +130,13 @@ class MathPostprocessor(Postprocessor):
         if not self.store:
             return text
         text = _PARAGRAPH_RE.sub(self._split_paragraph, text)
-        return _PLACEHOLDER_RE.sub(lambda m: render_span(self.store[int(m.group(1))]), text)
+        by_span: dict[int, list[Equation]] = {}
+        for eq in self.equations:
+            by_span.setdefault(eq.span, []).append(eq)
+        return _PLACEHOLDER_RE.sub(
+            lambda m: render_span(self.store[int(m.group(1))], by_span.get(int(m.group(1)), [])),
+            text,
+        )
 
 
 class MathExtension(Extension):
@@ -112,12 +144,14 @@ class MathExtension(Extension):
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         store: list[MathSpan] = []
+        equations: list[Equation] = []
         md.math_spans = store
+        md.math_equations = equations
         # First of all, before normalize_whitespace (30) expands tabs, fenced code (25)
         # and raw HTML blocks (20).
-        md.preprocessors.register(MathPreprocessor(md, store), "kexue_math", 35)
+        md.preprocessors.register(MathPreprocessor(md, store, equations), "kexue_math", 35)
         # Before raw_html (30), so placeholders never meet the HTML stash.
-        md.postprocessors.register(MathPostprocessor(md, store), "kexue_math", 35)
+        md.postprocessors.register(MathPostprocessor(md, store, equations), "kexue_math", 35)
         md.registerExtension(self)
 
     def reset(self):

@@ -281,3 +281,138 @@ def _span_at(text: str, k: int, hi: int) -> MathSpan | None:
         close = f"\\end{{{name}}}"
         return MathSpan(k, e, m.group(0), close, text[m.end() : e - len(close)], True)
     return None
+
+
+# --- AMS equation numbering, as MathJax 3 does it with tags: "ams" -------------------
+
+#: Environments numbered once as a whole (unless \notag/\nonumber; \tag replaces).
+NUMBERED_WHOLE = frozenset({"equation", "multline"})
+#: Environments whose rows are numbered one by one.
+NUMBERED_ROWS = frozenset({"align", "gather", "eqnarray", "alignat", "flalign", "xalignat"})
+_UNNUMBERED_KNOWN = frozenset({"xxalignat"})
+
+_TAG_RE = re.compile(r"\\tag\*?\s*\{")
+_LABEL_RE = re.compile(r"\\label\s*\{([^{}]*)\}")
+_NOTAG_RE = re.compile(r"\\(?:notag|nonumber)(?![A-Za-z])")
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One numbered or tagged row of a display (``span`` indexes find_math's list)."""
+
+    span: int
+    row: int
+    number: int | None  # the automatic number; None when tagged
+    tag: str | None  # the text of \tag{…}, when given
+    label: str | None
+    tex: str  # the row's TeX (the whole body for equation/multline)
+
+    @property
+    def shown(self) -> str:
+        """What the reader sees between the parentheses."""
+        return self.tag if self.tag is not None else str(self.number)
+
+
+def _braced(text: str, open_brace: int) -> str | None:
+    """Contents of the brace group opening at ``open_brace``."""
+    depth = 0
+    for i in range(open_brace, len(text)):
+        c = text[i]
+        if c == "\\":
+            continue
+        if c == "{" and not _escaped(text, i):
+            depth += 1
+        elif c == "}" and not _escaped(text, i):
+            depth -= 1
+            if depth == 0:
+                return text[open_brace + 1 : i]
+    return None
+
+
+def _tag_of(tex: str) -> str | None:
+    m = _TAG_RE.search(tex)
+    return _braced(tex, m.end() - 1) if m else None
+
+
+def split_rows(body: str) -> list[str]:
+    """Split an environment body at top-level ``\\\\`` (not inside braces or nested
+    environments); the optional ``[7pt]`` or ``*`` after ``\\\\`` goes with the break.
+    A last row holding only white space is dropped (MathJax does not number it)."""
+    rows: list[str] = []
+    depth = 0
+    env_depth = 0
+    start = 0
+    i = 0
+    n = len(body)
+    while i < n:
+        if body.startswith("\\begin{", i):
+            env_depth += 1
+            i += 7
+            continue
+        if body.startswith("\\end{", i):
+            env_depth -= 1
+            i += 5
+            continue
+        c = body[i]
+        if c == "\\" and i + 1 < n:
+            if body[i + 1] == "\\" and depth == 0 and env_depth == 0:
+                rows.append(body[start:i])
+                i += 2
+                m = re.match(r"\*?\s*(\[[^\]]*\])?", body[i:])
+                i += m.end() if m else 0
+                start = i
+                continue
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    rows.append(body[start:])
+    if len(rows) > 1 and not rows[-1].strip():
+        rows.pop()
+    return rows
+
+
+def _numbered_environment(span: MathSpan) -> tuple[str, str] | None:
+    """(environment, body) when the display is a numbering environment (bare, or the
+    only thing inside $$…$$ / \\[…\\])."""
+    if span.environment:
+        return span.environment, span.tex
+    inner = span.tex.strip()
+    m = _BEGIN_RE.match(inner)
+    if m:
+        name = m.group(1)
+        end = _find_env_end(inner, name, m.end(), len(inner))
+        if end == len(inner):
+            return name, inner[m.end() : end - len(f"\\end{{{name}}}")]
+    return None
+
+
+def number_equations(spans: list[MathSpan], start: int = 1) -> list[Equation]:
+    """The numbered and tagged rows of ``spans`` in order, by the AMS rules MathJax
+    follows: each unstarred equation/multline once; each row of align, gather, eqnarray,
+    alignat, flalign; \\notag/\\nonumber suppress; \\tag{…} shows its text without
+    advancing the counter; starred environments and $$…$$ show only \\tag{…}."""
+    out: list[Equation] = []
+    counter = start
+    for index, span in enumerate(spans):
+        if not span.display:
+            continue
+        env = _numbered_environment(span)
+        name, body = env if env else ("", span.tex)
+        base = name.rstrip("*")
+        starred = name.endswith("*") or not name or base in _UNNUMBERED_KNOWN
+        rows = split_rows(body) if base in NUMBERED_ROWS else [body]
+        numbered = base in NUMBERED_ROWS or base in NUMBERED_WHOLE
+        for r, row in enumerate(rows):
+            tag = _tag_of(row)
+            label_m = _LABEL_RE.search(row)
+            label = label_m.group(1) if label_m else None
+            if tag is not None:
+                out.append(Equation(index, r, None, tag, label, row))
+            elif numbered and not starred and not _NOTAG_RE.search(row):
+                out.append(Equation(index, r, counter, None, label, row))
+                counter += 1
+    return out
