@@ -18,17 +18,23 @@ def _say(msg: str) -> None:
     print(f"[kexue] {msg}", flush=True)
 
 
-def _pelican(c, settings: str, output: Path) -> None:
-    result = c.run(f'"{PY}" -m pelican content -s {settings} -o "{output}"', warn=True)
+def _pelican(c, settings: str, output: Path, content: str = "content") -> None:
+    result = c.run(f'"{PY}" -m pelican "{content}" -s {settings} -o "{output}"', warn=True)
     if result.failed:
         raise Exit(f"pelican failed (exit {result.exited}); see the messages above", code=1)
 
 
-@task(help={"settings": "pelicanconf.py (default) or publishconf.py", "output": "output folder"})
-def build(c, settings="pelicanconf.py", output=str(OUTPUT)):
+@task(
+    help={
+        "settings": "pelicanconf.py (default) or publishconf.py",
+        "content": "content folder (default content/)",
+        "output": "output folder (default output/)",
+    }
+)
+def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
     """Build the site from content/ into output/."""
     out = Path(output)
-    _pelican(c, settings, out)
+    _pelican(c, settings, out, content)
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
 
@@ -54,23 +60,80 @@ def clean(c):
     _say("clean")
 
 
-@task(help={"no_build": "check the existing output/ without building first"})
-def check(c, no_build=False):
-    """Run every check (content, notes, formulas on built pages); non-zero if any fails."""
+def _run_checks(content: Path, output: Path) -> int:
+    """Print every problem the checks find; return how many."""
     from kexue.checks import CheckContext, run_checks
 
-    if not no_build:
-        build(c)
-    ctx = CheckContext(root=ROOT, content=ROOT / "content", output=OUTPUT)
+    ctx = CheckContext(root=ROOT, content=Path(content), output=Path(output))
     failed = 0
     for name, problems in run_checks(ctx):
         for problem in problems:
             print(problem)
         failed += len(problems)
         _say(f"check {name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
+    return failed
+
+
+@task(
+    help={
+        "no_build": "check the existing output without building first",
+        "content": "content folder (default content/)",
+        "output": "output folder (default output/)",
+    }
+)
+def check(c, no_build=False, content="content", output=str(OUTPUT)):
+    """Run every check (content, notes, formulas on built pages); non-zero if any fails."""
+    if not no_build:
+        build(c, content=content, output=output)
+    failed = _run_checks(Path(content), Path(output))
     if failed:
         raise Exit(f"invoke check: {failed} problem(s)", code=1)
     _say("all checks passed")
+
+
+@task(
+    help={
+        "siteurl": "the site's absolute URL (default: $KEXUE_SITEURL)",
+        "remote": "git remote URL or path (default: $KEXUE_PUBLISH_REMOTE, else origin's URL)",
+        "branch": "branch to publish to (default gh-pages)",
+        "cname": "custom domain written to CNAME (default: $KEXUE_CNAME)",
+        "content": "content folder (default content/)",
+        "output": "output folder (default output/)",
+    }
+)
+def publish(
+    c, siteurl="", remote="", branch="gh-pages", cname="", content="content", output=str(OUTPUT)
+):
+    """Build with publishconf.py, check, and push output/ to the gh-pages branch."""
+    from kexue.publish import PublishError
+    from kexue.publish import publish as push_site
+
+    siteurl = (siteurl or os.environ.get("KEXUE_SITEURL", "")).rstrip("/")
+    if not siteurl:
+        raise Exit("invoke publish: give --siteurl or set KEXUE_SITEURL", code=1)
+    os.environ["KEXUE_SITEURL"] = siteurl
+    remote = remote or os.environ.get("KEXUE_PUBLISH_REMOTE", "")
+    if not remote:
+        found = c.run("git remote get-url origin", warn=True, hide=True)
+        remote = found.stdout.strip() if found.ok else ""
+    if not remote:
+        raise Exit("invoke publish: give --remote or set KEXUE_PUBLISH_REMOTE", code=1)
+    build(c, settings="publishconf.py", content=content, output=output)
+    failed = _run_checks(Path(content), Path(output))
+    if failed:
+        raise Exit(f"refusing to publish: invoke check found {failed} problem(s)", code=1)
+    try:
+        result = push_site(
+            Path(output),
+            remote,
+            branch,
+            workdir=Path(os.environ.get("KEXUE_PUBLISH_WORKDIR", ROOT / ".cache" / "publish-repo")),
+            cname=cname or os.environ.get("KEXUE_CNAME") or None,
+        )
+    except PublishError as e:
+        raise Exit(f"invoke publish: {e}", code=1) from e
+    _say(result.reason)
+    _say(f"site: {siteurl}/")
 
 
 @task
