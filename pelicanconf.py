@@ -58,10 +58,10 @@ THEME_STATIC_DIR = "theme"
 # Feature hooks: templates include partials/<feature>_<hook>.html when the file exists,
 # for hooks head, nav, body_end, article_end, summary and index_top.
 THEME_FEATURES = ["math", "topics", "derivations", "search", "figures"]
-DIRECT_TEMPLATES = ["index", "categories", "tags", "archives"]
+DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "topics"]
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["kexue_posts", "kexue_math", "kexue_assets"]
+PLUGINS = ["kexue_posts", "kexue_math", "kexue_assets", "kexue_topics"]
 
 MARKDOWN = {
     "extension_configs": {
@@ -85,3 +85,8 @@ CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
+
+# Topics (plugins/kexue_topics, taxonomy in data/topics.toml): a post's category is its
+# primary topic, at category/<topic slug>/; the topics page lists them all.
+TOPICS_URL = "topics/"
+TOPICS_SAVE_AS = "topics/index.html"

@@ -162,4 +162,45 @@ def test(c, k="", x=False):
     _say("all tests passed")
 
 
+@task(
+    help={
+        "explain": "a post id: print its topic, the top scores and the evidence",
+        "report": "the distribution, and the posts left in `other` with their best candidates",
+        "no_overrides": "ignore `Topic:` headers (what the classifier alone would choose)",
+        "content": "content folder (default content/)",
+    }
+)
+def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "content")):
+    """Topics: explain one post's topic (--explain ID) or report on all (--report)."""
+    from kexue.posts import iter_post_files, read_post
+    from kexue.topics import (
+        TaxonomyError,
+        UnknownTopicError,
+        classify,
+        classify_all,
+        load_taxonomy,
+    )
+
+    if not explain and not report:
+        raise Exit("say what to do: `invoke topics --explain ID` or `invoke topics --report`")
+    try:
+        taxonomy = load_taxonomy()
+    except TaxonomyError as e:
+        raise Exit(str(e), code=1) from None
+    files = {p.stem: p for p in iter_post_files(Path(content))}
+    use = not no_overrides
+    try:
+        if explain:
+            if explain not in files:
+                raise Exit(f"no post {explain} in {content} (looked in posts/ and samples/)")
+            from kexue.topics import explain as explain_post
+
+            print(explain_post(classify(read_post(files[explain]), taxonomy, use), taxonomy))
+        if report:
+            posts = [read_post(p) for p in files.values()]
+            print(classify_all(posts, taxonomy, use).render())
+    except UnknownTopicError as e:
+        raise Exit(f"{e}\n(or run with --no-overrides)", code=1) from None
+
+
 os.environ.setdefault("PYTHONUTF8", "1")

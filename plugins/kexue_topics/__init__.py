@@ -1,0 +1,89 @@
+"""Pelican adapter: each article's category is its primary topic, secondary topics join its tags.
+
+The classifier is kexue.topics (taxonomy in data/topics.toml, or the file named by the
+setting TOPICS_TAXONOMY).  Before Pelican groups articles by category and tag, every
+article is classified from its content file, exactly as `invoke topics --explain` does:
+
+- ``article.category``: a Category named after the primary topic, with the topic's slug
+  (so its page is category/<slug>/);
+- ``article.tags``: the source's own tags, then the secondary topics' names;
+- ``article.topic`` (slug), ``article.topic_secondary`` (slugs) for templates;
+- the template context gets TOPICS: one entry per topic of the taxonomy with slug, name,
+  description, count (articles whose primary topic it is) and url (its category page).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from pelican import signals
+from pelican.urlwrappers import Category, Tag
+
+from kexue.posts import PostFormatError, read_post
+from kexue.topics import Taxonomy, UnknownTopicError, classify, load_taxonomy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicEntry:
+    slug: str
+    name: str
+    description: str
+    count: int
+    url: str
+
+
+def _taxonomy(settings) -> Taxonomy:
+    path = settings.get("TOPICS_TAXONOMY")
+    return load_taxonomy(Path(path) if path else None)
+
+
+def _classify_article(article, taxonomy: Taxonomy, settings) -> None:
+    try:
+        post = read_post(Path(article.source_path))
+    except PostFormatError as e:
+        log.error("kexue_topics: %s; the post is filed under %s", e, taxonomy.fallback)
+        article.category = _category(taxonomy, taxonomy.fallback, settings)
+        return
+    try:
+        result = classify(post, taxonomy)
+    except UnknownTopicError as e:
+        log.error("%s: %s; the classifier decides instead", article.source_path, e)
+        result = classify(post, taxonomy, use_override=False)
+    article.category = _category(taxonomy, result.primary, settings)
+    tags = list(getattr(article, "tags", []) or [])
+    for slug in result.secondary:
+        tag = Tag(taxonomy[slug].name, settings)
+        if tag not in tags:
+            tags.append(tag)
+    article.tags = tags
+    article.topic = result.primary
+    article.topic_secondary = list(result.secondary)
+
+
+def _category(taxonomy: Taxonomy, slug: str, settings) -> Category:
+    category = Category(taxonomy[slug].name, settings)
+    category.slug = slug
+    return category
+
+
+def assign_topics(generator) -> None:
+    taxonomy = _taxonomy(generator.settings)
+    for group in ("articles", "translations", "hidden_articles", "drafts"):
+        for article in getattr(generator, group, []):
+            _classify_article(article, taxonomy, generator.settings)
+    counts: dict[str, int] = {}
+    for article in generator.articles:
+        counts[article.topic] = counts.get(article.topic, 0) + 1
+    url = generator.settings.get("CATEGORY_URL", "category/{slug}.html")
+    generator.context["TOPICS"] = [
+        TopicEntry(t.slug, t.name, t.description, counts.get(t.slug, 0), url.format(slug=t.slug))
+        for t in taxonomy.topics
+    ]
+
+
+def register():
+    signals.article_generator_pretaxonomy.connect(assign_topics)
