@@ -46,8 +46,16 @@ def check_post_headers(ctx: CheckContext) -> Iterable[Problem]:
             yield Problem(str(path), 0, f"Slug {post.id!r} differs from the file name {path.stem}")
 
 
+def check_topics(ctx: CheckContext) -> Iterable[Problem]:
+    """The taxonomy loads, and every post's `Topic:` names a topic of it."""
+    from kexue.topics import check_topic_headers
+
+    yield from check_topic_headers(ctx.content)
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("post headers", check_post_headers),
+    ("topics", check_topics),
 ]
 
 

@@ -100,12 +100,17 @@ class Taxonomy:
         if not value:
             return None
         folded = value.casefold()
+        # slugs first, then legacy names (so the old mirror's 其他, "no topic", can defer
+        # to the classifier although it is also the name of `other`), then topic names
         for topic in self.topics:
-            if folded in (topic.slug.casefold(), topic.name.casefold()):
+            if folded == topic.slug.casefold():
                 return topic.slug
         for name, slug in self.legacy_names.items():
             if folded == name.casefold():
                 return slug or None
+        for topic in self.topics:
+            if folded == topic.name.casefold():
+                return topic.slug
         raise UnknownTopicError(
             f"{where}: `Topic: {value}` is not a topic of {self.path}; use one of "
             f"{', '.join(self.slugs)} (or a topic's name, or add it to [legacy_names])"
@@ -143,7 +148,10 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
         where = f"topic[{i}]"
         for key in ("slug", "name", "description"):
             if not isinstance(raw.get(key), str) or not raw[key].strip():
-                fail(f"{where}.{key}", "missing or empty (every topic needs slug, name and description)")
+                fail(
+                    f"{where}.{key}",
+                    "missing or empty (every topic needs slug, name and description)",
+                )
         slug = raw["slug"]
         where = f"topic {slug!r}"
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
@@ -152,7 +160,9 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
             fail(f"{where}.slug", "defined twice")
         unknown = set(raw) - {"slug", "name", "description", *FIELDS}
         if unknown:
-            fail(f"{where}.{sorted(unknown)[0]}", f"unknown key (signal tables: {', '.join(FIELDS)})")
+            fail(
+                f"{where}.{sorted(unknown)[0]}", f"unknown key (signal tables: {', '.join(FIELDS)})"
+            )
         signals = []
         for field_name in FIELDS:
             table = raw.get(field_name, {})
@@ -173,7 +183,7 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
     legacy = data.get("legacy_names", {})
     for name, slug in legacy.items():
         if not isinstance(slug, str) or (slug and slug not in slugs):
-            fail(f"legacy_names.{name!r}", f"{slug!r} is not a topic slug (or \"\" to defer)")
+            fail(f"legacy_names.{name!r}", f'{slug!r} is not a topic slug (or "" to defer)')
     return Taxonomy(
         path=path,
         topics=tuple(topics),
@@ -234,6 +244,7 @@ class Classification:
     scores: tuple[TopicScore, ...]  # every topic, best first
     override: str = ""  # the header's `Topic:` value when it decided
     reason: str = ""
+    classifier_choice: str = ""  # what the scores alone choose (differs only under override)
 
     def score_of(self, slug: str) -> TopicScore:
         return next(s for s in self.scores if s.slug == slug)
@@ -265,7 +276,9 @@ def score_topics(post: Post, taxonomy: Taxonomy) -> tuple[TopicScore, ...]:
     for topic in taxonomy.topics:
         evidence = [e for s in topic.signals if (e := _fire(s, text, taxonomy.body_count_cap))]
         evidence.sort(key=lambda e: -abs(e.points))
-        scores.append(TopicScore(topic.slug, round(sum(e.points for e in evidence), 3), tuple(evidence)))
+        scores.append(
+            TopicScore(topic.slug, round(sum(e.points for e in evidence), 3), tuple(evidence))
+        )
     order = {slug: i for i, slug in enumerate(taxonomy.slugs)}
     return tuple(sorted(scores, key=lambda s: (-s.score, order[s.slug])))
 
@@ -278,20 +291,23 @@ def classify(post: Post, taxonomy: Taxonomy, use_override: bool = True) -> Class
     scores = score_topics(post, taxonomy)
     forced = taxonomy.resolve(post.topic, f"post {post.id}") if use_override else None
     best = scores[0]
-    if forced:
-        primary = forced
-        reason = f"`Topic: {post.topic.strip()}` in the post's header overrides the classifier"
-    elif best.score < taxonomy.min_score:
-        primary = taxonomy.fallback
+    if best.score < taxonomy.min_score:
+        chosen = taxonomy.fallback
         reason = (
             f"no topic reaches min_score {taxonomy.min_score:g} "
             f"(best: {best.slug} {best.score:.1f}), so {taxonomy.fallback}"
         )
     else:
-        primary = best.slug
-        runner = next((s for s in scores if s.slug != primary), None)
+        chosen = best.slug
+        runner = next((s for s in scores if s.slug != chosen), None)
         margin = f", ahead of {runner.slug} {runner.score:.1f}" if runner else ""
         reason = f"highest score {best.score:.1f}{margin}"
+    primary = forced or chosen
+    if forced:
+        reason = (
+            f"`Topic: {post.topic.strip()}` in the post's header overrides the classifier "
+            f"(which alone would choose {chosen})"
+        )
     lead = next(s.score for s in scores if s.slug == primary)
     threshold = max(taxonomy.secondary_min, taxonomy.secondary_ratio * lead)
     secondary = tuple(
@@ -307,6 +323,7 @@ def classify(post: Post, taxonomy: Taxonomy, use_override: bool = True) -> Class
         scores=scores,
         override=post.topic.strip() if forced else "",
         reason=reason,
+        classifier_choice=chosen,
     )
 
 
@@ -331,7 +348,11 @@ def explain(result: Classification, taxonomy: Taxonomy, top: int = 4, evidence: 
     if result.primary not in {s.slug for s in shown}:
         shown.append(result.score_of(result.primary))
     for score in shown:
-        mark = "*" if score.slug == result.primary else ("+" if score.slug in result.secondary else " ")
+        mark = (
+            "*"
+            if score.slug == result.primary
+            else ("+" if score.slug in result.secondary else " ")
+        )
         lines.append(f" {mark} {score.slug:<13} {score.score:7.1f}")
         for item in score.evidence[:evidence]:
             lines.append(f"       {item}")
@@ -370,6 +391,14 @@ class TopicReport:
             best = [s for s in r.scores if s.slug != tax.fallback][:candidates]
             cands = ", ".join(f"{s.slug} {s.score:.1f}" for s in best)
             lines.append(f"  {r.post_id:>6}  {r.title}  [{cands}]")
+        differ = [r for r in self.results if r.override and r.primary != r.classifier_choice]
+        if differ:
+            lines.append(f"`Topic:` headers the classifier disagrees with ({len(differ)}):")
+            for r in differ:
+                lines.append(
+                    f"  {r.post_id:>6}  {r.title}  Topic: {r.override} -> {r.primary}; "
+                    f"classifier: {r.classifier_choice}"
+                )
         return "\n".join(lines)
 
 
@@ -377,3 +406,22 @@ def classify_all(
     posts: Iterable[Post], taxonomy: Taxonomy, use_override: bool = True
 ) -> TopicReport:
     return TopicReport([classify(p, taxonomy, use_override) for p in posts], taxonomy)
+
+
+def check_topic_headers(content: Path, taxonomy_path: Path | None = None) -> Iterable:
+    """Problems for `invoke check`: a broken taxonomy, or `Topic:` values it does not know."""
+    from kexue.checks import Problem
+    from kexue.posts import PostFormatError, iter_post_files, read_post
+
+    try:
+        taxonomy = load_taxonomy(taxonomy_path)
+    except TaxonomyError as e:
+        yield Problem(str(taxonomy_path or TAXONOMY_PATH), 0, str(e))
+        return
+    for path in iter_post_files(content):
+        try:
+            taxonomy.resolve(read_post(path).topic, str(path))
+        except PostFormatError:
+            continue  # reported by the post-headers check
+        except UnknownTopicError as e:
+            yield Problem(str(path), 0, str(e).removeprefix(f"{path}: "))
