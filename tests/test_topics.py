@@ -59,10 +59,17 @@ def read_labels() -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def real_posts(legacy_corpus) -> dict[str, Post]:
-    from tests.legacy_posts import read_legacy_posts
+def real_posts(legacy_corpus, tmp_path_factory) -> dict[str, Post]:
+    """The legacy corpus as posts: through the legacy importer once it exists."""
+    try:
+        from kexue.legacy import import_legacy
+    except ImportError:
+        from tests.legacy_posts import read_legacy_posts
 
-    return read_legacy_posts(legacy_corpus)
+        return read_legacy_posts(legacy_corpus)
+    content = tmp_path_factory.mktemp("legacy-content")
+    import_legacy(legacy_corpus, content)
+    return {p.id: p for p in map(read_post, iter_post_files(content))}
 
 
 # -- the taxonomy ------------------------------------------------------------------------
