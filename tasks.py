@@ -166,7 +166,7 @@ def test(c, k="", x=False):
     help={
         "explain": "a post id: print its topic, the top scores and the evidence",
         "report": "the distribution, and the posts left in `other` with their best candidates",
-        "no_overrides": "ignore `Topic:` headers (what the classifier alone would choose)",
+        "no_overrides": "ignore `Topic:` headers and content/overrides/topics.json",
         "content": "content folder (default content/)",
     }
 )
@@ -178,6 +178,7 @@ def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "
         UnknownTopicError,
         classify,
         classify_all,
+        load_overrides,
         load_taxonomy,
     )
 
@@ -185,6 +186,7 @@ def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "
         raise Exit("say what to do: `invoke topics --explain ID` or `invoke topics --report`")
     try:
         taxonomy = load_taxonomy()
+        overrides = load_overrides(content)
     except TaxonomyError as e:
         raise Exit(str(e), code=1) from None
     files = {p.stem: p for p in iter_post_files(Path(content))}
@@ -195,10 +197,11 @@ def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "
                 raise Exit(f"no post {explain} in {content} (looked in posts/ and samples/)")
             from kexue.topics import explain as explain_post
 
-            print(explain_post(classify(read_post(files[explain]), taxonomy, use), taxonomy))
+            result = classify(read_post(files[explain]), taxonomy, use, overrides)
+            print(explain_post(result, taxonomy))
         if report:
             posts = [read_post(p) for p in files.values()]
-            print(classify_all(posts, taxonomy, use).render())
+            print(classify_all(posts, taxonomy, use, overrides).render())
     except UnknownTopicError as e:
         raise Exit(f"{e}\n(or run with --no-overrides)", code=1) from None
 

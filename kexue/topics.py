@@ -9,23 +9,27 @@ scores every topic by summing the signals that fire:
     result = classify(post, taxonomy)        # result.primary == "optimization"
     print(explain(result, taxonomy))         # top scores with the evidence behind them
 
-A ``Topic:`` header value overrides the classifier; it may be a slug, a topic's name or a
-legacy topic name mapped in the data file's [legacy_names] table.
+Overrides: a ``Topic:`` header value, else the post's entry in content/overrides/topics.json
+(``{"<id>": "<topic>"}``, written by `invoke import-legacy` from the earlier mirror's
+assignments), decides instead of the classifier.  A value may be a slug, a topic's name or
+a legacy topic name mapped in the data file's [legacy_names] table.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.posts import Post
 
 TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "data" / "topics.toml"
+OVERRIDES = Path("overrides") / "topics.json"  # under content/
 FIELDS = ("title", "headings", "body", "tags", "category")
 SETTINGS = {
     "fallback": str,
@@ -283,13 +287,42 @@ def score_topics(post: Post, taxonomy: Taxonomy) -> tuple[TopicScore, ...]:
     return tuple(sorted(scores, key=lambda s: (-s.score, order[s.slug])))
 
 
-def classify(post: Post, taxonomy: Taxonomy, use_override: bool = True) -> Classification:
+def load_overrides(content: Path | str) -> dict[str, str]:
+    """content/overrides/topics.json as {post id: topic value}; {} when there is none."""
+    path = Path(content) / OVERRIDES
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise TaxonomyError(f"{path}: not valid JSON ({e}); fix or delete the file") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise TaxonomyError(f'{path}: expected an object {{"<post id>": "<topic>", ...}}')
+    return {str(k): v for k, v in data.items()}
+
+
+def _override(post: Post, overrides: Mapping[str, str] | None) -> tuple[str, str]:
+    """(value, where it comes from) of the override that applies to ``post``."""
+    if post.topic.strip():
+        return post.topic.strip(), "`Topic: {}` in the post's header overrides"
+    value = (overrides or {}).get(post.id, "").strip()
+    return value, f"{{}} in {OVERRIDES.as_posix()} overrides"
+
+
+def classify(
+    post: Post,
+    taxonomy: Taxonomy,
+    use_override: bool = True,
+    overrides: Mapping[str, str] | None = None,
+) -> Classification:
     """The post's primary and secondary topics, the scores, and why.
 
-    Raises UnknownTopicError when the post's ``Topic:`` names no topic.
+    ``overrides`` maps post ids to topic values (see load_overrides); the post's own
+    ``Topic:`` header comes first.  Raises UnknownTopicError for a value naming no topic.
     """
     scores = score_topics(post, taxonomy)
-    forced = taxonomy.resolve(post.topic, f"post {post.id}") if use_override else None
+    value, source = _override(post, overrides)
+    forced = taxonomy.resolve(value, f"post {post.id}") if use_override else None
     best = scores[0]
     if best.score < taxonomy.min_score:
         chosen = taxonomy.fallback
@@ -304,10 +337,7 @@ def classify(post: Post, taxonomy: Taxonomy, use_override: bool = True) -> Class
         reason = f"highest score {best.score:.1f}{margin}"
     primary = forced or chosen
     if forced:
-        reason = (
-            f"`Topic: {post.topic.strip()}` in the post's header overrides the classifier "
-            f"(which alone would choose {chosen})"
-        )
+        reason = f"{source.format(value)} the classifier (which alone would choose {chosen})"
     lead = next(s.score for s in scores if s.slug == primary)
     threshold = max(taxonomy.secondary_min, taxonomy.secondary_ratio * lead)
     secondary = tuple(
@@ -321,7 +351,7 @@ def classify(post: Post, taxonomy: Taxonomy, use_override: bool = True) -> Class
         primary=primary,
         secondary=secondary,
         scores=scores,
-        override=post.topic.strip() if forced else "",
+        override=value if forced else "",
         reason=reason,
         classifier_choice=chosen,
     )
@@ -403,9 +433,13 @@ class TopicReport:
 
 
 def classify_all(
-    posts: Iterable[Post], taxonomy: Taxonomy, use_override: bool = True
+    posts: Iterable[Post],
+    taxonomy: Taxonomy,
+    use_override: bool = True,
+    overrides: Mapping[str, str] | None = None,
 ) -> TopicReport:
-    return TopicReport([classify(p, taxonomy, use_override) for p in posts], taxonomy)
+    results = [classify(p, taxonomy, use_override, overrides) for p in posts]
+    return TopicReport(results, taxonomy)
 
 
 def check_topic_headers(content: Path, taxonomy_path: Path | None = None) -> Iterable:
@@ -425,3 +459,14 @@ def check_topic_headers(content: Path, taxonomy_path: Path | None = None) -> Ite
             continue  # reported by the post-headers check
         except UnknownTopicError as e:
             yield Problem(str(path), 0, str(e).removeprefix(f"{path}: "))
+    overrides_file = Path(content) / OVERRIDES
+    try:
+        overrides = load_overrides(content)
+    except TaxonomyError as e:
+        yield Problem(str(overrides_file), 0, str(e).removeprefix(f"{overrides_file}: "))
+        return
+    for post_id, value in overrides.items():
+        try:
+            taxonomy.resolve(value, f"post {post_id}")
+        except UnknownTopicError as e:
+            yield Problem(str(overrides_file), 0, str(e))

@@ -18,6 +18,7 @@ from kexue.topics import (
     classify,
     classify_all,
     explain,
+    load_overrides,
     load_taxonomy,
 )
 from tests.conftest import ROOT, build_site
@@ -59,17 +60,28 @@ def read_labels() -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def real_posts(legacy_corpus, tmp_path_factory) -> dict[str, Post]:
-    """The legacy corpus as posts: through the legacy importer once it exists."""
+def real_corpus(legacy_corpus, tmp_path_factory) -> tuple[dict[str, Post], dict[str, str]]:
+    """The legacy corpus as (posts by id, topic overrides by id): through the legacy
+    importer once it exists, else the small reader in tests/legacy_posts.py."""
     try:
         from kexue.legacy import import_legacy
     except ImportError:
         from tests.legacy_posts import read_legacy_posts
 
-        return read_legacy_posts(legacy_corpus)
+        posts = read_legacy_posts(legacy_corpus)
+        overrides = {p.id: p.topic for p in posts.values() if p.topic}
+        for post in posts.values():
+            post.topic = ""
+        return posts, overrides
     content = tmp_path_factory.mktemp("legacy-content")
     import_legacy(legacy_corpus, content)
-    return {p.id: p for p in map(read_post, iter_post_files(content))}
+    posts = {p.id: p for p in map(read_post, iter_post_files(content))}
+    return posts, load_overrides(content)
+
+
+@pytest.fixture(scope="module")
+def real_posts(real_corpus) -> dict[str, Post]:
+    return real_corpus[0]
 
 
 # -- the taxonomy ------------------------------------------------------------------------
@@ -144,6 +156,17 @@ def test_a_topic_header_overrides_the_classifier(taxonomy):
     assert classify(post, taxonomy).primary == "transformer"
     post.topic = "moe"
     assert classify(post, taxonomy, use_override=False).primary == "transformer"
+
+
+def test_the_header_beats_the_overrides_file_which_beats_the_classifier(taxonomy):
+    post = read_post(ROOT / "content" / "samples" / "90001.md")
+    overrides = {"90001": "VQ/量化"}
+    result = classify(post, taxonomy, overrides=overrides)
+    assert result.primary == "vq" and result.classifier_choice == "transformer"
+    assert "overrides/topics.json" in result.reason
+    post.topic = "moe"
+    assert classify(post, taxonomy, overrides=overrides).primary == "moe"
+    assert classify(post, taxonomy, False, overrides).primary == "transformer"
 
 
 def test_an_unknown_topic_header_is_an_error_naming_the_post(taxonomy):
@@ -230,8 +253,10 @@ def test_accuracy_on_the_labelled_set(taxonomy, real_posts):
 
 
 @pytest.mark.parametrize("use_override", [False, True], ids=["classifier", "with-overrides"])
-def test_every_real_post_gets_a_topic(taxonomy, real_posts, use_override):
-    report = classify_all(real_posts.values(), taxonomy, use_override=use_override)
+def test_every_real_post_gets_a_topic(taxonomy, real_corpus, use_override):
+    real_posts, overrides = real_corpus
+    assert overrides  # the earlier mirror's assignments
+    report = classify_all(real_posts.values(), taxonomy, use_override, overrides)
     assert len(report.results) == len(real_posts)
     assert all(r.primary in taxonomy.slugs for r in report.results)
     counts = Counter(r.primary for r in report.results)
@@ -287,8 +312,15 @@ def test_built_site_has_a_category_page_per_topic(tmp_path, taxonomy):
         + "\n",
         encoding="utf-8",
     )
+    (content / "samples" / "920098.md").write_text(
+        "Title: 扩散模型的采样\nDate: 2026-01-03\nSlug: 920098\n\n" + "扩散模型与DDPM。" * 9,
+        encoding="utf-8",
+    )
+    (content / "overrides").mkdir()
+    (content / "overrides" / "topics.json").write_text('{"920098": "RNN/SSM"}', encoding="utf-8")
     out = tmp_path / "output"
     build_site(content, out)
+    assert "920098/" in (out / "category" / "ssm" / "index.html").read_text(encoding="utf-8")
     for topic in taxonomy.topics:
         page = out / "category" / topic.slug / "index.html"
         assert page.is_file(), f"no category page for {topic.slug}"
@@ -315,6 +347,12 @@ def test_invoke_check_reports_unknown_topic_headers(tmp_path):
     (tmp_path / "samples" / "90021.md").write_text(
         "Title: t\nSlug: 90021\nTopic: 其他\n\nx\n", encoding="utf-8"
     )
+    (tmp_path / "overrides").mkdir()
+    (tmp_path / "overrides" / "topics.json").write_text(
+        '{"90021": "随机矩阵/概率", "90022": "弦论"}', encoding="utf-8"
+    )
     [(name, problems)] = run_checks(CheckContext(tmp_path, tmp_path, tmp_path), ["topics"])
-    assert [p.file for p in problems] == [str(tmp_path / "samples" / "90020.md")]
+    overrides = str(tmp_path / "overrides" / "topics.json")
+    assert [p.file for p in problems] == [str(tmp_path / "samples" / "90020.md"), overrides]
+    assert "90022" in problems[1].message and "弦论" in problems[1].message
     assert "天体物理" in problems[0].message and "use one of" in problems[0].message

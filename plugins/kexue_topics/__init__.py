@@ -4,6 +4,8 @@ The classifier is kexue.topics (taxonomy in data/topics.toml, or the file named 
 setting TOPICS_TAXONOMY).  Before Pelican groups articles by category and tag, every
 article is classified from its content file, exactly as `invoke topics --explain` does:
 
+Overrides: the post's ``Topic:`` header, else content/overrides/topics.json.
+
 - ``article.category``: a Category named after the primary topic, with the topic's slug
   (so its page is category/<slug>/);
 - ``article.tags``: the source's own tags, then the secondary topics' names;
@@ -22,7 +24,14 @@ from pelican import signals
 from pelican.urlwrappers import Category, Tag
 
 from kexue.posts import PostFormatError, read_post
-from kexue.topics import Taxonomy, UnknownTopicError, classify, load_taxonomy
+from kexue.topics import (
+    Taxonomy,
+    TaxonomyError,
+    UnknownTopicError,
+    classify,
+    load_overrides,
+    load_taxonomy,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +50,7 @@ def _taxonomy(settings) -> Taxonomy:
     return load_taxonomy(Path(path) if path else None)
 
 
-def _classify_article(article, taxonomy: Taxonomy, settings) -> None:
+def _classify_article(article, taxonomy: Taxonomy, overrides: dict, settings) -> None:
     try:
         post = read_post(Path(article.source_path))
     except PostFormatError as e:
@@ -49,7 +58,7 @@ def _classify_article(article, taxonomy: Taxonomy, settings) -> None:
         article.category = _category(taxonomy, taxonomy.fallback, settings)
         return
     try:
-        result = classify(post, taxonomy)
+        result = classify(post, taxonomy, overrides=overrides)
     except UnknownTopicError as e:
         log.error("%s: %s; the classifier decides instead", article.source_path, e)
         result = classify(post, taxonomy, use_override=False)
@@ -72,9 +81,14 @@ def _category(taxonomy: Taxonomy, slug: str, settings) -> Category:
 
 def assign_topics(generator) -> None:
     taxonomy = _taxonomy(generator.settings)
+    try:
+        overrides = load_overrides(generator.settings["PATH"])
+    except TaxonomyError as e:
+        log.error("%s; no topic overrides are used", e)
+        overrides = {}
     for group in ("articles", "translations", "hidden_articles", "drafts"):
         for article in getattr(generator, group, []):
-            _classify_article(article, taxonomy, generator.settings)
+            _classify_article(article, taxonomy, overrides, generator.settings)
     counts: dict[str, int] = {}
     for article in generator.articles:
         counts[article.topic] = counts.get(article.topic, 0) + 1
