@@ -61,7 +61,7 @@ THEME_FEATURES = ["math", "topics", "derivations", "search", "figures"]
 DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "topics"]
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["kexue_posts", "kexue_math", "kexue_assets", "kexue_topics"]
+PLUGINS = ["kexue_posts", "kexue_math", "kexue_assets", "kexue_topics", "kexue_figures"]
 
 MARKDOWN = {
     "extension_configs": {

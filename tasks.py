@@ -207,3 +207,19 @@ def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "
 
 
 os.environ.setdefault("PYTHONUTF8", "1")
+
+
+@task(name="bench-figures")
+def bench_figures(c):
+    """Bytes of figure code (gzip) a page with one figure loads; fails over 150 KB."""
+    from kexue.bench_figures import BUDGET_GZIP, measure
+
+    weights = measure(ROOT / "node_modules")
+    for w in weights:
+        _say(
+            f"figure {w.figure}: {w.gzip / 1024:.1f} KB gzip ({w.raw / 1024:.1f} KB raw) "
+            f"in {len(w.files)} files; budget {BUDGET_GZIP // 1024} KB"
+        )
+    over = [w.figure for w in weights if not w.within_budget]
+    if over:
+        raise Exit(f"over the figure budget: {', '.join(over)}", code=1)

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kexue.figures import check_figure_directives
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -56,6 +58,7 @@ def check_topics(ctx: CheckContext) -> Iterable[Problem]:
 CHECKS: list[tuple[str, Check]] = [
     ("post headers", check_post_headers),
     ("topics", check_topics),
+    ("figure directives", check_figure_directives),
 ]
 
 

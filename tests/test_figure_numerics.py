@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-
 import numpy as np
 import pytest
 from scipy import integrate, optimize, stats
 
-from tests.conftest import ROOT
-
-NUMERICS = "theme/figures/numerics"
+from tests import nodejs
 
 
 def js(module: str, *calls):
-    """Run ``calls`` (each ``(function name, *args)``) in one Node process; their results."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not installed: install Debian's nodejs")
-    request = json.dumps({"module": f"{NUMERICS}/{module}.js", "calls": [list(c) for c in calls]})
-    result = subprocess.run(
-        [node, "tests/js/call.mjs"],
-        input=request,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return nodejs.js(f"theme/figures/numerics/{module}.js", *calls)
 
 
 # name, JS parameters, the same distribution in SciPy

@@ -8,10 +8,11 @@ import { resolve } from "node:path";
 
 const request = JSON.parse(readFileSync(0, "utf8"));
 const mod = await import(pathToFileURL(resolve(request.module)).href);
-const results = request.calls.map(([name, ...args]) => {
+const results = [];
+for (const [name, ...args] of request.calls) {
   if (typeof mod[name] !== "function") throw new Error(`${request.module} has no function ${name}`);
-  return mod[name](...args);
-});
+  results.push(await mod[name](...args));
+}
 const text = JSON.stringify(results, (key, value) => {
   if (ArrayBuffer.isView(value)) return Array.from(value);
   if (typeof value === "number" && !Number.isFinite(value)) return `\u0000${value}\u0000`;

@@ -3,7 +3,7 @@
 
 /**
  * Two-variable test functions: value, gradient, a plotting domain [[x0, x1], [y0, y1]],
- * a start point, the minimum and a learning rate that suits plain GD there.
+ * a start point and the minimum.
  */
 export const FUNCTIONS = {
   bowl: {
@@ -15,7 +15,6 @@ export const FUNCTIONS = {
     ],
     start: [-4.5, 2],
     minimum: [0, 0],
-    lr: 0.1,
   },
   rosenbrock: {
     f: (x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2,
@@ -26,7 +25,6 @@ export const FUNCTIONS = {
     ],
     start: [-1.2, 1],
     minimum: [1, 1],
-    lr: 0.001,
   },
   beale: {
     f: (x, y) =>
@@ -46,7 +44,6 @@ export const FUNCTIONS = {
     ],
     start: [1, 1.5],
     minimum: [3, 0.5],
-    lr: 0.005,
   },
   rastrigin: {
     f: (x, y) =>
@@ -61,7 +58,6 @@ export const FUNCTIONS = {
     ],
     start: [-4.2, 3.8],
     minimum: [0, 0],
-    lr: 0.002,
   },
 };
 

@@ -1,0 +1,27 @@
+"""Pelican adapter: the figure directive (kexue.markdown_figures), the `has_figures` Jinja
+filter the theme's figure partials use, and the figures' bundle (esbuild) in the output."""
+
+from pathlib import Path
+
+from pelican import signals
+
+from kexue.figures import has_figures
+from kexue.figures_bundle import bundle
+
+EXTENSION = "kexue.markdown_figures"
+
+
+def configure(pelican):
+    markdown = pelican.settings.setdefault("MARKDOWN", {})
+    markdown.setdefault("extension_configs", {}).setdefault(EXTENSION, {})
+    pelican.settings.setdefault("JINJA_FILTERS", {})["has_figures"] = has_figures
+
+
+def bundle_figures(pelican):
+    default = Path(__file__).resolve().parents[2] / "node_modules"
+    bundle(Path(pelican.settings.get("NODE_MODULES", default)), Path(pelican.output_path))
+
+
+def register():
+    signals.initialized.connect(configure)
+    signals.finalized.connect(bundle_figures)
