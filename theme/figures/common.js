@@ -3,9 +3,8 @@
 // redrawing on resize, and a thin uPlot wrapper.
 
 import uPlot from "uplot";
+import { histogram } from "./numerics/distributions.js";
 import SPEC from "./spec.json" with { type: "json" };
-
-export { uPlot };
 
 const PALETTES = {
   light: {
@@ -229,6 +228,41 @@ export function chart(parent, { width, height, colors, x, y, series, data, title
     box,
   );
   return () => plot.destroy();
+}
+
+/**
+ * A histogram of `xs` on [lo, hi] (drawn as a filled step line) under a density `curve`.
+ * The y axis stops at twice the tallest bin after the first `skip` ones, so an atom or an
+ * integrable spike does not flatten the rest.
+ */
+export function histogramChart(parent, { xs, lo, hi, bins, curve, labels, ...opts }) {
+  const { density } = histogram(xs, lo, hi, bins);
+  const steps = 400;
+  const grid = Array.from({ length: steps + 1 }, (_, i) => lo + ((hi - lo) * i) / steps);
+  const width = (hi - lo) / bins;
+  const hist = grid.map((x) => density[Math.min(bins - 1, Math.floor((x - lo) / width))]);
+  const dens = grid.map((x) => {
+    const d = curve(x);
+    return Number.isFinite(d) ? d : null;
+  });
+  const tallest = Math.max(...density, ...dens.filter((d) => d !== null));
+  const body = Math.max(...density.slice(opts.skip || 0));
+  const { colors } = opts;
+  return chart(parent, {
+    ...opts,
+    y: { label: "密度", scale: { range: [0, 1.1 * Math.min(tallest, 2 * body)] } },
+    series: [
+      {
+        label: labels[0],
+        stroke: colors.accent,
+        fill: colors.fill,
+        paths: uPlot.paths.stepped({ align: 1 }),
+        points: { show: false },
+      },
+      { label: labels[1], stroke: colors.curve, width: 2, points: { show: false } },
+    ],
+    data: [grid, hist, dens],
+  });
 }
 
 /** A table of rows [label, …cells] with a header row. */

@@ -1,18 +1,8 @@
 // Figure "distributions": a histogram of seeded samples over the density, and the
 // theoretical against the sample mean and variance.
 
-import { chart, createFigure, fmt, table, uPlot } from "./common.js";
-import {
-  DISTRIBUTIONS,
-  histogram,
-  moments,
-  pdf,
-  plotWindow,
-  sample,
-  sampleMoments,
-} from "./numerics/distributions.js";
-
-const GRID = 400;
+import { createFigure, fmt, histogramChart, table } from "./common.js";
+import { DISTRIBUTIONS, moments, pdf, plotWindow, sample, sampleMoments } from "./numerics/distributions.js";
 
 function draw(area, values, colors, width) {
   const name = values.dist;
@@ -20,32 +10,17 @@ function draw(area, values, colors, width) {
   if (name === "uniform" && params.a >= params.b) params.b = params.a + 0.1;
   const xs = sample(name, params, values.samples, values.seed);
   const [lo, hi] = plotWindow(name, params);
-  const bins = Math.max(10, Math.min(80, Math.round(Math.sqrt(xs.length))));
-  const { density } = histogram(xs, lo, hi, bins);
-  const grid = Array.from({ length: GRID + 1 }, (_, i) => lo + ((hi - lo) * i) / GRID);
-  const width_ = (hi - lo) / bins;
-  const hist = grid.map((x) => density[Math.min(bins - 1, Math.floor((x - lo) / width_))]);
-  const dens = grid.map((x) => pdf(name, x, params));
-  const histMax = Math.max(...density);
-  const densMax = Math.max(...dens.filter(Number.isFinite));
-  const top = 1.1 * Math.max(histMax, Math.min(densMax, 2 * histMax));
-  const cleanup = chart(area, {
+  const cleanup = histogramChart(area, {
+    xs,
+    lo,
+    hi,
+    bins: Math.max(10, Math.min(80, Math.round(Math.sqrt(xs.length)))),
+    curve: (x) => pdf(name, x, params),
+    labels: [`样本直方图（${xs.length} 个）`, "理论密度"],
     width,
     height: Math.round(Math.min(360, width * 0.6)),
     colors,
     x: { label: "x", scale: { range: [lo, hi] } },
-    y: { label: "密度", scale: { range: [0, top] } },
-    series: [
-      {
-        label: `样本直方图（${xs.length} 个）`,
-        stroke: colors.accent,
-        fill: colors.fill,
-        paths: uPlot.paths.stepped({ align: 1 }),
-        points: { show: false },
-      },
-      { label: "理论密度", stroke: colors.curve, width: 2, points: { show: false } },
-    ],
-    data: [grid, hist, dens.map((d) => (Number.isFinite(d) ? d : null))],
   });
   const theory = moments(name, params);
   const seen = sampleMoments(xs);

@@ -1,8 +1,7 @@
 // Figure "matrices": the singular values of an n×m Gaussian matrix W, the largest against
 // √n+√m, and the eigenvalue histogram of WᵀW/n under the Marchenko-Pastur density.
 
-import { chart, createFigure, fmt, table, uPlot } from "./common.js";
-import { histogram } from "./numerics/distributions.js";
+import { chart, createFigure, fmt, histogramChart, table } from "./common.js";
 import {
   edge,
   gaussianMatrix,
@@ -11,8 +10,6 @@ import {
   mpSupport,
   singularValues,
 } from "./numerics/matrices.js";
-
-const GRID = 400;
 
 function draw(area, values, colors, width) {
   const { n, m, seed } = values;
@@ -40,34 +37,21 @@ function draw(area, values, colors, width) {
   const eig = gramEigenvalues(sv, n, m);
   const [, b] = mpSupport(ratio);
   const hi = 1.1 * Math.max(b, eig[eig.length - 1]);
-  const bins = Math.max(10, Math.min(60, Math.round(2 * Math.sqrt(m))));
-  const { density } = histogram(eig, 0, hi, bins);
-  const grid = Array.from({ length: GRID + 1 }, (_, i) => (hi * i) / GRID);
-  const binWidth = hi / bins;
-  const hist = grid.map((x) => density[Math.min(bins - 1, Math.floor(x / binWidth))]);
-  const mp = grid.map((x) => mpDensity(x, ratio));
-  // The atom at 0 (m > n) and the 1/√x edge (m = n) would flatten the rest: cap the y axis.
-  const body = m > n ? density.slice(1) : density;
-  const top = 1.15 * Math.min(Math.max(...density, ...mp), 2 * Math.max(...body, ...mp.slice(5)));
   cleanups.push(
-    chart(area, {
+    histogramChart(area, {
+      xs: eig,
+      lo: 0,
+      hi,
+      bins: Math.max(10, Math.min(60, Math.round(2 * Math.sqrt(m)))),
+      // The atom at 0 (m > n) or the 1/√λ edge (m = n) is not what sets the y axis.
+      skip: m >= n ? 1 : 0,
+      curve: (x) => mpDensity(x, ratio),
+      labels: [`特征值直方图（${m} 个）`, "Marchenko-Pastur"],
       title: "WᵀW/n 的特征值",
       width,
       height,
       colors,
       x: { label: "λ", scale: { range: [0, hi] } },
-      y: { label: "密度", scale: { range: [0, top] } },
-      series: [
-        {
-          label: `特征值直方图（${m} 个）`,
-          stroke: colors.accent,
-          fill: colors.fill,
-          paths: uPlot.paths.stepped({ align: 1 }),
-          points: { show: false },
-        },
-        { label: "Marchenko-Pastur", stroke: colors.curve, width: 2, points: { show: false } },
-      ],
-      data: [grid, hist, mp],
     }),
   );
   table(
