@@ -83,9 +83,15 @@ def test_figures_load_lazily_redraw_on_input_and_theme(browser, served_sample_si
     after = wait_changed(page, "optimizers", after)
     assert "Adam" not in figure(page, "optimizers").locator(".kx-figure-table").inner_text()
 
-    # Theme: the figures redraw for <html data-theme="dark">.
+    # Theme: the figures redraw for <html data-theme="dark">, and back without it (the
+    # system is light), and follow the system's preference while no theme is chosen.
+    light = after
     page.evaluate("document.documentElement.dataset.theme = 'dark'")
-    wait_changed(page, "optimizers", after)
+    dark = wait_changed(page, "optimizers", light)
+    page.evaluate("delete document.documentElement.dataset.theme")
+    assert wait_changed(page, "optimizers", dark) == light
+    page.emulate_media(color_scheme="dark")
+    assert wait_changed(page, "optimizers", light) == dark
 
     page.close()
     assert not errors, errors
