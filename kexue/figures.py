@@ -198,7 +198,7 @@ def render_figure(block: FigureBlock) -> str:
     caption = _text_with_math(block.caption) if block.caption else title
     return (
         f'<figure class="{PLACEHOLDER_CLASS}" data-figure="{block.name}"{attrs}>'
-        f'<div class="kx-figure-fallback"><p>{html.escape(describe(block))}'
+        f'<div class="kx-figure-fallback" data-pagefind-ignore><p>{html.escape(describe(block))}'
         "（启用 JavaScript 后可交互调整参数。）</p></div>"
         f"<figcaption>{caption}</figcaption></figure>"
     )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-from scipy import integrate, optimize, stats
+import os
 
-from tests import nodejs
+# One BLAS thread: on a busy 2-core machine (CI) a threaded eigvalsh is 30x slower.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from scipy import integrate, optimize, stats  # noqa: E402
+
+from tests import nodejs  # noqa: E402
 
 
 def js(module: str, *calls):
@@ -75,7 +80,7 @@ def test_histogram_matches_numpy():
     np.testing.assert_allclose(result["density"], counts / (len(xs) * np.diff(edges)), rtol=1e-12)
 
 
-@pytest.mark.parametrize(("n", "m"), [(7, 4), (4, 7), (60, 60), (200, 150), (120, 200)])
+@pytest.mark.parametrize(("n", "m"), [(7, 4), (4, 7), (60, 60), (200, 150), (90, 200)])
 def test_singular_values_match_numpy(n, m):
     w = js("matrices", ("gaussianMatrix", n, m, 11))[0]
     sv = js("matrices", ("singularValues", w, n, m))[0]
@@ -115,7 +120,7 @@ def test_marchenko_pastur_density(ratio):
 
 def test_marchenko_pastur_matches_numpy_eigenvalues():
     """The CDF of the MP density against eigenvalues of a large NumPy WᵀW/n."""
-    n, m = 2000, 1000
+    n, m = 1200, 600
     rng = np.random.default_rng(1)
     w = rng.standard_normal((n, m))
     eig = np.linalg.eigvalsh(w.T @ w / n)
