@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from kexue.cachekey import reader_fingerprint
+from kexue.reading import slugify_heading
 
 AUTHOR = "苏剑林"
 SITENAME = "科学空间笔记"
@@ -58,16 +59,36 @@ THEME_STATIC_DIR = "theme"
 # Feature hooks: templates include partials/<feature>_<hook>.html when the file exists,
 # for hooks head, nav, body_end, article_end, summary and index_top.
 THEME_FEATURES = ["math", "topics", "derivations", "search", "figures"]
-DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "topics"]
+DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "topics", "search", "404"]
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
+# The theme: TOC depth and how many related posts (plugins/kexue_theme).
+KEXUE_THEME = {"toc_depth": 2, "related": 5}
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["kexue_posts", "kexue_math", "kexue_assets", "kexue_topics", "kexue_figures"]
+PLUGINS = [
+    "kexue_posts",
+    "kexue_math",
+    "kexue_assets",
+    "kexue_topics",
+    "kexue_figures",
+    "kexue_theme",
+]
 
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
         "markdown.extensions.codehilite": {"css_class": "highlight", "guess_lang": False},
         "markdown.extensions.meta": {},
+        # Headings get ids that keep Chinese and never change between builds (unique per
+        # page: a repeated heading gets _1, _2); "#" links to the section.
+        "markdown.extensions.toc": {
+            "slugify": slugify_heading,
+            "permalink": "#",
+            "permalink_title": "本节链接",
+        },
+        # !!! theorem "标题" boxes (derivation, theorem, proof, example, intuition, note).
+        "kexue.markdown_boxes": {},
     },
     "output_format": "html5",
 }

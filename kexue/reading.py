@@ -1,0 +1,126 @@
+"""What the theme shows around a post: contents, reading time, related and neighbouring posts.
+
+Everything here works on a post's HTML (as Markdown produced it) and on plain values, so it
+imports without Pelican; ``plugins/kexue_theme`` attaches the results to Pelican's articles.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup
+from markdown.extensions.toc import slugify_unicode
+
+# kexue.markdown_math hides each TeX span behind a private-use placeholder while Markdown
+# builds the tree, so a heading's text seen by the toc extension may hold some.
+_MATH_PLACEHOLDER_RE = re.compile("\ue000[^\ue001]*\ue001")
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
+
+CJK_PER_MINUTE = 400  # characters of Chinese prose read per minute
+WORDS_PER_MINUTE = 200  # Latin-script words per minute
+SECONDS_PER_DISPLAY = 12  # a displayed formula is read, not skimmed
+
+
+def slugify_heading(value: str, separator: str = "-") -> str:
+    """A heading's id: Unicode letters (Chinese included) kept, math placeholders dropped.
+
+    Used as the toc extension's ``slugify``; the extension makes ids unique per page
+    (``_1``, ``_2``…), so the same text always gives the same ids.
+    """
+    slug = slugify_unicode(_MATH_PLACEHOLDER_RE.sub(" ", value), separator).strip(separator)
+    return slug or "section"
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 1 for the outermost level shown in the contents, 2 below it
+    id: str
+    html: str  # the heading's inner HTML without its permalink (math stays typesettable)
+
+
+def headings(html: str, depth: int = 2) -> list[Heading]:
+    """The post's top-level headings that have an id, for its table of contents.
+
+    Headings inside boxes and notes are left out; ``depth`` levels are kept, counted from
+    the highest heading level the post uses.
+    """
+    soup = BeautifulSoup(html, "html.parser")
+    found = [
+        el
+        for el in soup.find_all(re.compile(r"^h[1-6]$"), recursive=False)
+        if el.get("id") and el.get_text(strip=True)
+    ]
+    if not found:
+        return []
+    top = min(int(el.name[1]) for el in found)
+    out = []
+    for el in found:
+        level = int(el.name[1]) - top + 1
+        if level > depth:
+            continue
+        for link in el.select("a.headerlink"):
+            link.decompose()
+        out.append(Heading(level, el["id"], el.decode_contents().strip()))
+    return out
+
+
+def reading_minutes(html: str) -> int:
+    """Minutes a reader needs for a post: Chinese characters, Latin words and formulas."""
+    soup = BeautifulSoup(html, "html.parser")
+    displays = len(soup.select(".math.display"))
+    for el in soup.select(".math, pre, script, style"):
+        el.decompose()
+    text = soup.get_text(" ")
+    cjk = len(_CJK_RE.findall(text))
+    words = len(_WORD_RE.findall(_CJK_RE.sub(" ", text)))
+    minutes = cjk / CJK_PER_MINUTE + words / WORDS_PER_MINUTE + displays * SECONDS_PER_DISPLAY / 60
+    return max(1, math.ceil(minutes))
+
+
+@dataclass
+class Entry:
+    """A post as related_posts sees it: its key, its primary topic and its tags."""
+
+    key: str
+    topic: str = ""
+    tags: frozenset[str] = field(default_factory=frozenset)
+
+
+def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, list[str]]:
+    """For each post, the keys of up to ``limit`` posts that share its topic or tags.
+
+    A shared tag counts more the rarer it is (a tag every post carries counts little); a
+    shared primary topic counts like a rare tag.  Ties go to the earlier entry (callers
+    pass newest first), so the result is the same on every build.
+    """
+    n = len(entries)
+    df = Counter(tag for e in entries for tag in e.tags)
+    weight = {tag: math.log(1 + n / count) for tag, count in df.items()}
+    topic_weight = math.log(1 + n)
+    out: dict[str, list[str]] = {}
+    for e in entries:
+        scored = []
+        for i, other in enumerate(entries):
+            if other.key == e.key:
+                continue
+            score = sum(weight[t] for t in e.tags & other.tags)
+            if e.topic and e.topic == other.topic:
+                score += topic_weight
+            if score > 0:
+                scored.append((-score, i, other.key))
+        out[e.key] = [key for _, _, key in sorted(scored)[:limit]]
+    return out
+
+
+def neighbours(keys: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """For keys in reading order (oldest first): each key's (previous, next) key."""
+    keys = list(keys)
+    return {
+        key: (keys[i - 1] if i else None, keys[i + 1] if i + 1 < len(keys) else None)
+        for i, key in enumerate(keys)
+    }
