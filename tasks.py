@@ -136,6 +136,25 @@ def publish(
     _say(f"site: {siteurl}/")
 
 
+@task(
+    help={
+        "page": "a page path to shoot, repeatable (default: the index and archives/90001/)",
+        "out": "folder for the PNGs (default screenshots/, git-ignored)",
+        "no_build": "use the existing output/ without building first",
+    },
+    iterable=["page"],
+)
+def screenshots(c, page=None, out="screenshots", no_build=False):
+    """PNGs of pages in light and dark themes at desktop (1280) and phone (360) widths."""
+    from kexue.screenshots import take_screenshots
+
+    if not no_build:
+        build(c)
+    pages = page or ["", "archives/90001/"]
+    written = take_screenshots(OUTPUT, ROOT / out, pages)
+    _say(f"wrote {len(written)} screenshots into {out}/")
+
+
 @task
 def lint(c):
     """ruff check and ruff format --check."""

@@ -19,7 +19,7 @@ a collapsible box is ``<details class="admonition proof box">`` with that title 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as etree
+from xml.etree import ElementTree as etree  # noqa: N813 (Markdown's own name)
 
 from markdown import Extension
 from markdown.extensions.admonition import AdmonitionExtension

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from kexue.browser import CHROMIUM_ARGS, chromium_path
+
 ROOT = Path(__file__).resolve().parents[1]
 LEGACY_DEFAULT = ROOT.parent / "shared" / "corpus" / "legacy"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
 
 
 def build_site(content: Path, output: Path, settings: str = "pelicanconf.py", **extra) -> None:
@@ -64,10 +55,6 @@ def legacy_corpus() -> Path:
     if not (path / "blogs_raw").is_dir():
         pytest.skip(f"legacy corpus not found at {path} (set KEXUE_LEGACY_CORPUS)")
     return path
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("KEXUE_CHROMIUM") or shutil.which("chromium")
 
 
 @pytest.fixture(scope="session")

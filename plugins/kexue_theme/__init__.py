@@ -2,7 +2,8 @@
 
 Each article and page gets ``toc`` (a list of kexue.reading.Heading) and
 ``reading_minutes``; each article gets ``related_posts``, ``prev_article`` (older) and
-``next_article`` (newer).  Posts of unknown date are chained among themselves.
+``next_article`` (newer).  Posts of unknown date are chained among themselves and get no
+year archive page.
 The build writes ``<THEME_STATIC_DIR>/css/pygments.css`` (kexue.theme.pygments_css).
 
 Settings: ``KEXUE_THEME = {"toc_depth": 2, "related": 5}``.
@@ -54,6 +55,21 @@ def link_articles(generator):
             by_key[key].next_article = by_key[nxt] if nxt else None
 
 
+def drop_unknown_dates(generator):
+    """No /archives/1970/ page: posts of unknown date are only in the archives' 日期未知 group."""
+
+    def known(articles):
+        return [a for a in articles if not getattr(a, "date_unknown", False)]
+
+    for periods in generator.period_archives.values():
+        kept = []
+        for period in periods:
+            period["articles"], period["dates"] = known(period["articles"]), known(period["dates"])
+            if period["dates"]:
+                kept.append(period)
+        periods[:] = kept
+
+
 def write_styles(pelican):
     static = pelican.settings.get("THEME_STATIC_DIR", "theme")
     write_pygments_css(Path(pelican.output_path) / static / "css" / "pygments.css")
@@ -62,4 +78,5 @@ def write_styles(pelican):
 def register():
     signals.content_object_init.connect(annotate)
     signals.article_generator_finalized.connect(link_articles)
+    signals.article_generator_finalized.connect(drop_unknown_dates)
     signals.finalized.connect(write_styles)
