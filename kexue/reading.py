@@ -6,13 +6,14 @@ imports without Pelican; ``plugins/kexue_theme`` attaches the results to Pelican
 
 from __future__ import annotations
 
+import html as htmllib
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup
+import lxml.html
 from markdown.extensions.toc import slugify_unicode
 
 # kexue.markdown_math hides each TeX span behind a private-use placeholder while Markdown
@@ -20,6 +21,15 @@ from markdown.extensions.toc import slugify_unicode
 _MATH_PLACEHOLDER_RE = re.compile("\ue000[^\ue001]*\ue001")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# TeX, code and scripts are not prose: their text is not counted
+_SKIP_RE = re.compile(
+    r"<(span|div)\b[^>]*\bclass=\"math (?:inline|display)[^>]*>.*?</\1>"
+    r"|<(pre|script|style)\b.*?</\2>",
+    re.S | re.I,
+)
+_DISPLAY_RE = re.compile(r"<div\b[^>]*\bclass=\"math display")
+_TAG_RE = re.compile(r"<[^>]*>")
 
 CJK_PER_MINUTE = 400  # characters of Chinese prose read per minute
 WORDS_PER_MINUTE = 200  # Latin-script words per minute
@@ -43,39 +53,49 @@ class Heading:
     html: str  # the heading's inner HTML without its permalink (math stays typesettable)
 
 
+def _fragments(html: str) -> list[lxml.html.HtmlElement]:
+    """The top-level elements of an HTML fragment (text between them is dropped)."""
+    if not html.strip():
+        return []
+    return [el for el in lxml.html.fragments_fromstring(html) if not isinstance(el, str)]
+
+
 def headings(html: str, depth: int = 2) -> list[Heading]:
     """The post's top-level headings that have an id, for its table of contents.
 
     Headings inside boxes and notes are left out; ``depth`` levels are kept, counted from
     the highest heading level the post uses.
     """
-    soup = BeautifulSoup(html, "html.parser")
     found = [
         el
-        for el in soup.find_all(re.compile(r"^h[1-6]$"), recursive=False)
-        if el.get("id") and el.get_text(strip=True)
+        for el in _fragments(html)
+        if el.tag in _HEADING_TAGS and el.get("id") and el.text_content().strip()
     ]
     if not found:
         return []
-    top = min(int(el.name[1]) for el in found)
+    top = min(int(el.tag[1]) for el in found)
     out = []
     for el in found:
-        level = int(el.name[1]) - top + 1
+        level = int(el.tag[1]) - top + 1
         if level > depth:
             continue
-        for link in el.select("a.headerlink"):
-            link.decompose()
-        out.append(Heading(level, el["id"], el.decode_contents().strip()))
+        for link in el.find_class("headerlink"):
+            link.drop_tree()
+        inner = (el.text or "") + "".join(
+            lxml.html.tostring(child, encoding="unicode") for child in el
+        )
+        out.append(Heading(level, el.get("id"), inner.strip()))
     return out
 
 
 def reading_minutes(html: str) -> int:
-    """Minutes a reader needs for a post: Chinese characters, Latin words and formulas."""
-    soup = BeautifulSoup(html, "html.parser")
-    displays = len(soup.select(".math.display"))
-    for el in soup.select(".math, pre, script, style"):
-        el.decompose()
-    text = soup.get_text(" ")
+    """Minutes a reader needs for a post: Chinese characters, Latin words and formulas.
+
+    Works on the markup kexue.markdown_math writes (a math element holds only escaped TeX),
+    with regular expressions: a parser would cost more than the Markdown conversion.
+    """
+    displays = len(_DISPLAY_RE.findall(html))
+    text = htmllib.unescape(_TAG_RE.sub(" ", _SKIP_RE.sub(" ", html)))
     cjk = len(_CJK_RE.findall(text))
     words = len(_WORD_RE.findall(_CJK_RE.sub(" ", text)))
     minutes = cjk / CJK_PER_MINUTE + words / WORDS_PER_MINUTE + displays * SECONDS_PER_DISPLAY / 60

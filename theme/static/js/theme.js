@@ -73,6 +73,15 @@
       if (i === current) a.setAttribute("aria-current", "location");
       else a.removeAttribute("aria-current");
     });
+    // A long contents column scrolls by itself: keep the marked entry in it.
+    var column = toc && toc.closest(".toc-column");
+    var link = links[current];
+    if (column && link && column.scrollHeight > column.clientHeight) {
+      var top = link.offsetTop - column.offsetTop;
+      if (top < column.scrollTop || top + link.offsetHeight > column.scrollTop + column.clientHeight) {
+        column.scrollTop = top - column.clientHeight / 3;
+      }
+    }
   }
 
   // Back to top: shown after a screenful.
