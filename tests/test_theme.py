@@ -120,18 +120,32 @@ def test_one_pygments_stylesheet_scoped_by_theme():
 
 
 def _tokens(theme: str) -> dict[str, str]:
+    """The theme's colour tokens (``--name: #rrggbb``) and mix percentages from main.css."""
     css = CSS.read_text(encoding="utf-8")
     block = re.search(r'\[data-theme="' + theme + r'"\]\s*\{(.*?)\n\}', css, re.S).group(1)
-    return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", block))
+    return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6}|\d+%)", block))
+
+
+def _rgb(hex_colour: str) -> list[int]:
+    return [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+def mix(colour: str, percent: str, base: str) -> str:
+    """CSS ``color-mix(in srgb, colour percent, base)``."""
+    p = int(percent.rstrip("%")) / 100
+    return "#" + "".join(
+        f"{round(x * p + y * (1 - p)):02x}" for x, y in zip(_rgb(colour), _rgb(base), strict=True)
+    )
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [c / 255 for c in _rgb(hex_colour)]
     lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
 def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
     hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 
@@ -143,6 +157,17 @@ def test_text_colours_have_at_least_4_5_contrast(theme):
         for bg in ("bg", "bg-alt", "bg-code"):
             ratio = contrast(t[fg], t[bg])
             assert ratio >= 4.5, f"{theme}: --{fg} {t[fg]} on --{bg} {t[bg]} is {ratio:.2f}:1"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_boxes_keep_text_and_links_readable(theme):
+    t = _tokens(theme)
+    for kind in ("derivation", "theorem", "proof", "example", "intuition", "note"):
+        box = mix(t[f"box-{kind}"], t["box-mix"], t["bg"])
+        label = mix(t[f"box-{kind}"], t["label-mix"], t["bg"])
+        for fg, bg in (("text", box), ("link", box), ("muted", box), ("text", label)):
+            ratio = contrast(t[fg], bg)
+            assert ratio >= 4.5, f"{theme} {kind} box: --{fg} on {bg} is {ratio:.2f}:1"
 
 
 def test_dark_background_and_accent_are_the_templates():
@@ -284,6 +309,7 @@ def test_theme_follows_the_os_then_the_readers_choice_across_reloads_and_tabs(
 
     other = browser.new_page()
     other.goto(served_sample_site.url + "/")
+    page.bring_to_front()  # a background tab's animation frames are throttled
     button = page.get_by_role("button", name=re.compile("切换配色"))
     button.click()  # system → light
     button.click()  # light → dark
