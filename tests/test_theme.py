@@ -351,7 +351,13 @@ def test_toc_marks_the_section_in_view(page, served_sample_site):
 @pytest.mark.browser
 def test_phone_width_never_scrolls_sideways(page, served_sample_site):
     page.set_viewport_size({"width": 360, "height": 740})
-    for path in ("/", "/archives/90001/", "/archives/90002/", "/archives/90003/"):
+    for path in (
+        "/",
+        "/archives/90001/",
+        "/archives/90002/",
+        "/archives/90003/",
+        "/archives/90005/",
+    ):
         page.goto(served_sample_site.url + path)
         page.evaluate(WAIT_FOR_MATH)
         width = page.evaluate("document.documentElement.scrollWidth")
