@@ -57,7 +57,8 @@ SLUGIFY_PRESERVE_CASE = False
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
 # Feature hooks: templates include partials/<feature>_<hook>.html when the file exists,
-# for hooks head, nav, body_end, article_end, summary and index_top.
+# for hooks head, nav, body_end, article_end, summary, index_top and article_meta (under
+# the byline); templates/search.html includes partials/search_page.html.
 THEME_FEATURES = ["math", "topics", "derivations", "search", "figures"]
 DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "topics", "search", "404"]
 SEARCH_URL = "search/"
