@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from kexue.convert import (
@@ -299,7 +300,15 @@ class HttpClient(_Client):
         except _GiveUpError as e:
             hdrs = {k.lower(): v for k, v in e.response.headers.items()}
             raise _status_failure(url, e.response.status, hdrs, e.tries) from None
-        except requests.exceptions.Timeout:
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as e:
+            if not _timed_out(e):
+                raise FetchError(
+                    url,
+                    f"connection failed after {tries} tries ({_reason(e)})",
+                    "check the network and --source, then run again; if the site drops us, "
+                    "use a larger --delay or --via browser",
+                    "connection",
+                ) from None
             raise FetchError(
                 url,
                 f"no answer within {self.timeout:g} s (after {tries} tries)",
@@ -320,14 +329,6 @@ class HttpClient(_Client):
                 "run again later with a larger --delay",
                 "retries",
             ) from None
-        except requests.exceptions.ConnectionError as e:
-            raise FetchError(
-                url,
-                f"connection failed after {tries} tries ({_reason(e)})",
-                "check the network and --source, then run again; if the site drops us, "
-                "use a larger --delay or --via browser",
-                "connection",
-            ) from None
         hdrs = {k.lower(): v for k, v in resp.headers.items()}
         if resp.status_code in (200, 304):
             return Page(resp.url, resp.status_code, hdrs, body, _now(), "http")
@@ -336,6 +337,14 @@ class HttpClient(_Client):
 
     def close(self) -> None:
         self.session.close()
+
+
+def _timed_out(e: Exception) -> bool:
+    """requests reports a read timeout that exhausted the retries as a ConnectionError."""
+    if isinstance(e, requests.exceptions.Timeout):
+        return True
+    reason = getattr(e.args[0], "reason", None) if e.args else None
+    return isinstance(reason, (ReadTimeoutError, ConnectTimeoutError))
 
 
 def _reason(e: Exception) -> str:
@@ -500,19 +509,30 @@ class RawCache:
             out["If-Modified-Since"] = headers["last-modified"]
         return out
 
-    def store(self, key: str, page: Page) -> None:
+    def store(self, key: str, page: Page) -> bool:
+        """Keep ``page``; False (nothing written) when the same body and validators are
+        already kept.  ``fetched`` stays the time this body was first seen."""
         body_path, meta_path = self._paths(key)
+        sha = hashlib.sha256(page.body).hexdigest()
+        fetched = page.fetched
+        old = self.load(key)
+        if old is not None and old[0].get("sha256") == sha:
+            fetched = old[0].get("fetched", fetched)
+            validators = ("etag", "last-modified")
+            if all(old[0]["headers"].get(v) == page.headers.get(v) for v in validators):
+                return False
         atomic_write_bytes(body_path, page.body)
         meta = {
             "url": page.url,
             "status": page.status,
-            "fetched": page.fetched,
+            "fetched": fetched,
             "via": page.via,
-            "sha256": hashlib.sha256(page.body).hexdigest(),
+            "sha256": sha,
             "size": len(page.body),
             "headers": page.headers,
         }
         atomic_write_text(meta_path, json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
+        return True
 
     def post_ids(self) -> list[str]:
         return sorted(
