@@ -520,3 +520,32 @@ def convert_page(
         body=markdown,
     )
     return Converted(post, images, missing, len(store))
+
+
+_STATIC_IMAGE_RE = re.compile(r"\{static\}/(images/[^\s)\"]+)")
+
+
+def check_crawled_posts(ctx):
+    """`invoke check`: crawled posts hold no conversion leftovers, and their local images
+    exist (a missing one: `invoke crawl --ids ID` downloads it again)."""
+    from kexue.checks import Problem
+    from kexue.posts import iter_post_files
+
+    for path in iter_post_files(ctx.content):
+        text = path.read_text(encoding="utf-8")
+        for lineno, line in enumerate(text.split("\n"), 1):
+            if re.search("[\ue000-\ue003]", line):
+                yield Problem(
+                    str(path),
+                    lineno,
+                    "conversion placeholder left in the text; "
+                    "re-run `invoke convert` and report the post",
+                )
+            for m in _STATIC_IMAGE_RE.finditer(line):
+                if not (ctx.content / m.group(1)).is_file():
+                    yield Problem(
+                        str(path),
+                        lineno,
+                        f"image {m.group(1)} is missing; "
+                        f"`invoke crawl --ids {path.stem}` downloads it again",
+                    )

@@ -44,7 +44,7 @@ from kexue.convert import (
     image_urls,
     post_id_from_url,
 )
-from kexue.fsutil import atomic_write_bytes, atomic_write_text
+from kexue.fsutil import atomic_write_bytes, atomic_write_text, remove_stale_temp_files
 from kexue.posts import SOURCE_BASE, read_post, write_post
 from kexue.relevance import Rules, load_rules
 from kexue.robots import RobotsRules
@@ -107,21 +107,27 @@ def _now() -> str:
 
 
 class Gate:
-    """One request at a time, at least ``delay`` seconds between request starts."""
+    """One request at a time, and at least ``delay`` seconds from the end of one answer
+    to the start of the next request (so slow answers or network latency never squeeze
+    two requests closer together at the server)."""
 
     def __init__(self, delay: float):
         self.delay = delay
         self._last: float | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def wait(self, at_least: float = 0.0) -> None:
+        """Sleep until the next request may start."""
         with self._lock:
-            now = time.monotonic()
             pause = at_least
             if self._last is not None:
-                pause = max(pause, self._last + self.delay - now)
+                pause = max(pause, self._last + self.delay - time.monotonic())
             if pause > 0:
                 time.sleep(pause)
+
+    def done(self) -> None:
+        """An answer (or a failure) has just ended."""
+        with self._lock:
             self._last = time.monotonic()
 
 
@@ -155,6 +161,7 @@ class PoliteRetry(Retry):
         after = self.get_retry_after(response) if response is not None else None
         wait = retry_wait(attempt, self.backoff_factor, after)
         if self.gate is not None:
+            self.gate.done()
             self.gate.wait(at_least=wait)
         else:
             time.sleep(wait)
@@ -329,6 +336,8 @@ class HttpClient(_Client):
                 "run again later with a larger --delay",
                 "retries",
             ) from None
+        finally:
+            self.gate.done()
         hdrs = {k.lower(): v for k, v in resp.headers.items()}
         if resp.status_code in (200, 304):
             return Page(resp.url, resp.status_code, hdrs, body, _now(), "http")
@@ -396,6 +405,22 @@ class BrowserClient(_Client):
         agent = self.context.pages[0].evaluate("navigator.userAgent") if self.context.pages else ""
         self.user_agent = f"{agent} {USER_AGENT}".strip()
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
+        self.page.route("**/*", self._only_documents_and_scripts)
+
+    def _only_documents_and_scripts(self, route) -> None:
+        """A gate needs its page and scripts; images, styles, fonts and other hosts
+        (iframes, trackers in a crawled page) are never loaded."""
+        req = route.request
+        if req.is_navigation_request():
+            allowed = req.frame == self.page.main_frame
+        else:
+            page_host = urlsplit(self.page.url).netloc
+            allowed = req.resource_type in ("script", "xhr", "fetch")
+            allowed = allowed and urlsplit(req.url).netloc == page_host
+        if allowed:
+            route.continue_()
+        else:
+            route.abort()
 
     def _request(self, url: str, headers: dict[str, str]):
         from playwright.sync_api import Error as PlaywrightError
@@ -416,6 +441,8 @@ class BrowserClient(_Client):
                 "run again later or with a larger --delay / --timeout",
                 kind,
             ) from None
+        finally:
+            self.gate.done()
 
     def _get(self, url: str, headers: dict[str, str]) -> Page:
         attempt = 0
@@ -449,7 +476,7 @@ class BrowserClient(_Client):
         self.gate.wait()
         self.requests += 1
         try:
-            self.page.goto(url, wait_until="load", timeout=self.timeout * 1000)
+            self.page.goto(url, wait_until="domcontentloaded", timeout=self.timeout * 1000)
             self.page.wait_for_load_state("networkidle", timeout=self.timeout * 1000)
         except PlaywrightError as e:
             raise FetchError(
@@ -458,6 +485,8 @@ class BrowserClient(_Client):
                 "open the URL in a desktop browser to see what the site asks for",
                 "gate",
             ) from None
+        finally:
+            self.gate.done()
 
     def close(self) -> None:
         try:
@@ -666,6 +695,8 @@ def crawl(opts: CrawlOptions, step: Step | None = None) -> Summary:
     summary = Summary()
     cache = RawCache(opts.cache)
     source = opts.source.rstrip("/")
+    for folder in (Path(opts.cache), Path(opts.content) / "posts"):
+        remove_stale_temp_files(folder)  # left by a crawl that was killed mid-write
     with make_client(opts) as client:
         if opts.ids:
             ids = [str(int(i)) for i in opts.ids]

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 
 from kexue.crawl import CrawlOptions, FetchError, HttpClient, RawCache, convert_cache, crawl
 from kexue.posts import read_post
+from kexue.tex import find_math
 from tests.conftest import ROOT, build_site
 from tests.fixtures.source_site import EXPECTED_TEX, FAILING, MATH_POSTS, SourceSite
 
@@ -204,6 +205,7 @@ def test_a_killed_crawl_resumes_without_corrupt_files(tmp_path, site):
     assert sorted(p.stem for p in (content / "posts").glob("*.md")) == sorted(MATH_POSTS), out
     for pid in MATH_POSTS:
         assert RawCache(cache).load(pid) is not None
+    assert not list(cache.glob(".*.tmp")) and not list((content / "posts").glob(".*.tmp"))
     assert "new: " in out and "FAILED post 7101" in out
 
 
@@ -246,3 +248,26 @@ def test_crawl_all_then_build_gives_a_page_per_math_post_with_exact_tex(tmp_path
     assert (output / "images" / "7001" / "3021.png").is_file()
     assert 'src="../../images/7001/3021.png"' in page
     assert 'href="../../archives/7002/"' in page
+
+
+@pytest.mark.browser
+def test_via_browser_passes_a_javascript_gate_politely(tmp_path):
+    with SourceSite(gate_all=True) as gated:
+        plain = crawl(options(tmp_path / "plain", gated, ids=["7002"]))
+        assert [f.id for f in plain.failed] == ["7002"]
+        assert "JavaScript gate" in plain.failed[0].reason
+        gated.hits.clear()
+        delay = 0.3
+        summary = crawl(options(tmp_path, gated, ids=["7001", "7002"], via="browser", delay=delay))
+        assert sorted(summary.new) == ["7001", "7002"], summary.lines()
+        body = read_post(tmp_path / "content" / "posts" / "7002.md").body
+        assert [s.source for s in find_math(body)] == EXPECTED_TEX["7002"]
+        assert (tmp_path / "content" / "images" / "7001" / "3021.png").is_file()
+        articles = gated.article_hits()
+        assert any("kx_gate=passed" in h.headers.get("cookie", "") for h in articles)
+        assert "kexue-notes/" in articles[0].headers["user-agent"]
+        # the page's own redirect is the browser's; every request we start waits its turn
+        starts = [h.t for h in gated.hits if h.headers.get("sec-fetch-mode") != "navigate"]
+        gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        assert min(gaps) >= delay - 0.02, gaps
+        assert gated.max_active == 1
