@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -36,6 +35,7 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from kexue.browser import CHROMIUM_ARGS, chromium_path
 from kexue.convert import (
     AccessError,
     check_page,
@@ -68,16 +68,6 @@ USER_AGENT = f"kexue-notes/0.1 (+{PROJECT_URL}; polite mirror of math/ML posts)"
 ROBOTS_TOKEN = "kexue-notes"
 DEFAULT_DELAY = 3.0
 MAX_RETRY_AFTER = 300.0  # a longer Retry-After is reported instead of waited for
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
@@ -213,7 +203,14 @@ class _Client:
 
     via = "http"
 
-    def __init__(self, *, delay: float, timeout: float, retries: int, backoff: float):
+    def __init__(
+        self,
+        *,
+        delay: float = DEFAULT_DELAY,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 2.0,
+    ):
         self.gate = Gate(delay)
         self.timeout = timeout
         self.retries = retries
@@ -270,21 +267,14 @@ class _Client:
 class HttpClient(_Client):
     """Plain HTTP with requests; retries and backoff by urllib3's Retry."""
 
-    def __init__(
-        self,
-        *,
-        delay: float = DEFAULT_DELAY,
-        timeout: float = 30.0,
-        retries: int = 3,
-        backoff: float = 2.0,
-    ):
-        super().__init__(delay=delay, timeout=timeout, retries=retries, backoff=backoff)
+    def __init__(self, **settings):
+        super().__init__(**settings)
         retry = PoliteRetry(
-            total=retries,
-            connect=retries,
-            read=retries,
-            status=retries,
-            backoff_factor=backoff,
+            total=self.retries,
+            connect=self.retries,
+            read=self.retries,
+            status=self.retries,
+            backoff_factor=self.backoff,
             status_forcelist=RETRY_STATUSES,
             allowed_methods={"GET", "HEAD"},
             respect_retry_after_header=True,
@@ -364,18 +354,6 @@ def _reason(e: Exception) -> str:
     return text if len(text) < 160 else text[:157] + "..."
 
 
-def chromium_executable() -> str:
-    exe = os.environ.get("KEXUE_CHROMIUM") or shutil.which("chromium")
-    if not exe:
-        raise FetchError(
-            "chromium",
-            "no chromium found for --via browser",
-            "install Debian's chromium (`apt-get install chromium`) or set KEXUE_CHROMIUM",
-            "setup",
-        )
-    return exe
-
-
 class BrowserClient(_Client):
     """The same GETs through headless Chromium: the page's JavaScript runs when the site
     answers with a gate, the cookies it sets are kept, and the article is fetched again
@@ -383,24 +361,17 @@ class BrowserClient(_Client):
 
     via = "browser"
 
-    def __init__(
-        self,
-        *,
-        delay: float = DEFAULT_DELAY,
-        timeout: float = 30.0,
-        retries: int = 3,
-        backoff: float = 2.0,
-    ):
-        super().__init__(delay=delay, timeout=timeout, retries=retries, backoff=backoff)
+    def __init__(self, **settings):
+        super().__init__(**settings)
         from playwright.sync_api import sync_playwright
 
         self._profile = tempfile.mkdtemp(prefix="kexue-chromium-")
         self._pw = sync_playwright().start()
         self.context = self._pw.chromium.launch_persistent_context(
             self._profile,
-            executable_path=chromium_executable(),
+            executable_path=self._chromium(),
             headless=True,
-            args=BROWSER_ARGS,
+            args=CHROMIUM_ARGS,
         )
         agent = self.context.pages[0].evaluate("navigator.userAgent") if self.context.pages else ""
         self.user_agent = f"{agent} {USER_AGENT}".strip()
@@ -421,6 +392,18 @@ class BrowserClient(_Client):
             route.continue_()
         else:
             route.abort()
+
+    @staticmethod
+    def _chromium() -> str:
+        exe = chromium_path()
+        if not exe:
+            raise FetchError(
+                "chromium",
+                "no chromium found for --via browser",
+                "install Debian's chromium (`apt-get install chromium`) or set KEXUE_CHROMIUM",
+                "setup",
+            )
+        return exe
 
     def _request(self, url: str, headers: dict[str, str]):
         from playwright.sync_api import Error as PlaywrightError

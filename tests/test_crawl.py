@@ -74,6 +74,14 @@ def test_a_500_is_retried_with_backoff(tmp_path, site):
     assert hits[1].t - hits[0].t >= 0.3 - 0.02
 
 
+def test_a_dropped_connection_is_retried(tmp_path, site):
+    summary = crawl(options(tmp_path, site, ids=["7111"], backoff=0.2))
+    assert summary.new == ["7111"] and not summary.failed
+    hits = [h for h in site.hits if h.path == "/archives/7111"]
+    assert [h.status for h in hits] == [-1, 200]
+    assert hits[1].t - hits[0].t >= 0.2 - 0.02
+
+
 def test_retry_after_is_honoured(tmp_path, site):
     summary = crawl(options(tmp_path, site, ids=["7108"]))
     assert summary.new == ["7108"]
