@@ -730,7 +730,10 @@ def crawl(opts: CrawlOptions, step: Step | None = None) -> Summary:
             try:
                 page = client.get(src, {})
             except FetchError as e:
-                summary.warnings.append(f"post {pid}: image {src} not downloaded: {e.reason}")
+                summary.warnings.append(
+                    f"post {pid}: image {src} not downloaded ({e.reason}); the post links to "
+                    f"the source's copy until `invoke crawl --ids {pid}` gets it"
+                )
                 return
             atomic_write_bytes(target, page.body)
 
@@ -789,7 +792,7 @@ def _convert_ids(opts, cache, ids, summary, download, step) -> None:
         converted = convert_page(
             html, pid, url=url, source=source, mirrored=mirrored, images_dir=images_dir
         )
-        for missing in converted.missing_images:
+        for missing in converted.missing_images if download is None else []:
             summary.warnings.append(
                 f"post {pid}: image {missing} is not in {images_dir}; linked to the source "
                 f"(fetch it with `invoke crawl --ids {pid}`)"

@@ -74,6 +74,16 @@ def test_a_500_is_retried_with_backoff(tmp_path, site):
     assert hits[1].t - hits[0].t >= 0.3 - 0.02
 
 
+def test_a_missing_image_is_reported_not_fatal(tmp_path, site):
+    summary = crawl(options(tmp_path, site, ids=["7002"]))
+    assert summary.new == ["7002"] and not summary.failed
+    text = " ".join(summary.warnings)
+    assert f"image {site.url}/usr/uploads/2026/07/missing.png not downloaded" in text
+    assert "404" in text and "--ids 7002" in text
+    body = read_post(tmp_path / "content" / "posts" / "7002.md").body
+    assert "![已删除的图](https://spaces.ac.cn/usr/uploads/2026/07/missing.png)" in body
+
+
 def test_a_dropped_connection_is_retried(tmp_path, site):
     summary = crawl(options(tmp_path, site, ids=["7111"], backoff=0.2))
     assert summary.new == ["7111"] and not summary.failed
