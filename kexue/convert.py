@@ -423,17 +423,48 @@ def _to_markdown(html: str) -> str:
     return _Markdown(heading_style="atx", bullets="-", escape_misc=False).convert(html)
 
 
+_LINE_PREFIX_RE = re.compile(r"^((?:[ \t]*>)*[ \t]*)((?:[-*+]|\d+[.)])[ \t]+)?")
+
+
+def _display_lines(line: str, store: list[tuple[str, bool]]) -> list[str]:
+    """Put each display formula of a Markdown line on a line of its own, with the line's
+    blockquote/list continuation prefix, so it stays in the same block."""
+    m = _LINE_PREFIX_RE.match(line)
+    lead = m.group(0)
+    cont = m.group(1) + " " * len(m.group(2) or "")
+    out: list[str] = []
+    current = line
+    for ph in _MATH_PH_RE.finditer(line):
+        if not store[int(ph.group(1))][1]:
+            continue
+        before, _, current = current.partition(ph.group(0))
+        before = before.rstrip()
+        if before.endswith("\\"):
+            before = before[:-1].rstrip()
+        if before.strip() and before != lead.rstrip():
+            out.append(before)
+            out.append(cont + ph.group(0))
+        else:
+            out.append((before + " " if before.strip() else cont) + ph.group(0))
+        current = current.lstrip()
+        current = cont + current if current else ""
+    if current:
+        out.append(current)
+    return out
+
+
 def _restore(markdown: str, store: list[tuple[str, bool]]) -> str:
     for ch, ph in _LITERAL_PH.items():
         markdown = markdown.replace(ph, _LITERAL[ch])
-
-    def display(m: re.Match[str]) -> str:
-        return m.group(0) if not store[int(m.group(1))][1] else f"\n{m.group(0)}\n"
-
-    markdown = _MATH_PH_RE.sub(display, markdown)
-    markdown = re.sub(r"[ \t]*\n[ \t]*(\ue000kxc\d+\ue001)[ \t]*\n[ \t]*", r"\n\1\n", markdown)
-    markdown = re.sub(r"(  |\\)\n(\ue000kxc\d+\ue001)", r"\n\2", markdown)
-    markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
+    lines: list[str] = []
+    for line in markdown.split("\n"):
+        if not any(store[int(m.group(1))][1] for m in _MATH_PH_RE.finditer(line)):
+            lines.append(line)
+            continue
+        if lines and lines[-1].endswith("  "):
+            lines[-1] = lines[-1].rstrip()  # no hard break before a display formula
+        lines.extend(_display_lines(line, store))
+    markdown = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
     return _MATH_PH_RE.sub(lambda m: store[int(m.group(1))][0], markdown)
 
 

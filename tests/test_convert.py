@@ -12,6 +12,8 @@ from tests.fixtures.source_site import (
     POST_7002,
     POST_7004,
     TITLE_ONLY,
+    FixturePost,
+    T,
     page,
 )
 
@@ -148,3 +150,33 @@ def test_post_ids_from_either_host():
     assert post_id_from_url("http://127.0.0.1:9/archives/7", "http://127.0.0.1:9") == "7"
     assert post_id_from_url("https://example.org/archives/1") is None
     assert post_id_from_url("https://spaces.ac.cn/tag/生活/") is None
+
+
+def test_display_formulas_stay_inside_their_blockquote_or_list_item():
+    import markdown
+
+    from kexue.markdown_math import MathExtension
+
+    pieces = [
+        "<blockquote><p>引用开头<br>\n",
+        T("\\begin{equation}a = b \\\\\nc\\end{equation}"),
+        "<br>\n引用结尾 ",
+        T("$x$"),
+        "</p></blockquote>\n<ol><li>第一项<br>\n",
+        T("\\begin{equation}y = 1\\end{equation}"),
+        "<br>\n说明</li><li>第二项 ",
+        T("$z_1$"),
+        "</li></ol>\n<p>前文",
+        T("$$\\sum_i x_i$$"),
+        "后文</p>\n",
+    ]
+    post = FixturePost("7900", "块内公式", "2026-01-01", "信息时代", "Big-Data", ["优化"], pieces)
+    body = convert(post).post.body
+    assert [span.source for span in find_math(body)] == post.tex
+    assert "> \\begin{equation}a = b" in body and "   \\begin{equation}y = 1" in body
+    html = markdown.markdown(body, extensions=[MathExtension(), "extra"])
+    quote = html[html.index("<blockquote>") : html.index("</blockquote>")]
+    assert "a = b" in quote and "引用结尾" in quote
+    item = html[html.index("<li>第一项") : html.index("</li>")]
+    assert "y = 1" in item and "说明" in item
+    assert "<li>第二项" in html
