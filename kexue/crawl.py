@@ -166,6 +166,10 @@ class _GiveUpError(Exception):
 # -- clients --------------------------------------------------------------------------
 
 
+def _tries(n: int) -> str:
+    return "1 try" if n == 1 else f"{n} tries"
+
+
 def _status_failure(url: str, status: int, headers: dict[str, str], tries: int) -> FetchError:
     if status == 403:
         return FetchError(
@@ -184,14 +188,14 @@ def _status_failure(url: str, status: int, headers: dict[str, str], tries: int) 
     if status in (429, 503) and headers.get("retry-after"):
         return FetchError(
             url,
-            f"answered {status} with Retry-After: {headers['retry-after']} after {tries} tries",
+            f"answered {status} with Retry-After: {headers['retry-after']} after {_tries(tries)}",
             "the site is rate-limiting us; wait that long, then run again with a larger --delay",
             str(status),
         )
     if status >= 500:
         return FetchError(
             url,
-            f"server error {status} after {tries} tries",
+            f"server error {status} after {_tries(tries)}",
             "the site is having trouble; run the same command again later",
             str(status),
         )
@@ -301,14 +305,14 @@ class HttpClient(_Client):
             if not _timed_out(e):
                 raise FetchError(
                     url,
-                    f"connection failed after {tries} tries ({_reason(e)})",
+                    f"connection failed after {_tries(tries)} ({_reason(e)})",
                     "check the network and --source, then run again; if the site drops us, "
                     "use a larger --delay or --via browser",
                     "connection",
                 ) from None
             raise FetchError(
                 url,
-                f"no answer within {self.timeout:g} s (after {tries} tries)",
+                f"no answer within {self.timeout:g} s (after {_tries(tries)})",
                 "the site is slow or stalling us; run again later or raise --timeout",
                 "timeout",
             ) from None
@@ -322,7 +326,7 @@ class HttpClient(_Client):
         except requests.exceptions.RetryError as e:
             raise FetchError(
                 url,
-                f"gave up after {tries} tries ({_reason(e)})",
+                f"gave up after {_tries(tries)} ({_reason(e)})",
                 "run again later with a larger --delay",
                 "retries",
             ) from None
@@ -680,6 +684,11 @@ def crawl(opts: CrawlOptions, step: Step | None = None) -> Summary:
     source = opts.source.rstrip("/")
     for folder in (Path(opts.cache), Path(opts.content) / "posts"):
         remove_stale_temp_files(folder)  # left by a crawl that was killed mid-write
+    if opts.delay < DEFAULT_DELAY and urlsplit(source).hostname not in ("127.0.0.1", "localhost"):
+        summary.warnings.append(
+            f"--delay {opts.delay:g} is below the {DEFAULT_DELAY:g} s that keeps the source "
+            "from rate-limiting us; use the default unless the site owner agreed"
+        )
     with make_client(opts) as client:
         if opts.ids:
             ids = [str(int(i)) for i in opts.ids]

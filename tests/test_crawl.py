@@ -66,6 +66,25 @@ def test_requests_are_spaced_by_the_delay_one_at_a_time(tmp_path, site):
     assert ua.startswith("kexue-notes/") and "http" in ua
 
 
+def test_robots_crawl_delay_raises_our_delay():
+    with SourceSite(robots="User-agent: *\nCrawl-delay: 0.3\nDisallow: /search/\n") as slow:
+        with HttpClient(delay=0, timeout=5) as client:
+            for pid in ("7001", "7002"):
+                client.get(f"{slow.url}/archives/{pid}")
+        times = [h.t for h in slow.hits]
+        assert len(times) == 3
+        assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.3 - 0.02
+
+
+def test_a_retry_after_too_long_to_wait_is_reported_at_once(tmp_path, site):
+    started = time.monotonic()
+    summary = crawl(options(tmp_path, site, ids=["7112"]))
+    assert time.monotonic() - started < 5
+    (failure,) = summary.failed
+    assert "429 with Retry-After: 86400 after 1 try" in failure.reason
+    assert "larger --delay" in failure.hint
+
+
 def test_a_500_is_retried_with_backoff(tmp_path, site):
     summary = crawl(options(tmp_path, site, ids=["7107"], backoff=0.3))
     assert summary.new == ["7107"] and not summary.failed
