@@ -44,6 +44,7 @@ __all__ = [
     "convert_page",
     "decode_page",
     "image_urls",
+    "looks_like_gate",
     "page_meta",
     "post_id_from_url",
 ]
@@ -126,10 +127,19 @@ def _refetch(url: str) -> str:
     return f"fetch it again with `invoke crawl --ids {ids} --refresh`"
 
 
+_HAS_BODY_RE = re.compile(r"""id=["']?PostContent""")
+_REDIRECT_RE = re.compile(r"window\.location|location\.(href|replace)")
+
+
+def looks_like_gate(html: str) -> bool:
+    """A page without the article whose script sends the browser elsewhere."""
+    return _HAS_BODY_RE.search(html) is None and _REDIRECT_RE.search(html) is not None
+
+
 def check_page(html: str, url: str) -> None:
     """Raise :class:`AccessError` unless ``html`` looks like a whole article page."""
-    has_body = re.search(r"""id=["']?PostContent""", html) is not None
-    if not has_body and re.search(r"window\.location|location\.(href|replace)", html):
+    has_body = _HAS_BODY_RE.search(html) is not None
+    if looks_like_gate(html):
         raise AccessError(
             "gate",
             url,

@@ -42,6 +42,7 @@ from kexue.convert import (
     convert_page,
     decode_page,
     image_urls,
+    looks_like_gate,
     post_id_from_url,
 )
 from kexue.fsutil import atomic_write_bytes, atomic_write_text, remove_stale_temp_files
@@ -450,7 +451,7 @@ class BrowserClient(_Client):
             if r.status not in (200, 304):
                 raise _status_failure(url, r.status, hdrs, attempt + 1)
             body = r.body()
-            if r.status == 200 and not solved and _looks_like_gate(body):
+            if r.status == 200 and not solved and looks_like_gate(body.decode("utf-8", "replace")):
                 self._run_gate(url)
                 solved = True
                 continue
@@ -481,11 +482,6 @@ class BrowserClient(_Client):
             self._pw.stop()
         finally:
             shutil.rmtree(self._profile, ignore_errors=True)
-
-
-def _looks_like_gate(body: bytes) -> bool:
-    head = body[:4096]
-    return b"PostContent" not in body and (b"window.location" in head or b"location.href" in head)
 
 
 # -- the raw cache --------------------------------------------------------------------
