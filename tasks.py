@@ -257,7 +257,10 @@ def _run_with_progress(label: str, work):
                 tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], advance=1, description=description)
 
-        summary = work(step)
+        try:
+            summary = work(step)
+        except ValueError as e:  # bad options or rules file; the message names it
+            raise Exit(f"{label}: {e}", code=2) from None
     for line in summary.lines():
         _say(line)
     if summary.failed:
