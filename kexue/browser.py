@@ -1,6 +1,7 @@
 """Debian's headless Chromium, driven by Playwright (no browser download).
 
-Shared by the browser tests (tests/conftest.py) and `invoke screenshots`.
+Shared by the browser tests (tests/conftest.py), `invoke screenshots` and
+`invoke crawl --via browser`.
 """
 
 from __future__ import annotations

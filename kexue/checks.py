@@ -55,10 +55,18 @@ def check_topics(ctx: CheckContext) -> Iterable[Problem]:
     yield from check_topic_headers(ctx.content)
 
 
+def check_crawled(ctx: CheckContext) -> Iterable[Problem]:
+    """Crawled posts hold no conversion leftovers, and their local images exist."""
+    from kexue.convert import check_crawled_posts
+
+    yield from check_crawled_posts(ctx)
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("post headers", check_post_headers),
     ("topics", check_topics),
     ("figure directives", check_figure_directives),
+    ("crawled posts", check_crawled),
 ]
 
 

@@ -32,3 +32,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> bool:
 def atomic_write_text(path: Path, text: str) -> bool:
     """Write UTF-8 ``text`` atomically (newlines as given); False if unchanged."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def remove_stale_temp_files(folder: Path) -> int:
+    """Remove temporary files that an interrupted atomic write left in ``folder``."""
+    removed = 0
+    for tmp in Path(folder).glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed
