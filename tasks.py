@@ -359,6 +359,30 @@ def convert(
     _run_with_progress("invoke convert", lambda step: convert_cache(opts, step))
 
 
+@task(
+    help={
+        "path": "the legacy folder (holding blogs_raw/, blog_list.txt, topic_classification.json)",
+        "content": "the content folder to import into (default content/)",
+        "force": "overwrite derivation notes edited since (and posts the crawler wrote)",
+    }
+)
+def import_legacy(c, path, content=str(ROOT / "content"), force=False):
+    """Import the earlier mirror: posts, derivation notes, topic overrides; prints a report."""
+    from kexue.legacy import import_legacy as run_import
+
+    try:
+        report = run_import(Path(path), Path(content), force=force)
+    except (FileNotFoundError, ValueError) as e:
+        raise Exit(f"import-legacy: {e}", code=1) from e
+    print(report.format())
+    if Path(content).resolve() == (ROOT / "content").resolve():
+        from kexue.ledger import write_ledger
+
+        if write_ledger(ROOT / "content", ROOT / "blog_list.txt"):
+            _say("blog_list.txt regenerated from content/")
+    _say(f"imported {report.ids} posts into {content}; next: `invoke build`")
+
+
 os.environ.setdefault("PYTHONUTF8", "1")
 
 
