@@ -74,10 +74,16 @@ _BOILERPLATE_START = (
 _HEADING_SELF_LINK_RE = re.compile(r"^(#{1,6} .*?) #[ \t]*$", re.M)
 _TRUNCATED = ("...", "…")
 # An image's alt text, where html2text escaped brackets and parentheses.
+# A link's address holding escaped parentheses: ](https://…_\(x\)) (no title).
+_LINK_DEST_RE = re.compile(r"\]\(((?:[^()\s\\]|\\[()])*\\\((?:[^()\s\\]|\\[()])*)\)")
 _IMAGE_ALT_RE = re.compile(r"!\[((?:\\.|[^\]\\\n])*)\]\(")
 # Signs of that mirror's own additions inside a post's text: its HTML boxes, or an inserted
 # "detailed derivation" section (the site's own headings never carry these names).
-_ADDED_RE = re.compile(r'^\s*<(?:div class="|details>)|^#{2,3} (?:详细|完整)数学推导', re.M)
+_ADDED_RE = re.compile(
+    r'^\s*<(?:div class="|details>)|^#{2,4} (?:(?:详细|完整)数学推导|第\d+部分)'
+    r"|^#{1,6} .*[\U0001F300-\U0001FAFF\u2600-\u27BF]",
+    re.M,
+)
 _OPEN_TAG_RE = re.compile(r"<(div|details)\b((?:(?!\bmarkdown=)[^>])*?)\s*(/?)>", re.I)
 
 
@@ -135,6 +141,7 @@ def _undouble(tex: str) -> tuple[str, Counter] | None:
     return "".join(out), kinds
 
 
+_NOT_HTML2TEXT = "spans not converted by html2text (left as written)"
 _BR_IN_TEX_RE = re.compile(r"[ \t]{2,}\n")
 
 
@@ -143,7 +150,7 @@ def repair_tex_span(source: str) -> tuple[str, Counter]:
     kinds: Counter = Counter()
     undone = _undouble(source)
     if undone is None:
-        kinds["spans not converted by html2text (left as written)"] += 1
+        kinds[_NOT_HTML2TEXT] += 1
     else:
         source, kinds = undone
     n = len(_BR_IN_TEX_RE.findall(source))
@@ -153,13 +160,14 @@ def repair_tex_span(source: str) -> tuple[str, Counter]:
     return source, kinds
 
 
-def repair_tex(text: str) -> tuple[str, Counter]:
+def repair_tex(text: str, left: list[int] | None = None) -> tuple[str, Counter]:
     """Repair html2text's damage inside every TeX span of Markdown ``text``.
 
     Spans are found on the damaged text: the damage never touches a delimiter (``$``,
     ``\\begin``/``\\end``) and never leaves an odd run of backslashes before a ``$``.  Two-space
     line breaks just before or after display math are the ``<br>`` around the formula and
-    become plain newlines.  Returns the text and the repairs made, by kind.
+    become plain newlines.  Returns the text and the repairs made, by kind; ``left``, when
+    given, receives the offset (in the result) of each span left as written.
     """
     kinds: Counter = Counter()
     out = []
@@ -172,6 +180,8 @@ def repair_tex(text: str) -> tuple[str, Counter]:
         out.append(before)
         fixed, k = repair_tex_span(span.source)
         kinds.update(k)
+        if left is not None and _NOT_HTML2TEXT in k:
+            left.append(sum(map(len, out)))
         out.append(fixed)
         pos = span.end
         if span.display:
@@ -216,9 +226,20 @@ def repair_markdown(text: str) -> tuple[str, Counter]:
         kinds["escaped ( ) [ ] in image alt text (read as TeX \\( \\[)"] += 1
         return f"![{plain}]("
 
+    def destination(m: re.Match) -> str:
+        plain = m.group(1).replace("\\(", "(").replace("\\)", ")")
+        if plain == m.group(1) or not outside_code(m.start()):
+            return m.group(0)
+        if plain.count("(") != plain.count(")"):
+            return m.group(0)
+        kinds["escaped ( ) in a link address (read as TeX \\( \\))"] += 1
+        return f"]({plain})"
+
     text = _HEADING_SELF_LINK_RE.sub(heading, text)
     code = find_code_ranges(text)
     text = _IMAGE_ALT_RE.sub(alt, text)
+    code = find_code_ranges(text)
+    text = _LINK_DEST_RE.sub(destination, text)
     return text, kinds
 
 
@@ -408,12 +429,21 @@ def parse_legacy_file(path: Path) -> LegacyFile:
         post = post.rstrip()
         if post.endswith("\n---"):
             post = post[:-4]
+    lead = len(post) - len(post.lstrip("\n"))
     post = post.strip("\n")
-    file.post_line = body_line + start
-    post, kinds = repair_markdown(post)
+    file.post_line = body_line + start + lead
+    post, kinds = repair_markdown(post)  # keeps every line where it was
     file.repairs.update(kinds)
-    post, kinds = repair_tex(post)
+    left: list[int] = []
+    post, kinds = repair_tex(post, left)
     file.repairs.update(kinds)
+    if left and file.kind in ("full", "excerpt"):
+        lines_left = sorted({file.post_line + post.count("\n", 0, i) for i in left})
+        shown = ", ".join(map(str, lines_left[:8])) + (", …" if len(lines_left) > 8 else "")
+        file.problems.append(
+            f"{path.name}:{lines_left[0]}: {len(left)} TeX span(s) whose backslashes are not "
+            f"html2text's, left as written (lines {shown})"
+        )
     if deriv < len(lines):
         file.derivation = "\n".join(lines[deriv:]).strip("\n")
         file.derivation_line = body_line + deriv
@@ -623,9 +653,8 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             if win.kind in ("mixed", "rewritten"):
                 report.rewritten.append(post_id)
         report.repairs.update(win.repairs)
-        tags = list(
-            dict.fromkeys(t.strip() for t in win.front.get("tags", "").split(",") if t.strip())
-        )
+        tags = [t.strip() for f in group for t in f.front.get("tags", "").split(",")]
+        tags = list(dict.fromkeys(t for t in tags if t))
         post = Post(
             id=post_id,
             title=_best_title(titles),

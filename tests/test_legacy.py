@@ -253,6 +253,19 @@ def test_rerun_changes_nothing_and_keeps_an_edited_note(legacy_dir: Path, tmp_pa
     assert "我加的一行" not in note.read_text(encoding="utf-8")
 
 
+def test_a_post_text_holding_that_mirrors_additions_goes_to_the_note(legacy_dir: Path):
+    path = legacy_dir / "blogs_raw" / "example-full.md"
+    path.write_text(
+        FULL.replace("## 小节 #", '## 小节 #\n\n<div class="intuition-box">\n\n直觉。\n\n</div>'),
+        encoding="utf-8",
+    )
+    f = parse_legacy_file(path)
+    assert f.kind == "mixed" and f.post_text == ""
+    assert "直觉。" in f.derivation and "正文第一段" in f.derivation
+    assert f.derivation.index("正文第一段") < f.derivation.index("## 公式推导与注释")
+    assert f.problems and f.problems[0].startswith("example-full.md:")
+
+
 def test_an_excerpt_only_post_is_marked(tmp_path: Path, legacy_dir: Path):
     (legacy_dir / "blogs_raw" / "example-full.md").unlink()
     content = tmp_path / "content"
