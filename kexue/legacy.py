@@ -11,6 +11,8 @@ layout:
   ``markdown="1"`` so Python-Markdown's md_in_html renders the Markdown inside them.
 * ``content/overrides/topics.json``: ``{"<id>": "<legacy topic name>"}``, the legacy topic
   assignments, kept verbatim as per-post overrides (the topics code maps the names).
+* ``content/overrides/legacy-notes.json``: the digest of each note as the import wrote it,
+  so that a re-run overwrites a note only if nobody edited it since (or with ``force``).
 
 The html2text damage is regular (see docs/source-site.md): html2text doubled every backslash
 that was followed by one of ``\\`*_{}[]()#+-.!``, put a backslash before ``-``, ``+`` and
@@ -24,6 +26,7 @@ Nothing here imports Pelican.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -634,6 +637,9 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
     kept_rank = {"full": 0, "excerpt": 1, "mixed": 2, "rewritten": 3}
     topics_by_stem = _read_topics(source / "topic_classification.json", by_stem, report)
     topics: dict[str, str] = {}
+    # Digests of the notes this import wrote: a note that no longer matches was edited.
+    manifest = content / "overrides" / "legacy-notes.json"
+    written = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
     for post_id in sorted(groups, key=int):
         group = sorted(
             groups[post_id], key=lambda f: (kept_rank[f.kind], -len(f.post_text), f.name)
@@ -692,6 +698,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
                 _note_text(post_id, status, parts),
                 force,
                 report,
+                written,
             )
         elif best != "pending":
             report.problems.append(
@@ -705,6 +712,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
                     f"topic_classification.json: {post_id} has topics {sorted(set(names))}; "
                     f"kept {names[0]!r} (of {win.name})"
                 )
+    atomic_write_text(manifest, json.dumps(written, indent=1, sort_keys=True) + "\n")
     report.topics = len(topics)
     report.topics_written = _write_topics(content / "overrides" / "topics.json", topics, force)
     return report
@@ -740,12 +748,22 @@ def _write_post(path: Path, post: Post, force: bool, report: ImportReport) -> No
         report.posts_unchanged += 1
 
 
-def _write_note(path: Path, text: str, force: bool, report: ImportReport) -> None:
-    if path.is_file() and not force and path.read_text(encoding="utf-8") != text:
-        report.notes_kept.append(str(path))
-        return
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _write_note(
+    path: Path, text: str, force: bool, report: ImportReport, written: dict[str, str]
+) -> None:
+    """Write a note unless it was edited since the import wrote it (``written``: digests)."""
+    if path.is_file() and not force:
+        old = path.read_text(encoding="utf-8")
+        if old != text and written.get(path.stem) != _digest(old):
+            report.notes_kept.append(str(path))
+            return
     if atomic_write_text(path, text):
         report.notes_written += 1
+    written[path.stem] = _digest(text)
 
 
 def _write_topics(path: Path, topics: dict[str, str], force: bool) -> bool:

@@ -251,6 +251,11 @@ def test_rerun_changes_nothing_and_keeps_an_edited_note(legacy_dir: Path, tmp_pa
     assert report.notes_kept == [str(note)]
     import_legacy(legacy_dir, content, force=True)
     assert "我加的一行" not in note.read_text(encoding="utf-8")
+    # A note nobody edited follows its legacy file when that changes.
+    src = legacy_dir / "blogs_raw" / "example-excerpt.md"
+    src.write_text(src.read_text(encoding="utf-8") + "\n补充一行。\n", encoding="utf-8")
+    report = import_legacy(legacy_dir, content)
+    assert "补充一行。" in note.read_text(encoding="utf-8") and not report.notes_kept
 
 
 def test_a_post_text_holding_that_mirrors_additions_goes_to_the_note(legacy_dir: Path):
