@@ -24,49 +24,57 @@ B = "\\"  # one backslash, to keep the snippets readable
 # ------------------------------------------------------------------ repairs, one per kind
 
 
-def test_tripled_line_break_and_two_space_breaks_in_display_math():
-    damaged = f"设\n{B}begin{{aligned}}x &= 1{B * 3}  \ny &= 2{B}end{{aligned}}  \n于是"
-    fixed, kinds = repair_tex(damaged)
-    assert fixed == f"设\n{B}begin{{aligned}}x &= 1{B * 2}\ny &= 2{B}end{{aligned}}\n于是"
-    assert kinds["tripled \\\\ (line break)"] == 1
-    assert kinds["two-space break inside TeX"] == 1
-    assert kinds["two-space break around display math"] == 1
+REPAIRS = [
+    pytest.param(  # html2text: "\\" + <br> -> "\\\" + two-space break
+        f"设\n{B}begin{{aligned}}x &= 1{B * 3}  \ny &= 2{B}end{{aligned}}  \n于是",
+        f"设\n{B}begin{{aligned}}x &= 1{B * 2}\ny &= 2{B}end{{aligned}}\n于是",
+        {
+            "tripled \\\\ (line break)": 1,
+            "two-space break inside TeX": 1,
+            "two-space break around display math": 1,
+        },
+        id="tripled-line-break",
+    ),
+    pytest.param(  # the <br> around a display formula inside a paragraph
+        f"那么：  \n{B}begin{{equation}}a=b{B}end{{equation}}  \n其中",
+        f"那么：\n{B}begin{{equation}}a=b{B}end{{equation}}\n其中",
+        {"two-space break around display math": 2},
+        id="break-around-display",
+    ),
+    pytest.param(
+        f"集合 ${B}left{B * 2}{{ a, b {B}right{B * 2}}}$ 中",
+        f"集合 ${B}left{B}{{ a, b {B}right{B}}}$ 中",
+        {"doubled \\{ \\}": 2},
+        id="doubled-braces",
+    ),
+    pytest.param(
+        f"$$x {B * 4}[5pt] y {B * 2}# z$$",
+        f"$$x {B * 2}[5pt] y {B}# z$$",
+        {"doubled \\\\[ (line break with spacing)": 1, "doubled \\#": 1},
+        id="spaced-line-break-and-hash",
+    ),
+    pytest.param(  # "\+" after a line break, "\-" after &amp;; prose keeps its escape
+        f"{B}begin{{aligned}}&a{B * 3}  \n{B}+ b &{B}- c{B}end{{aligned}}\n\n{B}- 不是列表",
+        f"{B}begin{{aligned}}&a{B * 2}\n+ b &- c{B}end{{aligned}}\n\n{B}- 不是列表",
+        {
+            "line-start escape \\- \\+ \\.": 2,
+            "tripled \\\\ (line break)": 1,
+            "two-space break inside TeX": 1,
+        },
+        id="line-start-escapes",
+    ),
+    pytest.param(  # "\\" before a newline and a lone "\{" cannot be html2text's output
+        f"$$a {B * 2}\nb {B}{{c{B}}}$$",
+        f"$$a {B * 2}\nb {B}{{c{B}}}$$",
+        {"spans not converted by html2text (left as written)": 1},
+        id="not-html2text",
+    ),
+]
 
 
-def test_break_before_display_math_becomes_a_plain_newline():
-    damaged = f"那么：  \n{B}begin{{equation}}a=b{B}end{{equation}}  \n其中"
-    fixed, kinds = repair_tex(damaged)
-    assert fixed == f"那么：\n{B}begin{{equation}}a=b{B}end{{equation}}\n其中"
-    assert kinds["two-space break around display math"] == 2
-
-
-def test_doubled_braces_in_inline_math():
-    fixed, kinds = repair_tex(f"集合 ${B}left{B * 2}{{ a, b {B}right{B * 2}}}$ 中")
-    assert fixed == f"集合 ${B}left{B}{{ a, b {B}right{B}}}$ 中"
-    assert kinds["doubled \\{ \\}"] == 2
-
-
-def test_spaced_line_break_and_hash():
-    damaged = f"$$x {B * 4}[5pt] y {B * 2}# z$$"
-    fixed, kinds = repair_tex(damaged)
-    assert fixed == f"$$x {B * 2}[5pt] y {B}# z$$"
-    assert kinds["doubled \\\\[ (line break with spacing)"] == 1
-    assert kinds["doubled \\#"] == 1
-
-
-def test_line_start_escapes_are_removed_inside_math_only():
-    damaged = f"{B}begin{{aligned}}&a{B * 3}  \n{B}+ b &{B}- c{B}end{{aligned}}\n\n{B}- 不是列表"
-    fixed, kinds = repair_tex(damaged)
-    assert fixed == f"{B}begin{{aligned}}&a{B * 2}\n+ b &- c{B}end{{aligned}}\n\n{B}- 不是列表"
-    assert kinds["line-start escape \\- \\+ \\."] == 2
-
-
-def test_a_span_html2text_did_not_write_is_left_alone():
-    # "\\" before a newline and a single "\{" cannot be html2text's output.
-    clean = f"$$a {B * 2}\nb {B}{{c{B}}}$$"
-    fixed, kinds = repair_tex(clean)
-    assert fixed == clean
-    assert kinds["spans not converted by html2text (left as written)"] == 1
+@pytest.mark.parametrize(("damaged", "fixed", "kinds"), REPAIRS)
+def test_repair_tex(damaged: str, fixed: str, kinds: dict[str, int]):
+    assert repair_tex(damaged) == (fixed, kinds)
 
 
 def test_prose_and_code_are_not_touched():
