@@ -74,7 +74,10 @@ PLUGINS = [
     "kexue_topics",
     "kexue_figures",
     "kexue_theme",
+    "kexue_derivations",
 ]
+# Derivation notes (content/<path>/<id>.md) attached to their posts' equations.
+KEXUE_DERIVATIONS = {"path": "derivations"}
 
 MARKDOWN = {
     "extension_configs": {

@@ -155,6 +155,46 @@ def screenshots(c, page=None, out="screenshots", no_build=False):
     _say(f"wrote {len(written)} screenshots into {out}/")
 
 
+@task(help={"post_id": "the post's archive id, e.g. 10648"})
+def note(c, post_id):
+    """Scaffold content/derivations/<id>.md: one empty section per numbered equation."""
+    from datetime import date
+
+    from kexue.derivations import find_post_file, note_path, scaffold
+    from kexue.fsutil import atomic_write_text
+    from kexue.posts import read_post
+
+    content = ROOT / "content"
+    target = note_path(content, post_id)
+    if target.exists():
+        raise Exit(f"{target.relative_to(ROOT)} exists; notes are never overwritten", code=1)
+    post_file = find_post_file(content, post_id)
+    if post_file is None:
+        raise Exit(
+            f"post {post_id} is not in content/posts/ or content/samples/: fetch it first "
+            "(`invoke crawl` or `invoke import-legacy`)",
+            code=1,
+        )
+    text = scaffold(post_id, read_post(post_file).body, date.today().isoformat())
+    atomic_write_text(target, text)
+    sections = text.count("\n## @")
+    _say(f"wrote {target.relative_to(ROOT)}: {sections} empty section(s) to fill")
+
+
+@task
+def progress(c):
+    """Regenerate blog_list.txt's status column and PROGRESS_REPORT.md's summary block."""
+    from kexue.ledger import write_ledger, write_progress_summary
+
+    content = ROOT / "content"
+    for name, write in (
+        ("blog_list.txt", write_ledger),
+        ("PROGRESS_REPORT.md", write_progress_summary),
+    ):
+        changed = write(content, ROOT / name)
+        _say(f"{name}: {'updated' if changed else 'up to date'}")
+
+
 @task
 def lint(c):
     """ruff check and ruff format --check."""

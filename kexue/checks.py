@@ -62,11 +62,19 @@ def check_crawled(ctx: CheckContext) -> Iterable[Problem]:
     yield from check_crawled_posts(ctx)
 
 
+def check_derivation_notes(ctx: CheckContext) -> Iterable[Problem]:
+    """Derivation notes: post exists, anchors resolve, no auto-numbering, formulas parse."""
+    from kexue.derivations import check_notes
+
+    return check_notes(ctx.content)
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("post headers", check_post_headers),
     ("topics", check_topics),
     ("figure directives", check_figure_directives),
     ("crawled posts", check_crawled),
+    ("derivation notes", check_derivation_notes),
 ]
 
 

@@ -1,0 +1,141 @@
+"""Pelican adapter: attach the derivation notes of content/derivations/ to their posts.
+
+A post with a note gets its anchored sections as closed panels right after their
+equations (kexue.derivations.annotate; the post's own bytes are kept) and
+``article.derivation`` (the note, the appendix HTML, the panel count) for the theme's
+partials/derivations_*.html.  A post without a note is not touched.  A note whose post is
+not in content/ becomes a hidden page at the post's URL, linking to the original.
+
+Settings: ``KEXUE_DERIVATIONS = {"path": "derivations"}`` (under PATH).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from pelican import signals
+from pelican.contents import Article, Page
+from pelican.utils import strip_toc_elements_from_html, truncate_html_words
+
+from kexue.derivations import Annotated, Note, annotate, load_notes, note_markdown, standalone_html
+from kexue.posts import read_post
+
+logger = logging.getLogger(__name__)
+DEFAULTS = {"path": "derivations"}
+_ORPHANS = "kexue_derivation_orphans"
+
+
+def _settings(settings) -> dict:
+    given = settings.get("KEXUE_DERIVATIONS", {})
+    for key in set(given) - set(DEFAULTS):
+        logger.error("KEXUE_DERIVATIONS: unknown key %r (known: %s)", key, ", ".join(DEFAULTS))
+    return {**DEFAULTS, **given}
+
+
+@dataclass
+class Derivation:
+    """What the templates see as ``article.derivation``."""
+
+    note: Note
+    panels: int
+    appendix_html: str
+
+    @property
+    def status(self) -> str:
+        return self.note.status
+
+    @property
+    def status_label(self) -> str:
+        return self.note.status_label
+
+    @property
+    def authors(self) -> list[str]:
+        return self.note.authors
+
+    @property
+    def date(self) -> str:
+        return self.note.date
+
+    @classmethod
+    def of(cls, result: Annotated) -> Derivation:
+        return cls(result.note, result.panels, result.appendix_html)
+
+
+def _pin_summary(article: Article) -> None:
+    """Keep the list summary the post's own text: Pelican cuts it from the content, which
+    now holds panels."""
+    if "summary" in article.metadata:
+        return
+    s = article.settings
+    text = article._content
+    if s.get("SUMMARY_MAX_LENGTH") is not None:
+        text = truncate_html_words(text, s["SUMMARY_MAX_LENGTH"], s["SUMMARY_END_SUFFIX"])
+    article.metadata["summary"] = article._summary = strip_toc_elements_from_html(text)
+
+
+def _forget_rendered(article: Article) -> None:
+    cache = Article.get_content.cache  # pelican.utils.memoized, keyed on (self, siteurl)
+    for key in [k for k in cache if k and k[0] is article]:
+        del cache[key]
+
+
+def attach_notes(generator) -> None:
+    content = Path(generator.settings["PATH"])
+    notes, errors = load_notes(content, _settings(generator.settings)["path"])
+    for error in errors:
+        logger.error("derivation note skipped: %s", error)
+    md = note_markdown(generator.settings.get("MARKDOWN"))
+    articles = [*generator.articles, *generator.translations, *generator.drafts]
+    for article in articles:
+        note = notes.pop(article.slug, None)
+        if note is None:
+            continue
+        body = read_post(Path(article.source_path)).body
+        result = annotate(article._content, body, note, md)
+        for lost in (p for p in result.placed if p.target is None):
+            logger.warning(
+                "%s:%d: @%s not found in post %s; shown in the appendix (run `invoke check`)",
+                note.path,
+                lost.section.line,
+                lost.section.anchor,
+                article.slug,
+            )
+        _pin_summary(article)
+        article._content = result.html
+        _forget_rendered(article)
+        article.derivation = Derivation.of(result)
+    generator.context[_ORPHANS] = notes
+
+
+def add_orphan_pages(generator) -> None:
+    """A note whose post is not in content/: a page of its own at the post's URL."""
+    notes: dict[str, Note] = generator.context.pop(_ORPHANS, {})
+    if not notes:
+        return
+    md = note_markdown(generator.settings.get("MARKDOWN"))
+    for post_id, note in sorted(notes.items()):
+        url = generator.settings["ARTICLE_URL"].format(slug=post_id)
+        save_as = generator.settings["ARTICLE_SAVE_AS"].format(slug=post_id)
+        page = Page(
+            standalone_html(note, md),
+            metadata={
+                "title": note.extra.get("Title") or f"科学空间文章 {post_id} 的推导注释",
+                "slug": f"derivation-{post_id}",
+                "status": "hidden",
+                "url": url,
+                "save_as": save_as,
+            },
+            settings=generator.settings,
+            source_path=note.path,
+            context=generator.context,
+        )
+        page.derivation_orphan = note
+        generator.hidden_pages.append(page)
+        logger.info("derivation note %s has no post in content/: written as %s", note.path, url)
+
+
+def register():
+    signals.article_generator_finalized.connect(attach_notes)
+    signals.page_generator_finalized.connect(add_orphan_pages)
