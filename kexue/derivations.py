@@ -408,12 +408,16 @@ def check_math(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
         span = displays[eq.span]
         line = note.line_of(span.start)
         if eq.number is not None:
-            env = span.environment or "display"
+            inner = re.match(r"\s*\\begin\{([^{}]*)\}", span.tex)
+            env = span.environment or (
+                f"{span.open}\\begin{{{inner.group(1)}}}" if inner else "display"
+            )
             yield Problem(
                 note.path,
                 line,
                 f"auto-numbered {env} in a note would shift the post's equation numbers: "
-                "give it a \\tag{…} (e.g. \\tag{3.1}), or use a starred environment or $$…$$",
+                "give it a \\tag{…} (e.g. \\tag{3.1}) or use a starred environment (equation*, "
+                "align*)",
             )
         if eq.label:
             if eq.label in post_labels:

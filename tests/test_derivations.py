@@ -19,6 +19,7 @@ from kexue.derivations import (
     NoteFormatError,
     PostTargets,
     annotate,
+    check_note,
     check_notes,
     note_markdown,
     parse_note,
@@ -302,3 +303,26 @@ def test_invoke_progress_agrees_with_content(content, tmp_path):
     again = _invoke(tmp_path, "progress")
     assert "PROGRESS_REPORT.md: up to date" in again.stdout
     assert "blog_list.txt: up to date" in again.stdout
+
+
+@pytest.mark.corpus
+def test_every_legacy_derivation_section_reads_checks_and_renders(legacy_corpus):
+    """The earlier mirror's derivation sections, as the legacy import writes them (a header,
+    then the text): all free text, every problem located, every one rendered."""
+    md = note_markdown()
+    count = 0
+    for i, path in enumerate(sorted((legacy_corpus / "blogs_raw").glob("*.md"))):
+        text = path.read_text(encoding="utf-8")
+        start = text.find("## 公式推导与注释")
+        if start < 0:
+            continue
+        count += 1
+        note = parse_note(f"Post: {i}\nStatus: draft\nAuthors:\nDate:\n\n{text[start:]}", path)
+        assert [s.anchor for s in note.sections] == [None], path
+        lines = text[start:].count("\n") + 7
+        for problem in check_note(note, None):
+            assert 1 <= problem.line <= lines, (path, str(problem))
+        html = annotate("<p>正文</p>", "正文", note, md).appendix_html
+        assert html.startswith('<section class="deriv-appendix"') and "推导与注释" in html, path
+        assert 'id="eq-' not in html, path
+    assert count > 250
