@@ -68,6 +68,25 @@ def test_a_note_without_its_post_builds_as_a_page_linking_the_original(tmp_path)
     assert "99999" not in index  # a hidden page, not a post of the lists
 
 
+def test_summaries_stay_the_posts_own_text_while_the_content_carries_the_notes(tmp_path):
+    """Pelican cuts a summary from the content when a post has none: not from the panels."""
+    content = tmp_path / "content"
+    (content / "samples").mkdir(parents=True)
+    (content / "derivations").mkdir()
+    (content / "samples" / "91234.md").write_text(
+        "Title: t\nDate: 2026-01-01\nSlug: 91234\n\n开头 $x$\n"
+        "\\begin{equation}a=b\\end{equation}\n结尾。\n",
+        encoding="utf-8",
+    )
+    (content / "derivations" / "91234.md").write_text("Post: 91234\n\n## @(1)\n注释文字\n", "utf-8")
+    build_site(content, tmp_path / "output", FEED_ALL_ATOM="feeds/all.atom.xml")
+    feed = (tmp_path / "output" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    summary = re.search(r"<summary[^>]*>(.*?)</summary>", feed, re.S).group(1)
+    content_html = re.search(r"<content[^>]*>(.*?)</content>", feed, re.S).group(1)
+    assert "结尾" in summary and "deriv-note" not in summary and "注释文字" not in summary
+    assert "deriv-note" in content_html and "注释文字" in content_html
+
+
 @pytest.mark.browser
 def test_notes_open_under_their_equations_in_chromium(browser, served_sample_site):
     page = browser.new_page()

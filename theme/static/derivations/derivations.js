@@ -59,6 +59,18 @@
     history.replaceState(null, "", on ? "#deriv-only" : location.pathname + location.search);
   });
 
+  // 全部展开 / 全部收起 (the notice at the top of a post, where the theme has that hook).
+  var expandAll = document.querySelector(".deriv-expand-all");
+  if (expandAll) {
+    expandAll.hidden = false;
+    expandAll.addEventListener("click", function () {
+      var on = expandAll.getAttribute("aria-pressed") !== "true";
+      document.querySelectorAll("details.deriv-note").forEach(function (d) { d.open = on; });
+      expandAll.setAttribute("aria-pressed", on ? "true" : "false");
+      expandAll.textContent = on ? "全部收起" : "全部展开";
+    });
+  }
+
   window.addEventListener("hashchange", openFromHash);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", openFromHash);
