@@ -26,7 +26,7 @@ from kexue.derivations import (
     read_note,
     scaffold,
 )
-from kexue.ledger import SUMMARY_BEGIN, SUMMARY_END, ledger_lines, progress_summary
+from kexue.ledger import SUMMARY_BEGIN, SUMMARY_END, ledger_lines, post_topics, progress_summary
 from kexue.posts import read_post
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,9 +245,7 @@ def test_invoke_check_fails_on_a_broken_note(content, tmp_path):
     _write(content, "90001.md", "Post: 90001\n\n## @(7)\n正文\n")
     result = _invoke(tmp_path, "check", "--no-build")
     assert result.returncode != 0
-    assert f"{content / 'derivations' / '90001.md'}:3: post 90001 has no equation (7)" in (
-        result.stdout
-    )
+    assert "content/derivations/90001.md:3: post 90001 has no equation (7)" in (result.stdout)
 
 
 def test_invoke_note_scaffolds_every_numbered_equation_and_never_overwrites(content, tmp_path):
@@ -291,13 +289,23 @@ def test_invoke_progress_agrees_with_content(content, tmp_path):
     assert text.endswith(log) and text.startswith("# Progress report\n\n<!-- summary:begin")
     block = text[text.index(SUMMARY_BEGIN) : text.index(SUMMARY_END)]
     assert "**3 of 4 posts** (75%): draft 1, review 1, done 1, pending 1." in block
-    assert "| (no topic) | 4 | 3 | 1 | 1 | 1 | 75% |" in block
+    topics = post_topics([read_post(p) for p in sorted(content.glob("samples/*.md"))], content)
+    by_topic: dict[str, list[str]] = {}
+    for post_id, topic in topics.items():
+        by_topic.setdefault(topic, []).append(post_id)
+    status = {"90001": "review", "90002": "draft", "90003": "done", "90004": "pending"}
+    for topic, ids in by_topic.items():
+        noted = [i for i in ids if status[i] != "pending"]
+        cells = [str(sum(status[i] == s for i in ids)) for s in ("done", "review", "draft")]
+        row = f"| {topic} | {len(ids)} | {len(noted)} | {' | '.join(cells)} | "
+        assert row + f"{100 * len(noted) / len(ids):.0f}% |" in block, (row, block)
     newest = [line.split(" · ")[1][:5] for line in block.splitlines() if line.startswith("- ")]
     assert newest == ["90002", "90003", "90001", "99999"]
     assert "Notes whose post is not in content/: 99999." in block
     ledger = (tmp_path / "blog_list.txt").read_text(encoding="utf-8")
-    status = {line.split(" | ")[1]: line.split(" | ")[3] for line in ledger.splitlines()[3:]}
-    assert status == {"90004": "pending", "90003": "done", "90002": "draft", "90001": "review"}
+    assert {
+        line.split(" | ")[1]: line.split(" | ")[3] for line in ledger.splitlines()[3:]
+    } == status
     assert block.strip() == progress_summary(content).split(SUMMARY_END)[0].strip()
     assert ledger.splitlines()[3:] == ledger_lines(content, tmp_path)
     again = _invoke(tmp_path, "progress")
