@@ -28,7 +28,9 @@ Nothing here imports Pelican.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import html
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from kexue.checks import Problem
+from kexue.fsutil import atomic_write_text
 from kexue.posts import iter_post_files, read_post
 from kexue.tex import MathSpan, _escaped, find_code_ranges, find_math, number_equations
 
@@ -564,10 +567,10 @@ class NoteBoxesExtension(Extension):
         md.treeprocessors.register(_BoxClasses(md), "kexue_note_boxes", 14)
 
 
-def note_markdown(config: dict | None = None) -> markdown.Markdown:
-    """A Markdown converter set up like the posts' (``config`` is Pelican's MARKDOWN),
-    without the header (meta) and heading-id (toc) extensions, with TeX protection and
-    content boxes."""
+def _note_markdown_args(config: dict | None) -> dict:
+    """Keyword arguments of the notes' Markdown: the posts' setup (``config`` is Pelican's
+    MARKDOWN) without the header (meta) and heading-id (toc) extensions, with TeX
+    protection and admonition boxes."""
     config = dict(config or {})
     ext_configs = dict(config.pop("extension_configs", {}) or {})
     extensions = list(config.pop("extensions", []) or [])
@@ -582,8 +585,7 @@ def note_markdown(config: dict | None = None) -> markdown.Markdown:
     ):
         extensions.append("markdown.extensions.admonition")
     ext_configs = {k: v for k, v in ext_configs.items() if k in extensions}
-    extensions.append(NoteBoxesExtension())
-    return markdown.Markdown(extensions=extensions, extension_configs=ext_configs, **config)
+    return {"extensions": extensions, "extension_configs": ext_configs, **config}
 
 
 _NOTE_EQ_ID_RE = re.compile(
@@ -591,12 +593,43 @@ _NOTE_EQ_ID_RE = re.compile(
 )
 
 
-def render_markdown(md, text: str) -> str:
-    """Convert one note section; the automatic numbers a note must not have get no ids
-    (they would repeat the post's ``eq-N``)."""
-    md.reset()
-    out = md.convert(text)
-    return _NOTE_EQ_ID_RE.sub(lambda m: m.group(1) or "", out)
+class NoteRenderer:
+    """Markdown of note sections to HTML, with an optional cache file.
+
+    The automatic numbers a note must not have get no ids (they would repeat the post's
+    ``eq-N``).  With ``cache``, results are kept in that JSON file, keyed on the text and
+    the Markdown setup; put it in a folder tied to the code's version (Pelican's
+    CACHE_PATH is)."""
+
+    def __init__(self, config: dict | None = None, cache: Path | None = None):
+        args = _note_markdown_args(config)
+        self._md = markdown.Markdown(
+            **{**args, "extensions": [*args["extensions"], NoteBoxesExtension()]}
+        )
+        self._setup = repr(sorted((str(k), repr(v)) for k, v in args.items()))
+        self.cache = Path(cache) if cache else None
+        self._old: dict[str, str] = {}
+        self._used: dict[str, str] = {}
+        if self.cache and self.cache.is_file():
+            try:
+                self._old = json.loads(self.cache.read_text(encoding="utf-8"))
+            except (ValueError, OSError):
+                self._old = {}
+
+    def __call__(self, text: str) -> str:
+        key = hashlib.sha256(f"{self._setup}\0{text}".encode()).hexdigest()
+        out = self._used.get(key) or self._old.get(key)
+        if out is None:
+            self._md.reset()
+            out = _NOTE_EQ_ID_RE.sub(lambda m: m.group(1) or "", self._md.convert(text))
+        self._used[key] = out
+        return out
+
+    def save(self) -> bool:
+        """Write what this run rendered (only that) to the cache file."""
+        if not self.cache or self._used == self._old:
+            return False
+        return atomic_write_text(self.cache, json.dumps(self._used, ensure_ascii=False))
 
 
 @dataclass
@@ -634,7 +667,7 @@ def panel_html(placed: Placed, note: Note) -> str:
     title = html.escape(placed.section.title)
     label_alias = (
         f'<span class="deriv-alias" id="deriv-{html.escape(t.label)}"></span>'
-        if t.kind == "equation" and t.label and t.number is not None
+        if t.kind == "equation" and t.label
         else ""
     )
     return (
@@ -673,13 +706,13 @@ def appendix_html(note: Note, free: list[str], lost: list[Placed], intro: str = 
     return "\n".join(x for x in parts if x)
 
 
-def _free_html(note: Note, md) -> list[str]:
+def _free_html(note: Note, render: NoteRenderer) -> list[str]:
     out = []
     for s in note.free:
         if s.empty:
             continue
         head = f"<h3>{html.escape(s.title)}</h3>\n" if s.title else ""
-        out.append(head + render_markdown(md, s.body))
+        out.append(head + render(s.body))
     return out
 
 
@@ -720,7 +753,7 @@ def locate(post_html: str, target: Target) -> int | None:
     return None
 
 
-def annotate(post_html: str, post_body: str, note: Note, md) -> Annotated:
+def annotate(post_html: str, post_body: str, note: Note, render: NoteRenderer) -> Annotated:
     """Attach ``note`` to a post: each anchored section as a closed panel right after its
     equation (or at the end of its heading's section), free text and sections whose anchor
     is not found as the appendix.  The post's own bytes are kept as they are."""
@@ -731,7 +764,7 @@ def annotate(post_html: str, post_body: str, note: Note, md) -> Annotated:
         if section.empty:
             continue
         target = targets.resolve(section.anchor)
-        p = Placed(section, target, render_markdown(md, section.body))
+        p = Placed(section, target, render(section.body))
         pos = locate(post_html, target) if target else None
         if pos is None:
             p.target = None
@@ -746,11 +779,11 @@ def annotate(post_html: str, post_body: str, note: Note, md) -> Annotated:
         last = pos
     out.append(post_html[last:])
     lost = [p for p in placed if p.target is None]
-    appendix = appendix_html(note, _free_html(note, md), lost)
+    appendix = appendix_html(note, _free_html(note, render), lost)
     return Annotated("".join(out), insertions, appendix, placed, note)
 
 
-def standalone_html(note: Note, md) -> str:
+def standalone_html(note: Note, render: NoteRenderer) -> str:
     """The page of a note whose post is not in content/: every section, in note order,
     and a link to the original."""
     url = f"{SOURCE_BASE}{note.post_id}"
@@ -767,9 +800,9 @@ def standalone_html(note: Note, md) -> str:
         caption = f"式 ({anchor.value})" if anchor.kind == "equation" else str(anchor)
         parts.append(
             f'<section class="deriv-note deriv-standalone"><h2>{html.escape(caption)}{title}</h2>'
-            f'<div class="deriv-body">\n{render_markdown(md, s.body)}\n</div></section>'
+            f'<div class="deriv-body">\n{render(s.body)}\n</div></section>'
         )
-    free = _free_html(note, md)
+    free = _free_html(note, render)
     if free:
         parts.append(f'<section class="deriv-appendix"><h2>{APPENDIX_TITLE}</h2>')
         parts += free

@@ -17,11 +17,11 @@ from kexue.checks import CheckContext, run_checks
 from kexue.derivations import (
     Anchor,
     NoteFormatError,
+    NoteRenderer,
     PostTargets,
     annotate,
     check_note,
     check_notes,
-    note_markdown,
     parse_note,
     read_note,
     scaffold,
@@ -84,7 +84,7 @@ def test_a_legacy_note_without_sections_is_all_free_text():
     note = parse_note(text)
     assert note.authors == [] and note.date == ""
     assert [s.anchor for s in note.sections] == [None]
-    html = annotate("<p>post</p>", "post", note, note_markdown()).appendix_html
+    html = annotate("<p>post</p>", "post", note, NoteRenderer()).appendix_html
     assert "<h2" in html and "推导与注释" in html and 'class="derivation-box"' in html
     assert 'class="math display"' in html
 
@@ -122,7 +122,7 @@ def test_annotate_keeps_every_byte_of_the_post_and_places_panels():
     post = read_post(SAMPLES / "90001.md")
     original = _md().convert(post.body)
     note = read_note(ROOT / "content" / "derivations" / "90001.md")
-    result = annotate(original, post.body, note, note_markdown())
+    result = annotate(original, post.body, note, NoteRenderer())
     stripped = result.html
     for _, block in result.insertions:
         stripped = stripped.replace(block, "", 1)
@@ -141,7 +141,7 @@ def test_annotate_keeps_every_byte_of_the_post_and_places_panels():
 
 
 def test_notes_render_their_boxes_and_tags_without_taking_the_posts_ids():
-    md = note_markdown()
+    md = NoteRenderer()
     note = parse_note(
         "Post: 1\n\n"
         '!!! theorem "方差的缩放"\n    $\\mathbb{V}\\text{ar}[cX]$\n\n'
@@ -317,7 +317,7 @@ def test_invoke_progress_agrees_with_content(content, tmp_path):
 def test_every_legacy_derivation_section_reads_checks_and_renders(legacy_corpus):
     """The earlier mirror's derivation sections, as the legacy import writes them (a header,
     then the text): all free text, every problem located, every one rendered."""
-    md = note_markdown()
+    md = NoteRenderer()
     count = 0
     for i, path in enumerate(sorted((legacy_corpus / "blogs_raw").glob("*.md"))):
         text = path.read_text(encoding="utf-8")

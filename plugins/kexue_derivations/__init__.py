@@ -6,6 +6,9 @@ equations (kexue.derivations.annotate; the post's own bytes are kept) and
 partials/derivations_*.html.  A post without a note is not touched.  A note whose post is
 not in content/ becomes a hidden page at the post's URL, linking to the original.
 
+Notes are rendered with the posts' MARKDOWN setup; the rendered sections are cached in
+CACHE_PATH/derivation-notes.json when the content cache is on.
+
 Settings: ``KEXUE_DERIVATIONS = {"path": "derivations"}`` (under PATH).
 """
 
@@ -19,8 +22,8 @@ from pelican import signals
 from pelican.contents import Article, Page
 from pelican.utils import strip_toc_elements_from_html, truncate_html_words
 
-from kexue.derivations import Annotated, Note, annotate, load_notes, note_markdown, standalone_html
-from kexue.posts import read_post
+from kexue.derivations import Annotated, Note, NoteRenderer, annotate, load_notes, standalone_html
+from kexue.posts import PostFormatError, read_post
 
 logger = logging.getLogger(__name__)
 DEFAULTS = {"path": "derivations"}
@@ -32,6 +35,15 @@ def _settings(settings) -> dict:
     for key in set(given) - set(DEFAULTS):
         logger.error("KEXUE_DERIVATIONS: unknown key %r (known: %s)", key, ", ".join(DEFAULTS))
     return {**DEFAULTS, **given}
+
+
+def _renderer(settings) -> NoteRenderer:
+    """The notes' Markdown (the posts' setup); its results cached next to Pelican's when
+    the content cache is on (CACHE_PATH changes with the code)."""
+    cache = None
+    if settings.get("CACHE_CONTENT") and settings.get("LOAD_CONTENT_CACHE"):
+        cache = Path(settings["CACHE_PATH"]) / "derivation-notes.json"
+    return NoteRenderer(settings.get("MARKDOWN"), cache)
 
 
 @dataclass
@@ -86,14 +98,18 @@ def attach_notes(generator) -> None:
     notes, errors = load_notes(content, _settings(generator.settings)["path"])
     for error in errors:
         logger.error("derivation note skipped: %s", error)
-    md = note_markdown(generator.settings.get("MARKDOWN"))
+    render = _renderer(generator.settings)
     articles = [*generator.articles, *generator.translations, *generator.drafts]
     for article in articles:
         note = notes.pop(article.slug, None)
         if note is None:
             continue
-        body = read_post(Path(article.source_path)).body
-        result = annotate(article._content, body, note, md)
+        try:
+            body = read_post(Path(article.source_path)).body
+        except PostFormatError as e:
+            logger.error("derivation note %s not attached: %s", note.path, e)
+            continue
+        result = annotate(article._content, body, note, render)
         for lost in (p for p in result.placed if p.target is None):
             logger.warning(
                 "%s:%d: @%s not found in post %s; shown in the appendix (run `invoke check`)",
@@ -106,20 +122,19 @@ def attach_notes(generator) -> None:
         article._content = result.html
         _forget_rendered(article)
         article.derivation = Derivation.of(result)
-    generator.context[_ORPHANS] = notes
+    generator.context[_ORPHANS] = (notes, render)
 
 
 def add_orphan_pages(generator) -> None:
     """A note whose post is not in content/: a page of its own at the post's URL."""
-    notes: dict[str, Note] = generator.context.pop(_ORPHANS, {})
-    if not notes:
+    notes, render = generator.context.pop(_ORPHANS, ({}, None))
+    if render is None:
         return
-    md = note_markdown(generator.settings.get("MARKDOWN"))
     for post_id, note in sorted(notes.items()):
         url = generator.settings["ARTICLE_URL"].format(slug=post_id)
         save_as = generator.settings["ARTICLE_SAVE_AS"].format(slug=post_id)
         page = Page(
-            standalone_html(note, md),
+            standalone_html(note, render),
             metadata={
                 "title": note.extra.get("Title") or f"科学空间文章 {post_id} 的推导注释",
                 "slug": f"derivation-{post_id}",
@@ -134,6 +149,7 @@ def add_orphan_pages(generator) -> None:
         page.derivation_orphan = note
         generator.hidden_pages.append(page)
         logger.info("derivation note %s has no post in content/: written as %s", note.path, url)
+    render.save()
 
 
 def register():
