@@ -334,3 +334,17 @@ def test_every_legacy_derivation_section_reads_checks_and_renders(legacy_corpus)
         assert html.startswith('<section class="deriv-appendix"') and "推导与注释" in html, path
         assert 'id="eq-' not in html, path
     assert count > 250
+
+
+def test_rendered_sections_are_cached_per_text_and_setup(tmp_path):
+    cache = tmp_path / "cache" / "notes.json"
+    first = NoteRenderer(cache=cache)
+    html = first("段落 $x_1 * y_1$")
+    assert "<p>段落 <span" in html and first.save() and cache.is_file()
+    # A later run reads the cache instead of rendering again (proved by editing the entry).
+    cache.write_text(cache.read_text("utf-8").replace("段落", "缓存"), encoding="utf-8")
+    again = NoteRenderer(cache=cache)
+    assert again("段落 $x_1 * y_1$").startswith("<p>缓存")
+    assert not again.save()  # nothing new: the file is left alone
+    other = NoteRenderer({"extension_configs": {"markdown.extensions.nl2br": {}}}, cache=cache)
+    assert other("段落 $x_1 * y_1$").startswith("<p>段落")  # another setup, another key
