@@ -356,8 +356,9 @@ def check_note(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
             f"page of its own; fetch the post (`invoke crawl` or `invoke import-legacy`) or fix "
             f"the id",
         )
+    code = find_code_ranges(note.text)
     for m in _OTHER_LEVEL_RE.finditer(note.text):
-        if not any(a <= m.start() < b for a, b in find_code_ranges(note.text)):
+        if not any(a <= m.start() < b for a, b in code):
             yield problem(
                 note.line_of(m.start()),
                 "an anchor heading is level 2: write `## @…` (this line stays plain text)",
