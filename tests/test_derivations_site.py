@@ -12,6 +12,7 @@ from tests.conftest import ROOT, build_site
 
 PANEL_RE = re.compile(r'\n<details class="deriv-note".*?</div></details>\n', re.S)
 APPENDIX_RE = re.compile(r'<section class="deriv-appendix".*?</section>\n?', re.S)
+NOTICE_RE = re.compile(r'<p class="deriv-notice".*?</p>\n', re.S)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,8 @@ def test_a_post_with_a_note_keeps_its_own_html_byte_for_byte(sample_site, site_w
         with_notes = _page(sample_site, post_id)
         assert len(PANEL_RE.findall(with_notes)) >= 4
         assert APPENDIX_RE.search(with_notes)
-        bare = APPENDIX_RE.sub("", PANEL_RE.sub("", with_notes))
+        assert NOTICE_RE.search(with_notes)
+        bare = NOTICE_RE.sub("", APPENDIX_RE.sub("", PANEL_RE.sub("", with_notes)))
         assert bare == _page(site_without_notes, post_id)
 
 
@@ -119,6 +121,11 @@ def test_notes_open_under_their_equations_in_chromium(browser, served_sample_sit
     # A hash change to another panel opens it.
     page.evaluate("location.hash = '#deriv-eq-2'")
     page.wait_for_function("document.getElementById('deriv-eq-2').open")
+    # 全部展开 opens every note, 全部收起 closes them.
+    page.click(".deriv-expand-all")
+    assert page.locator("details.deriv-note:not([open])").count() == 0
+    page.click(".deriv-expand-all")
+    assert page.locator("details.deriv-note[open]").count() == 0
     # Printing expands every note.
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert page.locator("details.deriv-note:not([open])").count() == 0
