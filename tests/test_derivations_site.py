@@ -137,7 +137,10 @@ def test_notes_open_under_their_equations_in_chromium(browser, served_sample_sit
     assert page.locator("details.deriv-note[open]").count() == 1
     assert "KL" in page.inner_text("#deriv-eq-KL > summary")
     assert page.locator("#deriv-eq-KL .deriv-body").is_visible()
-    assert page.evaluate("document.getElementById('deriv-eq-KL').getBoundingClientRect().top") < 400
+    page.wait_for_function(  # scrolled to it, once images, fonts and MathJax have settled
+        "(() => { const r = document.getElementById('deriv-eq-KL').getBoundingClientRect();"
+        "  return r.top >= 0 && r.top < innerHeight / 2; })()"
+    )
     # A link to a label opens its equation's panel.
     page.goto(f"{base}/archives/90001/#deriv-eq:std-att")
     page.wait_for_function("document.getElementById('deriv-eq-4').open")

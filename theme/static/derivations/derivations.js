@@ -19,14 +19,21 @@
       if (d.tagName === "DETAILS" && !d.open) { d.open = true; opened = true; }
     }
     if (el.id === "deriv-only") setFilter(true);
-    if (opened || el.classList.contains("deriv-note")) {
-      el.scrollIntoView({ block: "start" });
-      // MathJax typesets after load and moves things: come back to the panel then.
-      var mj = window.MathJax;
-      if (mj && mj.startup && mj.startup.promise) {
-        mj.startup.promise.then(function () { el.scrollIntoView({ block: "start" }); });
-      }
-    }
+    if (opened || el.classList.contains("deriv-note")) settle(el);
+  }
+
+  // Scroll to the panel now, and again when what loads later (images, fonts, MathJax's
+  // typesetting) has moved it.
+  function settle(el) {
+    var go = function () { el.scrollIntoView({ block: "start" }); };
+    go();
+    if (document.readyState !== "complete") window.addEventListener("load", go, { once: true });
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(go);
+    var mj = window.MathJax;
+    if (mj && mj.startup && mj.startup.promise) mj.startup.promise.then(go);
+    else window.addEventListener("load", function () {
+      if (window.MathJax && MathJax.startup && MathJax.startup.promise) MathJax.startup.promise.then(go);
+    }, { once: true });
   }
 
   // Print: every note expanded, then back as it was.
