@@ -37,6 +37,18 @@ def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
     _pelican(c, settings, out, content)
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
+    _search_index(out)
+
+
+def _search_index(out: Path) -> None:
+    from kexue.search import SearchIndexError, build_index
+
+    try:
+        stats = build_index(out)
+    except SearchIndexError as e:
+        raise Exit(f"search index: {e}", code=1) from e
+    state = "updated" if stats.changed else "unchanged"
+    _say(f"search index of {stats.posts} posts {state} ({stats.bundle_bytes // 1024} KiB)")
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "no_build": "serve without building"})

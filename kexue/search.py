@@ -1,0 +1,311 @@
+"""Full-text search: a Pagefind index of the post bodies, built after Pelican.
+
+Chinese recall by design, not by luck.  Pagefind's extended build segments Chinese with
+jieba when indexing, and the browser segments a query with ``Intl.Segmenter``; the two
+disagree (变分 may be one word on one side and 变|分 on the other), and a word index
+cannot find a substring of a word (分量 inside 向量分量的).  So the index does not use
+words for Chinese at all:
+
+* Index time: each post is handed to Pagefind as a small generated document (never the
+  published page): the title, then the article body with every Han character set apart
+  by spaces (``变 分 法``), TeX replaced by ``⋯`` and block ends marked by ``·`` (neither is
+  a word, both break phrases), and navigation, footer and boilerplate simply absent.  The index language is ``und`` (no segmenter, no
+  stemmer), so each Han character is one word at its own position and Latin words are
+  Pagefind's usual words.
+* Query time (theme/static/search/search.js): the query is cut the same way, and a run of
+  two or more words is searched as a Pagefind *exact phrase* (``"变 分 法"``), which
+  matches only consecutive positions: a 2-4 character string that occurs in a post finds
+  that post, whatever either segmenter would have done, and only such posts.  The same
+  words searched without quotes rank the phrase matches (titles and headings weigh more).
+
+Everything here imports without Pelican; `invoke build` calls :func:`build_index` on the
+built site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from kexue.fsutil import atomic_write_text
+
+BUNDLE_DIR = "pagefind"  # output/pagefind/: written by the pagefind binary
+POSTS_JSON = "search/posts.json"  # the post list the home page filters without a query
+INDEX_LANGUAGE = "und"  # no segmenter, no stemmer: see the module docstring
+# The theme marks a post page with this JSON (partials/search_article_end.html) and the
+# post body with data-pagefind-body (templates/article.html): the contract with the theme.
+META_ATTR = "data-kexue-search"
+BODY_ATTR = "data-pagefind-body"
+TITLE_WEIGHT = 10  # Pagefind's maximum; headings get Pagefind's automatic weights
+INPUT_STAMP = "kexue-input.sha256"  # digest of what the bundle was built from
+MATH_GAP = " ⋯ "  # stands for a formula: shown in excerpts, not a word, breaks phrases
+BLOCK_GAP = " · "  # ends a paragraph, heading, list item…: likewise
+
+# Han characters (keep in sync with HAN in theme/static/search/search.js).
+HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_RE = re.compile(f"[{HAN}]")
+_SKIP_DIRS = {BUNDLE_DIR, "theme", "vendor", "search"}
+_BLOCKS = {
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr",
+    "td", "th", "blockquote", "section", "figure", "figcaption", "dl", "dt", "dd", "br", "hr",
+}  # fmt: skip
+
+
+class SearchIndexError(RuntimeError):
+    """The search index cannot be built; the message says which page and what to do."""
+
+
+@dataclass
+class PostRecord:
+    """One post as the search sees it: its metadata and its body element."""
+
+    url: str  # site-relative, e.g. "archives/90001/"
+    title: str
+    date: str = ""
+    topic: str = ""
+    tags: list[str] = field(default_factory=list)
+    body: object = None  # lxml element (the data-pagefind-body element of the page)
+
+    def listing(self) -> dict:
+        data = asdict(self)
+        del data["body"]
+        return data
+
+
+def space_han(text: str) -> str:
+    """Set every Han character apart with spaces: one character, one indexed word."""
+    return _HAN_RE.sub(lambda m: f" {m.group()} ", text)
+
+
+def _is_math(el) -> bool:
+    return "math" in (el.get("class") or "").split()
+
+
+def _is_ignored(el) -> bool:
+    return el.tag in ("script", "style", "template") or el.get("data-pagefind-ignore") is not None
+
+
+def _drop(el, replacement: str = "") -> None:
+    """Remove ``el`` from its tree, keeping its tail text (after ``replacement``)."""
+    parent = el.getparent()
+    text = replacement + (el.tail or "")
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    parent.remove(el)
+
+
+def _clean_body(body):
+    """A copy of the body without TeX (each formula becomes MATH_GAP) or ignored parts."""
+    import copy
+
+    body = copy.deepcopy(body)
+    body.attrib.pop(BODY_ATTR, None)
+    for el in list(body.iter()):
+        if el is body or body not in el.iterancestors():  # itself, or inside a dropped part
+            continue
+        if not isinstance(el.tag, str) or _is_ignored(el):  # comments, scripts, ignored
+            _drop(el)
+        elif _is_math(el):
+            _drop(el, MATH_GAP)
+    return body
+
+
+def post_text(record: PostRecord) -> str:
+    """The searchable text of a post as a reader sees it: title and body, formulas and
+    blocks separated by newlines (nothing is adjacent that is not adjacent on the page).
+
+    Used by the evaluation to find which posts contain a query, independently of the
+    index."""
+    parts = [record.title, "\n"]
+
+    def walk(el):
+        if not isinstance(el.tag, str):
+            parts.append(el.tail or "")
+            return
+        if _is_math(el):
+            parts.append("\n")
+        elif not _is_ignored(el):
+            block = el.tag in _BLOCKS
+            if block:
+                parts.append("\n")
+            parts.append(el.text or "")
+            for child in el:
+                walk(child)
+            if block:
+                parts.append("\n")
+        parts.append(el.tail or "")
+
+    body = record.body
+    parts.append(body.text or "")
+    for child in body:
+        walk(child)
+    return "".join(parts)
+
+
+def index_document(record: PostRecord) -> str:
+    """The HTML page Pagefind indexes for a post (see the module docstring)."""
+    from lxml import html as lhtml
+
+    body = _clean_body(record.body)
+    for el in body.iter():
+        if el.text:
+            el.text = space_han(el.text)
+        if el is not body:
+            if el.tail:
+                el.tail = space_han(el.tail)
+            if el.tag in _BLOCKS:
+                el.tail = BLOCK_GAP + (el.tail or "")
+    body_html = lhtml.tostring(body, encoding="unicode", with_tail=False)
+    esc = html.escape
+    hidden = [f'<span data-pagefind-meta="title">{esc(record.title)}</span>']
+    if record.date:
+        hidden.append(f'<span data-pagefind-meta="date">{esc(record.date)}</span>')
+        hidden.append(f'<span data-pagefind-sort="date">{esc(record.date)}</span>')
+    if record.topic:
+        hidden.append(f'<span data-pagefind-meta="topic">{esc(record.topic)}</span>')
+        hidden.append(f'<span data-pagefind-filter="topic">{esc(record.topic)}</span>')
+    hidden += [f'<span data-pagefind-filter="tags">{esc(t)}</span>' for t in record.tags]
+    return (
+        f'<!DOCTYPE html>\n<html lang="{INDEX_LANGUAGE}"><head><meta charset="utf-8">'
+        f"<title>{esc(record.title)}</title></head><body><div {BODY_ATTR}>\n"
+        f"<div data-pagefind-ignore>{''.join(hidden)}</div>\n"
+        f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{esc(space_han(record.title))}</h1>\n'
+        f"{body_html}\n</div></body></html>\n"
+    )
+
+
+def read_post_page(path: Path, url: str) -> PostRecord | None:
+    """The PostRecord of a built page, or None when the page is not a post."""
+    text = path.read_text(encoding="utf-8")
+    if META_ATTR not in text:
+        return None
+    from lxml import html as lhtml
+
+    tree = lhtml.fromstring(text)
+    metas = tree.xpath(f"//script[@{META_ATTR}]")
+    if not metas:
+        return None
+    try:
+        meta = json.loads(metas[0].text or "")
+    except json.JSONDecodeError as e:
+        raise SearchIndexError(f"{path}: the {META_ATTR} JSON does not parse ({e})") from e
+    bodies = tree.xpath(f"//*[@{BODY_ATTR}]")
+    if len(bodies) != 1:
+        raise SearchIndexError(
+            f"{path}: a post page needs exactly one element with {BODY_ATTR} (found "
+            f"{len(bodies)}); theme/templates/article.html must put it on the element "
+            "that holds {{ article.content }}"
+        )
+    return PostRecord(
+        url=url,
+        title=str(meta.get("title", "")),
+        date=str(meta.get("date") or ""),
+        topic=str(meta.get("topic") or ""),
+        tags=[str(t) for t in meta.get("tags") or []],
+        body=bodies[0],
+    )
+
+
+def iter_post_pages(output: Path) -> Iterator[PostRecord]:
+    """Every post page of a built site, in URL order."""
+    for path in sorted(output.rglob("*.html")):
+        rel = path.relative_to(output)
+        if rel.parts[0] in _SKIP_DIRS:
+            continue
+        url = rel.as_posix()
+        url = url[: -len("index.html")] if url.endswith("index.html") else url
+        record = read_post_page(path, url)
+        if record is not None:
+            yield record
+
+
+def pagefind_executable() -> Path:
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError as e:
+        raise SearchIndexError(
+            "the Pagefind binary is missing: install requirements.txt "
+            "(pagefind[extended] ships it in the pagefind_bin_extended wheel)"
+        ) from e
+    return get_executable()
+
+
+@dataclass
+class IndexStats:
+    posts: int
+    bundle_bytes: int
+    changed: bool
+
+
+def build_index(output: Path) -> IndexStats:
+    """Index the post pages of the built site ``output`` into ``output/pagefind/`` and
+    write ``output/search/posts.json``.
+
+    Pagefind's output is not byte-stable between runs, so the bundle is rebuilt only when
+    its input changed (a digest of the generated documents, kept in the bundle)."""
+    output = Path(output).resolve()
+    records = list(iter_post_pages(output))
+    if not records:
+        raise SearchIndexError(
+            f"no post pages under {output} (pages carrying {META_ATTR} metadata from "
+            "partials/search_article_end.html): build the site first with `invoke build`"
+        )
+    docs = {record.url: index_document(record) for record in records}
+    exe = pagefind_executable()
+    digest = hashlib.sha256(f"{exe.stat().st_size}\n{INDEX_LANGUAGE}".encode())
+    for url, doc in docs.items():
+        digest.update(f"\n{url}\n{doc}".encode())
+    target = output / BUNDLE_DIR
+    stamp = target / INPUT_STAMP
+    changed = not (stamp.is_file() and stamp.read_text() == digest.hexdigest())
+    if changed:
+        _run_pagefind(exe, docs, output, digest.hexdigest())
+    listing = sorted((r.listing() for r in records), key=lambda p: (p["date"], p["url"]))
+    text = json.dumps({"posts": listing[::-1]}, ensure_ascii=False, separators=(",", ":"))
+    changed = atomic_write_text(output / POSTS_JSON, text) or changed
+    size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+    return IndexStats(posts=len(records), bundle_bytes=size, changed=changed)
+
+
+def _run_pagefind(exe: Path, docs: dict[str, str], output: Path, stamp: str) -> None:
+    """Run the Pagefind binary over the generated documents; swap the new bundle in."""
+    with tempfile.TemporaryDirectory(prefix="kexue-search-") as tmp:
+        site = Path(tmp)
+        for url, doc in docs.items():
+            path = site / url / "index.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(doc, encoding="utf-8")
+        staged = output / f".{BUNDLE_DIR}-new"
+        shutil.rmtree(staged, ignore_errors=True)
+        cmd = [
+            str(exe),
+            "--site", str(site),
+            "--output-path", str(staged),
+            "--force-language", INDEX_LANGUAGE,
+            "--silent",
+        ]  # fmt: skip
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise SearchIndexError(
+                f"pagefind failed (exit {result.returncode}) indexing {len(docs)} posts:\n"
+                f"{result.stdout}{result.stderr}"
+            )
+    (staged / INPUT_STAMP).write_text(stamp)
+    target, old = output / BUNDLE_DIR, output / f".{BUNDLE_DIR}-old"
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staged.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

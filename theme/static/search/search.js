@@ -1,0 +1,318 @@
+// kexue-notes search: the navbar box (Ctrl/⌘-K), the search page (/search/) and the home
+// page's topic and tag filters.  The index is built by kexue/search.py: every Han character
+// is one word at its own position, so a Chinese query is searched as a Pagefind exact
+// phrase of its characters ("变 分 法"), which finds exactly the posts containing it,
+// whatever Intl.Segmenter or jieba would have made of it.  Read kexue/search.py first.
+
+// Han characters: keep in sync with HAN in kexue/search.py.
+const HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}";
+const HAN_RE = new RegExp(`[${HAN}]`, "gu");
+// Pagefind keeps the characters of Rust's Unicode \w in a word and drops the rest.
+const NON_WORD_RE = /[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]/gu;
+// Between two of these, the index's spaces were not in the text: drop them when showing it.
+const TIGHT = `${HAN}\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026`;
+const PAGE_SIZE = 10;
+
+const rootTag = document.querySelector("script[data-kexue-root]");
+const ROOT = new URL(rootTag ? rootTag.dataset.kexueRoot : "../../", rootTag ? document.baseURI : import.meta.url);
+
+/** A text cut the way the index cuts it: Han characters apart, words normalised. */
+export function words(text) {
+  return text
+    .replace(HAN_RE, " $& ")
+    .split(/\s+/)
+    .map((w) => w.replace(NON_WORD_RE, "").toLocaleLowerCase())
+    .filter(Boolean);
+}
+
+/** How a query is searched: every word (ranked, AND), and each multi-word chunk as a phrase. */
+export function plan(query) {
+  const chunks = query.trim().split(/\s+/).filter(Boolean);
+  const cut = chunks.map(words).filter((ws) => ws.length);
+  return { chunks, all: cut.flat(), phrases: cut.filter((ws) => ws.length > 1) };
+}
+
+let enginePromise = null;
+function engine() {
+  enginePromise ??= (async () => {
+    const pagefind = await import(new URL("pagefind/pagefind.js", ROOT).href);
+    await pagefind.options({ noWorker: true });
+    await pagefind.init();
+    return pagefind;
+  })();
+  return enginePromise;
+}
+
+let postsPromise = null;
+function posts() {
+  postsPromise ??= fetch(new URL("search/posts.json", ROOT)).then((r) => {
+    if (!r.ok) throw new Error(`search/posts.json: HTTP ${r.status}`);
+    return r.json();
+  });
+  return postsPromise;
+}
+
+function pagefindFilters(filters) {
+  const out = {};
+  if (filters.topic) out.topic = filters.topic;
+  if (filters.tag) out.tags = filters.tag;
+  return out;
+}
+
+/** Pagefind results for a query, best first: phrase matches ranked by the word search. */
+export async function search(query, filters = {}) {
+  const { all, phrases } = plan(query);
+  if (!all.length) return [];
+  const pagefind = await engine();
+  const opts = { filters: pagefindFilters(filters) };
+  const ranked = await pagefind.search(all.join(" "), opts);
+  let results = ranked.results;
+  for (const ws of phrases) {
+    const exact = await pagefind.search(`"${ws.join(" ")}"`, opts);
+    const ids = new Set(exact.results.map((r) => r.id));
+    results = results.filter((r) => ids.has(r.id));
+  }
+  return results;
+}
+
+const escapeHtml = (s) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The indexed text for reading: no spaces between Han characters, one " · " per block end. */
+export function readable(content) {
+  return content
+    .replace(new RegExp(`(?<=[${TIGHT}])\\s+(?=[${TIGHT}])`, "gu"), "")
+    .replace(/\s*⋯\s*/g, " ⋯ ")
+    .replace(/(?:\s*·)+\s*/g, " · ")
+    .replace(/([。！？；：，、）」』”]) · /gu, "$1")
+    .replace(/^[\s·.]+|[\s·]+$/g, "");
+}
+
+/** An excerpt of ``text`` around the first hit of a query chunk, hits marked. */
+export function excerpt(text, chunks, before = 24, after = 66) {
+  const needles = [...new Set(chunks.map((c) => c.toLocaleLowerCase()))].sort((a, b) => b.length - a.length);
+  const lower = text.toLocaleLowerCase();
+  let at = -1;
+  for (const n of needles) {
+    const i = lower.indexOf(n);
+    if (i >= 0 && (at < 0 || i < at)) at = i;
+  }
+  const start = Math.max(0, at < 0 ? 0 : at - before);
+  const end = Math.min(text.length, (at < 0 ? 0 : at) + after);
+  let html = escapeHtml(text.slice(start, end));
+  if (needles.length) {
+    const re = new RegExp(needles.map((n) => escapeRe(escapeHtml(n))).join("|"), "giu");
+    html = html.replace(re, (m) => `<mark>${m}</mark>`);
+  }
+  return (start > 0 ? "…" : "") + html + (end < text.length ? "…" : "");
+}
+
+function hitHtml(hit) {
+  const meta = [hit.date ? `<time datetime="${escapeHtml(hit.date)}">${escapeHtml(hit.date)}</time>` : ""];
+  if (hit.topic) meta.push(`<span class="kx-topic">${escapeHtml(hit.topic)}</span>`);
+  const ex = hit.excerpt ? `<p class="kx-excerpt">${hit.excerpt}</p>` : "";
+  return (
+    `<li class="kx-hit"><a class="kx-hit-title" href="${escapeHtml(hit.url)}">${escapeHtml(hit.title)}</a>` +
+    `<p class="kx-hit-meta">${meta.filter(Boolean).join(" · ")}</p>${ex}</li>`
+  );
+}
+
+async function hitFromResult(result, chunks) {
+  const data = await result.data();
+  const text = readable(data.content);
+  const title = data.meta.title || "";
+  const head = readable(title);
+  const body = text.startsWith(head) ? readable(text.slice(head.length)) : text;
+  return { url: data.url, title, date: data.meta.date || "", topic: data.meta.topic || "", excerpt: excerpt(body, chunks) };
+}
+
+function listingHit(post) {
+  return { url: new URL(post.url, ROOT).pathname, title: post.title, date: post.date, topic: post.topic };
+}
+
+function filterPosts(list, filters) {
+  return list.filter((p) => (!filters.topic || p.topic === filters.topic) && (!filters.tag || p.tags.includes(filters.tag)));
+}
+
+/** Fill the topic and tag <select>s from the post list (with counts). */
+async function fillFilters(form, selected) {
+  const { posts: list } = await posts();
+  const count = (values) => {
+    const m = new Map();
+    for (const v of values) m.set(v, (m.get(v) || 0) + 1);
+    return [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], "zh"));
+  };
+  const fill = (select, entries) => {
+    for (const [value, n] of entries) {
+      const opt = new Option(`${value}（${n}）`, value);
+      select.append(opt);
+    }
+    select.value = selected[select.name] || "";
+  };
+  fill(form.elements.topic, count(list.map((p) => p.topic).filter(Boolean)));
+  fill(form.elements.tag, count(list.flatMap((p) => p.tags)));
+}
+
+function readForm(form) {
+  return {
+    q: form.elements.q ? form.elements.q.value : "",
+    topic: form.elements.topic.value,
+    tag: form.elements.tag.value,
+  };
+}
+
+function writeUrl(state) {
+  const url = new URL(location.href);
+  for (const key of ["q", "topic", "tag"]) {
+    if (state[key]) url.searchParams.set(key, state[key]);
+    else url.searchParams.delete(key);
+  }
+  history.replaceState(null, "", url);
+}
+
+/** The search page: query box, filters, results; window.kexueSearch for the evaluation. */
+function searchPage(root) {
+  const form = root.querySelector("form.kx-search-form");
+  const status = root.querySelector(".kx-status");
+  const list = root.querySelector("ol.kx-hits");
+  const more = root.querySelector("button.kx-more");
+  const params = new URLSearchParams(location.search);
+  form.elements.q.value = params.get("q") || "";
+  let generation = 0;
+  let pending = [];
+  let chunks = [];
+
+  async function showMore() {
+    const batch = pending.splice(0, PAGE_SIZE);
+    const hits = await Promise.all(batch.map((r) => (r.data ? hitFromResult(r, chunks) : r)));
+    list.insertAdjacentHTML("beforeend", hits.map(hitHtml).join(""));
+    more.hidden = pending.length === 0;
+    return hits;
+  }
+
+  async function run(state) {
+    const mine = ++generation;
+    const started = performance.now();
+    const q = state.q.trim();
+    root.dataset.state = "busy";
+    status.textContent = "正在搜索…";
+    let results;
+    try {
+      if (q) {
+        results = await search(q, state);
+        chunks = plan(q).chunks;
+      } else if (state.topic || state.tag) {
+        results = filterPosts((await posts()).posts, state).map(listingHit);
+        chunks = [];
+      } else {
+        results = [];
+      }
+    } catch (err) {
+      if (mine !== generation) return null;
+      status.textContent = `搜索出错：${err.message}（请刷新页面重试）`;
+      root.dataset.state = "error";
+      throw err;
+    }
+    if (mine !== generation) return null;
+    list.replaceChildren();
+    pending = results.slice();
+    const shown = await showMore();
+    if (mine !== generation) return null;
+    const what = [q && `“${q}”`, state.topic && `主题「${state.topic}」`, state.tag && `标签「${state.tag}」`].filter(Boolean);
+    status.textContent = !what.length
+      ? "输入关键词，或选择主题、标签。"
+      : results.length
+        ? `${what.join("、")}：共 ${results.length} 篇文章`
+        : `没有找到符合 ${what.join("、")} 的文章`;
+    const ms = performance.now() - started;
+    root.dataset.state = "done";
+    root.dataset.query = q;
+    return { urls: shown.map((h) => h.url), total: results.length, ms };
+  }
+
+  let timer = 0;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const state = readForm(form);
+      writeUrl(state);
+      run(state).catch(() => {});
+    }, 120);
+  };
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    schedule();
+  });
+  more.addEventListener("click", () => showMore());
+  form.elements.q.addEventListener("focus", () => engine(), { once: true });
+
+  window.kexueSearch = { run: (q, filters = {}) => run({ q, topic: filters.topic || "", tag: filters.tag || "" }) };
+  const initial = { q: form.elements.q.value, topic: params.get("topic") || "", tag: params.get("tag") || "" };
+  fillFilters(form, initial)
+    .catch((err) => (status.textContent = `无法读取文章列表：${err.message}`))
+    .then(() => run(readForm(form)))
+    .catch(() => {})
+    .finally(() => (root.dataset.ready = "true"));
+}
+
+/** The home page: filter all posts by topic and tag without a query. */
+function indexFilters(root) {
+  const form = root.querySelector("form");
+  const list = root.querySelector("ol.kx-hits");
+  const status = root.querySelector(".kx-status");
+  const params = new URLSearchParams(location.search);
+  const siblings = () => {
+    const out = [];
+    for (let el = root.nextElementSibling; el; el = el.nextElementSibling) out.push(el);
+    return out;
+  };
+  async function apply() {
+    const state = readForm(form);
+    writeUrl(state);
+    const active = Boolean(state.topic || state.tag);
+    for (const el of siblings()) el.hidden = active;
+    list.hidden = !active;
+    if (!active) {
+      status.textContent = "";
+      list.replaceChildren();
+      return;
+    }
+    const hits = filterPosts((await posts()).posts, state).map(listingHit);
+    list.innerHTML = hits.map(hitHtml).join("");
+    status.textContent = hits.length ? `共 ${hits.length} 篇文章` : "没有符合条件的文章";
+  }
+  form.addEventListener("change", () => apply());
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    apply();
+  });
+  root.hidden = false;
+  fillFilters(form, { topic: params.get("topic") || "", tag: params.get("tag") || "" })
+    .then(apply)
+    .catch((err) => (status.textContent = `无法读取文章列表：${err.message}`))
+    .finally(() => (root.dataset.ready = "true"));
+}
+
+/** Ctrl-K / ⌘-K focuses the search box (the page's own on /search/, else the navbar's). */
+function shortcut() {
+  const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+  for (const kbd of document.querySelectorAll(".kx-kbd")) kbd.textContent = mac ? "⌘K" : "Ctrl K";
+  document.addEventListener("keydown", (e) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "k") {
+      const box = document.querySelector(".kx-search-page input[name=q]") || document.querySelector(".kx-search-box input[name=q]");
+      if (!box) return;
+      e.preventDefault();
+      box.focus();
+      box.select();
+    } else if (e.key === "Escape" && document.activeElement?.matches(".kx-search-box input")) {
+      document.activeElement.blur();
+    }
+  });
+}
+
+shortcut();
+for (const el of document.querySelectorAll(".kx-search-page")) searchPage(el);
+for (const el of document.querySelectorAll(".kx-index-filter")) indexFilters(el);
