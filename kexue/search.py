@@ -8,10 +8,10 @@ words for Chinese at all:
 
 * Index time: each post is handed to Pagefind as a small generated document (never the
   published page): the title, then the article body with every Han character set apart
-  by spaces (``变 分 法``), TeX replaced by ``⋯`` and block ends marked by ``·`` (neither is
-  a word, both break phrases), and navigation, footer and boilerplate simply absent.  The index language is ``und`` (no segmenter, no
-  stemmer), so each Han character is one word at its own position and Latin words are
-  Pagefind's usual words.
+  by spaces (``变 分 法``), TeX replaced by ``⋯`` and block ends marked by ``·`` (neither
+  is a word, both break phrases), and navigation, footer and boilerplate simply absent.
+  The index language is ``und`` (no segmenter, no stemmer), so each Han character is one
+  word at its own position and Latin words are Pagefind's usual words.
 * Query time (theme/static/search/search.js): the query is cut the same way, and a run of
   two or more words is searched as a Pagefind *exact phrase* (``"变 分 法"``), which
   matches only consecutive positions: a 2-4 character string that occurs in a post finds
@@ -49,9 +49,12 @@ INPUT_STAMP = "kexue-input.sha256"  # digest of what the bundle was built from
 MATH_GAP = " ⋯ "  # stands for a formula: shown in excerpts, not a word, breaks phrases
 BLOCK_GAP = " · "  # ends a paragraph, heading, list item…: likewise
 
-# Han characters (keep in sync with HAN in theme/static/search/search.js).
+# Han characters, and CJK punctuation and full-width forms: each is set apart as one word
+# (keep in sync with HAN and CJK_PUNCT in theme/static/search/search.js).
 HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_HAN_RE = re.compile(f"[{HAN}]")
+CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u00b7"
+_SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
+_NON_WORD_RE = re.compile(r"[^\w]")  # what Pagefind strips from a word (Rust's Unicode \w)
 _SKIP_DIRS = {BUNDLE_DIR, "theme", "vendor", "search"}
 _BLOCKS = {
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr",
@@ -80,9 +83,17 @@ class PostRecord:
         return data
 
 
-def space_han(text: str) -> str:
-    """Set every Han character apart with spaces: one character, one indexed word."""
-    return _HAN_RE.sub(lambda m: f" {m.group()} ", text)
+def space_cjk(text: str) -> str:
+    """Set every Han character (and CJK punctuation) apart: one character, one word."""
+    return _SPACED_RE.sub(lambda m: f" {m.group()} ", text)
+
+
+def index_words(text: str) -> list[str]:
+    """The words Pagefind indexes for ``text`` in a generated document, in order (less
+    the extra words it adds for parts of hyphenated and camel-case words).  The search
+    page cuts a query the same way (``words`` in search.js)."""
+    words = (_NON_WORD_RE.sub("", w).lower() for w in space_cjk(text).split())
+    return [w for w in words if w]
 
 
 def _is_math(el) -> bool:
@@ -160,10 +171,10 @@ def index_document(record: PostRecord) -> str:
     body = _clean_body(record.body)
     for el in body.iter():
         if el.text:
-            el.text = space_han(el.text)
+            el.text = space_cjk(el.text)
         if el is not body:
             if el.tail:
-                el.tail = space_han(el.tail)
+                el.tail = space_cjk(el.tail)
             if el.tag in _BLOCKS:
                 el.tail = BLOCK_GAP + (el.tail or "")
     body_html = lhtml.tostring(body, encoding="unicode", with_tail=False)
@@ -180,7 +191,7 @@ def index_document(record: PostRecord) -> str:
         f'<!DOCTYPE html>\n<html lang="{INDEX_LANGUAGE}"><head><meta charset="utf-8">'
         f"<title>{esc(record.title)}</title></head><body><div {BODY_ATTR}>\n"
         f"<div data-pagefind-ignore>{''.join(hidden)}</div>\n"
-        f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{esc(space_han(record.title))}</h1>\n'
+        f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{esc(space_cjk(record.title))}</h1>\n'
         f"{body_html}\n</div></body></html>\n"
     )
 
@@ -248,12 +259,14 @@ class IndexStats:
     changed: bool
 
 
-def build_index(output: Path) -> IndexStats:
+def build_index(output: Path, cache: Path | None = None) -> IndexStats:
     """Index the post pages of the built site ``output`` into ``output/pagefind/`` and
     write ``output/search/posts.json``.
 
-    Pagefind's output is not byte-stable between runs, so the bundle is rebuilt only when
-    its input changed (a digest of the generated documents, kept in the bundle)."""
+    Pagefind's output is not byte-stable between runs (its filter files), so a bundle is
+    built only for a new input (a digest of the generated documents, kept in the bundle)
+    and, with ``cache``, kept there by digest: rebuilding unchanged content, even into an
+    emptied output folder, gives the same bytes and the publish branch no new commit."""
     output = Path(output).resolve()
     records = list(iter_post_pages(output))
     if not records:
@@ -266,11 +279,29 @@ def build_index(output: Path) -> IndexStats:
     digest = hashlib.sha256(f"{exe.stat().st_size}\n{INDEX_LANGUAGE}".encode())
     for url, doc in docs.items():
         digest.update(f"\n{url}\n{doc}".encode())
+    key = digest.hexdigest()
     target = output / BUNDLE_DIR
     stamp = target / INPUT_STAMP
-    changed = not (stamp.is_file() and stamp.read_text() == digest.hexdigest())
+    changed = not (stamp.is_file() and stamp.read_text() == key)
     if changed:
-        _run_pagefind(exe, docs, output, digest.hexdigest())
+        staged = output / f".{BUNDLE_DIR}-new"
+        shutil.rmtree(staged, ignore_errors=True)
+        cached = cache / key if cache else None
+        if cached and (cached / INPUT_STAMP).is_file():
+            shutil.copytree(cached, staged)
+        else:
+            _run_pagefind(exe, docs, staged)
+            (staged / INPUT_STAMP).write_text(key)
+            if cache:
+                _keep(staged, cache, key)
+        old = output / f".{BUNDLE_DIR}-old"
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            target.rename(old)
+        staged.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    elif cache and not (cache / key / INPUT_STAMP).is_file():
+        _keep(target, cache, key)
     listing = sorted((r.listing() for r in records), key=lambda p: (p["date"], p["url"]))
     text = json.dumps({"posts": listing[::-1]}, ensure_ascii=False, separators=(",", ":"))
     changed = atomic_write_text(output / POSTS_JSON, text) or changed
@@ -278,34 +309,41 @@ def build_index(output: Path) -> IndexStats:
     return IndexStats(posts=len(records), bundle_bytes=size, changed=changed)
 
 
-def _run_pagefind(exe: Path, docs: dict[str, str], output: Path, stamp: str) -> None:
-    """Run the Pagefind binary over the generated documents; swap the new bundle in."""
+def _run_pagefind(exe: Path, docs: dict[str, str], bundle: Path) -> None:
+    """Run the Pagefind binary over the generated documents, writing ``bundle``."""
     with tempfile.TemporaryDirectory(prefix="kexue-search-") as tmp:
         site = Path(tmp)
         for url, doc in docs.items():
             path = site / url / "index.html"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(doc, encoding="utf-8")
-        staged = output / f".{BUNDLE_DIR}-new"
-        shutil.rmtree(staged, ignore_errors=True)
         cmd = [
             str(exe),
             "--site", str(site),
-            "--output-path", str(staged),
+            "--output-path", str(bundle),
             "--force-language", INDEX_LANGUAGE,
             "--silent",
         ]  # fmt: skip
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            shutil.rmtree(staged, ignore_errors=True)
-            raise SearchIndexError(
-                f"pagefind failed (exit {result.returncode}) indexing {len(docs)} posts:\n"
-                f"{result.stdout}{result.stderr}"
-            )
-    (staged / INPUT_STAMP).write_text(stamp)
-    target, old = output / BUNDLE_DIR, output / f".{BUNDLE_DIR}-old"
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staged.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    if result.returncode != 0:
+        shutil.rmtree(bundle, ignore_errors=True)
+        raise SearchIndexError(
+            f"pagefind failed (exit {result.returncode}) indexing {len(docs)} posts:\n"
+            f"{result.stdout}{result.stderr}"
+        )
+
+
+def _keep(bundle: Path, cache: Path, key: str, keep: int = 4) -> None:
+    """Copy ``bundle`` into ``cache/<key>``; keep only the ``keep`` newest bundles."""
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=cache))
+    shutil.copytree(bundle, tmp, dirs_exist_ok=True)
+    shutil.rmtree(cache / key, ignore_errors=True)
+    tmp.rename(cache / key)
+    entries = sorted(
+        (p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in entries[keep:]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -4,22 +4,23 @@
 // phrase of its characters ("变 分 法"), which finds exactly the posts containing it,
 // whatever Intl.Segmenter or jieba would have made of it.  Read kexue/search.py first.
 
-// Han characters: keep in sync with HAN in kexue/search.py.
+// Han characters, and CJK punctuation and full-width forms: each is one word of the index
+// (keep in sync with HAN and CJK_PUNCT in kexue/search.py).
 const HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}";
-const HAN_RE = new RegExp(`[${HAN}]`, "gu");
+const CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u00b7";
+const SPACED = `${HAN}${CJK_PUNCT}`;
+const SPACED_RE = new RegExp(`[${SPACED}]`, "gu");
 // Pagefind keeps the characters of Rust's Unicode \w in a word and drops the rest.
 const NON_WORD_RE = /[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]/gu;
-// Between two of these, the index's spaces were not in the text: drop them when showing it.
-const TIGHT = `${HAN}\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026`;
 const PAGE_SIZE = 10;
 
 const rootTag = document.querySelector("script[data-kexue-root]");
 const ROOT = new URL(rootTag ? rootTag.dataset.kexueRoot : "../../", rootTag ? document.baseURI : import.meta.url);
 
-/** A text cut the way the index cuts it: Han characters apart, words normalised. */
+/** A text cut the way the index cuts it (index_words in kexue/search.py). */
 export function words(text) {
   return text
-    .replace(HAN_RE, " $& ")
+    .replace(SPACED_RE, " $& ")
     .split(/\s+/)
     .map((w) => w.replace(NON_WORD_RE, "").toLocaleLowerCase())
     .filter(Boolean);
@@ -79,32 +80,43 @@ const escapeHtml = (s) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The indexed text for reading: no spaces between Han characters, one " · " per block end. */
+/** The indexed text for reading: no spaces next to Han characters (this corpus writes
+ * 用Adam优化器, and the index cannot tell), one " · " per block end, " ⋯ " per formula. */
 export function readable(content) {
   return content
-    .replace(new RegExp(`(?<=[${TIGHT}])\\s+(?=[${TIGHT}])`, "gu"), "")
+    .replace(new RegExp(`\\s+(?=[${SPACED}])|(?<=[${SPACED}])\\s+`, "gu"), "")
     .replace(/\s*⋯\s*/g, " ⋯ ")
     .replace(/(?:\s*·)+\s*/g, " · ")
     .replace(/([。！？；：，、）」』”]) · /gu, "$1")
     .replace(/^[\s·.]+|[\s·]+$/g, "");
 }
 
-/** An excerpt of ``text`` around the first hit of a query chunk, hits marked. */
+/** A pattern for a query chunk in readable text: spaces may stand next to Han characters. */
+function chunkPattern(chunk) {
+  const chars = [...chunk];
+  const spaced = new RegExp(`[${SPACED}]`, "u");
+  return chars
+    .map((c, i) => escapeRe(c) + (i + 1 < chars.length && (spaced.test(c) || spaced.test(chars[i + 1])) ? "\\s*" : ""))
+    .join("");
+}
+
+/** An excerpt of ``text`` around the first hit of a query chunk, every hit marked. */
 export function excerpt(text, chunks, before = 24, after = 66) {
-  const needles = [...new Set(chunks.map((c) => c.toLocaleLowerCase()))].sort((a, b) => b.length - a.length);
-  const lower = text.toLocaleLowerCase();
-  let at = -1;
-  for (const n of needles) {
-    const i = lower.indexOf(n);
-    if (i >= 0 && (at < 0 || i < at)) at = i;
+  const needles = [...new Set(chunks)].sort((a, b) => b.length - a.length);
+  const re = needles.length ? new RegExp(needles.map(chunkPattern).join("|"), "giu") : null;
+  const first = re ? text.search(re) : -1;
+  const at = Math.max(0, first);
+  const start = Math.max(0, first < 0 ? 0 : at - before);
+  const end = Math.min(text.length, at + after);
+  let html = "";
+  let last = start;
+  if (re) {
+    for (const m of text.slice(start, end).matchAll(re)) {
+      html += escapeHtml(text.slice(last, start + m.index)) + `<mark>${escapeHtml(m[0])}</mark>`;
+      last = start + m.index + m[0].length;
+    }
   }
-  const start = Math.max(0, at < 0 ? 0 : at - before);
-  const end = Math.min(text.length, (at < 0 ? 0 : at) + after);
-  let html = escapeHtml(text.slice(start, end));
-  if (needles.length) {
-    const re = new RegExp(needles.map((n) => escapeRe(escapeHtml(n))).join("|"), "giu");
-    html = html.replace(re, (m) => `<mark>${m}</mark>`);
-  }
+  html += escapeHtml(text.slice(last, end));
   return (start > 0 ? "…" : "") + html + (end < text.length ? "…" : "");
 }
 
@@ -135,23 +147,15 @@ function filterPosts(list, filters) {
   return list.filter((p) => (!filters.topic || p.topic === filters.topic) && (!filters.tag || p.tags.includes(filters.tag)));
 }
 
-/** Fill the topic and tag <select>s from the post list (with counts). */
-async function fillFilters(form, selected) {
-  const { posts: list } = await posts();
-  const count = (values) => {
-    const m = new Map();
-    for (const v of values) m.set(v, (m.get(v) || 0) + 1);
-    return [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], "zh"));
-  };
-  const fill = (select, entries) => {
-    for (const [value, n] of entries) {
-      const opt = new Option(`${value}（${n}）`, value);
-      select.append(opt);
-    }
-    select.value = selected[select.name] || "";
-  };
-  fill(form.elements.topic, count(list.map((p) => p.topic).filter(Boolean)));
-  fill(form.elements.tag, count(list.flatMap((p) => p.tags)));
+/** Order each filter's options by post count; select the values given in the URL. */
+function prepareFilters(form, selected) {
+  for (const name of ["topic", "tag"]) {
+    const select = form.elements[name];
+    const [all, ...options] = select.options;
+    options.sort((a, b) => b.dataset.count - a.dataset.count || a.value.localeCompare(b.value, "zh"));
+    select.replaceChildren(all, ...options);
+    select.value = selected[name] || "";
+  }
 }
 
 function readForm(form) {
@@ -247,13 +251,12 @@ function searchPage(root) {
     schedule();
   });
   more.addEventListener("click", () => showMore());
-  form.elements.q.addEventListener("focus", () => engine(), { once: true });
+  // Start loading the engine as soon as the reader starts typing (not on autofocus).
+  for (const type of ["keydown", "pointerdown"]) form.elements.q.addEventListener(type, () => engine(), { once: true });
 
   window.kexueSearch = { run: (q, filters = {}) => run({ q, topic: filters.topic || "", tag: filters.tag || "" }) };
-  const initial = { q: form.elements.q.value, topic: params.get("topic") || "", tag: params.get("tag") || "" };
-  fillFilters(form, initial)
-    .catch((err) => (status.textContent = `无法读取文章列表：${err.message}`))
-    .then(() => run(readForm(form)))
+  prepareFilters(form, { topic: params.get("topic") || "", tag: params.get("tag") || "" });
+  run(readForm(form))
     .catch(() => {})
     .finally(() => (root.dataset.ready = "true"));
 }
@@ -290,8 +293,8 @@ function indexFilters(root) {
     apply();
   });
   root.hidden = false;
-  fillFilters(form, { topic: params.get("topic") || "", tag: params.get("tag") || "" })
-    .then(apply)
+  prepareFilters(form, { topic: params.get("topic") || "", tag: params.get("tag") || "" });
+  apply()
     .catch((err) => (status.textContent = `无法读取文章列表：${err.message}`))
     .finally(() => (root.dataset.ready = "true"));
 }
