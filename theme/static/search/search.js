@@ -73,7 +73,50 @@ export async function search(query, filters = {}) {
     const ids = new Set(exact.results.map((r) => r.id));
     results = results.filter((r) => ids.has(r.id));
   }
-  return results;
+  return verbatimFirst(results, plan(query).chunks);
+}
+
+const ALNUM = /[A-Za-z0-9]/;
+const SPACED_ONE = new RegExp(`[${SPACED}]`, "u");
+
+/** Is ``i`` a word boundary for Latin letters and digits (as Pagefind splits words:
+ * layerNorm, bert4keras)?  Mirrors _boundary in kexue/search_eval.py. */
+function boundary(text, i) {
+  if (i <= 0 || i >= text.length) return true;
+  const [a, b] = [text[i - 1], text[i]];
+  if (!ALNUM.test(a) || !ALNUM.test(b)) return true;
+  const digit = (c) => c >= "0" && c <= "9";
+  const lower = (c) => c >= "a" && c <= "z";
+  const upper = (c) => c >= "A" && c <= "Z";
+  if (digit(a) !== digit(b) || (lower(a) && upper(b))) return true;
+  return upper(a) && upper(b) && i + 1 < text.length && lower(text[i + 1]);
+}
+
+/** Does ``text`` hold ``chunk`` as written, its Latin ends at word boundaries? */
+export function holds(text, chunk) {
+  const head = ALNUM.test(chunk[0]);
+  const tail = ALNUM.test(chunk[chunk.length - 1]);
+  for (const m of text.matchAll(new RegExp(chunkPattern(chunk), "giu"))) {
+    if ((!head || boundary(text, m.index)) && (!tail || boundary(text, m.index + m[0].length))) return true;
+  }
+  return false;
+}
+
+/** A phrase of Latin and Han words also matches a part of a longer word (Adam优化器 finds
+ * AdamW优化器: Pagefind indexes adam as a part of adamw, at the same position).  Put the
+ * results that hold such a chunk as written first, checking them in rank order until a
+ * page of them is found (their fragments are the ones shown anyway). */
+async function verbatimFirst(results, chunks, cap = 4 * PAGE_SIZE) {
+  const mixed = chunks.filter((c) => ALNUM.test(c) && SPACED_ONE.test(c));
+  if (!mixed.length) return results;
+  const held = [];
+  const other = [];
+  let i = 0;
+  for (; i < results.length && i < cap && held.length < PAGE_SIZE; i++) {
+    const text = readable((await results[i].data()).content);
+    (mixed.every((c) => holds(text, c)) ? held : other).push(results[i]);
+  }
+  return [...held, ...other, ...results.slice(i)];
 }
 
 const escapeHtml = (s) =>
