@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kexue.figures import check_figure_directives
+from kexue.search import check_search_index
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("topics", check_topics),
     ("figure directives", check_figure_directives),
     ("crawled posts", check_crawled),
+    ("search index", check_search_index),
 ]
 
 

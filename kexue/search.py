@@ -347,3 +347,36 @@ def _keep(bundle: Path, cache: Path, key: str, keep: int = 4) -> None:
     )
     for old in entries[keep:]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def check_search_index(ctx) -> Iterator:
+    """`invoke check`: every post of content/ has a post page the search can read, and
+    output/pagefind/ indexes exactly those pages (no stale or missing index)."""
+    from kexue.checks import Problem
+    from kexue.posts import iter_post_files
+
+    output = Path(ctx.output)
+    try:
+        records = list(iter_post_pages(output))
+    except SearchIndexError as e:
+        yield Problem(str(output), 0, str(e))
+        return
+    posts = len(iter_post_files(Path(ctx.content)))
+    if len(records) != posts:
+        yield Problem(
+            str(output), 0,
+            f"{posts} posts in {ctx.content} but {len(records)} post pages with search "
+            f"metadata ({META_ATTR}): rebuild with `invoke build`; if it persists, the "
+            "theme lost partials/search_article_end.html",
+        )  # fmt: skip
+    entry = output / BUNDLE_DIR / "pagefind-entry.json"
+    if not entry.is_file():
+        yield Problem(str(entry), 0, "no search index: run `invoke build`")
+        return
+    indexed = sum(v["page_count"] for v in json.loads(entry.read_text())["languages"].values())
+    if indexed != len(records):
+        yield Problem(
+            str(entry), 0,
+            f"the search index holds {indexed} pages, the site {len(records)} posts: "
+            "run `invoke build`",
+        )  # fmt: skip

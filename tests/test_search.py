@@ -264,3 +264,20 @@ def test_without_javascript_the_search_page_says_search_needs_it(search_site: Pa
     html = (search_site / "search" / "index.html").read_text(encoding="utf-8")
     noscript = html[html.index("<noscript>") : html.index("</noscript>")]
     assert "搜索需要 JavaScript" in noscript
+
+
+def test_invoke_check_reports_a_stale_index(search_site: Path, tmp_path: Path):
+    from kexue.checks import CheckContext, run_checks
+
+    out = tmp_path / "site"
+    shutil.copytree(search_site, out)
+    ctx = CheckContext(root=ROOT, content=ROOT / "content", output=out)
+    assert run_checks(ctx, only=["search index"]) == [("search index", [])]
+    shutil.rmtree(out / "archives" / "90003")  # as if that post vanished after indexing
+    [(_, problems)] = run_checks(ctx, only=["search index"])
+    assert [p.message.split(":")[0] for p in problems] == [
+        "5 posts in "
+        + str(ROOT / "content")
+        + " but 4 post pages with search metadata (data-kexue-search)",
+        "the search index holds 5 pages, the site 4 posts",
+    ]
