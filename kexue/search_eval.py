@@ -44,7 +44,10 @@ CHINESE_TERMS = [
 
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z]{2,}(?![A-Za-z0-9])")
-_MIXED = re.compile(rf"(?<![A-Za-z0-9-])[A-Za-z][A-Za-z-]*[A-Za-z](?=[{HAN}]{{2}})[{HAN}]{{2}}")
+_MIXED = re.compile(
+    rf"(?<![A-Za-z0-9-])[A-Za-z][A-Za-z-]*[A-Za-z][{HAN}]{{2}}"  # Newton-Schulz迭代
+    rf"|[{HAN}]{{2}}[A-Za-z][A-Za-z-]*[A-Za-z](?![A-Za-z0-9-])"  # 矩阵的SVD
+)
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _SPACE_NEAR_CJK = re.compile(
     rf"[ \t\u00a0]+(?=[{HAN}{CJK_PUNCT}])|(?<=[{HAN}{CJK_PUNCT}])[ \t\u00a0]+"
