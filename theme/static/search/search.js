@@ -310,9 +310,13 @@ function indexFilters(root) {
   const list = root.querySelector("ol.kx-hits");
   const status = root.querySelector(".kx-status");
   const params = new URLSearchParams(location.search);
+  // While filtering, the filtered list stands in for everything after the filter block in
+  // <main> (the theme's post list and pager), wherever the index_top hook sits.
   const siblings = () => {
     const out = [];
-    for (let el = root.nextElementSibling; el; el = el.nextElementSibling) out.push(el);
+    for (let el = root; el && !el.matches("main, body"); el = el.parentElement) {
+      for (let s = el.nextElementSibling; s; s = s.nextElementSibling) out.push(s);
+    }
     return out;
   };
   async function apply() {
