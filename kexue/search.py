@@ -101,7 +101,11 @@ def _is_math(el) -> bool:
 
 
 def _is_ignored(el) -> bool:
-    return el.tag in ("script", "style", "template") or el.get("data-pagefind-ignore") is not None
+    """Not text of the post: scripts, parts marked data-pagefind-ignore, and the heading
+    permalinks ("#") of Python-Markdown's toc extension."""
+    if el.tag in ("script", "style", "template") or el.get("data-pagefind-ignore") is not None:
+        return True
+    return "headerlink" in (el.get("class") or "").split()
 
 
 def _drop(el, replacement: str = "") -> None:

@@ -94,6 +94,7 @@ def test_the_indexed_document_holds_the_body_without_tex_or_boilerplate(search_s
         assert boilerplate in page and boilerplate not in doc
     assert '<h1 data-pagefind-weight="10"> 示  例 ' in doc  # the title weighs most
     assert re.search(r"<h2[^>]*> 问  题 </h2>", doc)  # headings keep Pagefind's weights
+    assert "headerlink" in page and "headerlink" not in doc  # the permalink "#" is not text
     assert '<span data-pagefind-filter="tags">Transformer</span>' in doc
     assert f'<span data-pagefind-filter="topic">{record.topic}</span>' in doc
     assert '<span data-pagefind-meta="date">2026-11-01</span>' in doc
