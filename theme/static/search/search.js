@@ -346,6 +346,19 @@ function indexFilters(root) {
     .finally(() => (root.dataset.ready = "true"));
 }
 
+/** The navbar box: Enter opens the search page with the query. */
+function navbarBox(box) {
+  const input = box.querySelector("input[name=q]");
+  input.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || e.isComposing || !input.value.trim()) return;
+    e.preventDefault();
+    const url = new URL(box.dataset.searchUrl, document.baseURI);
+    url.searchParams.set("q", input.value.trim());
+    location.assign(url);
+  });
+  box.hidden = false;
+}
+
 /** Ctrl-K / ⌘-K focuses the search box (the page's own on /search/, else the navbar's). */
 function shortcut() {
   const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -364,5 +377,6 @@ function shortcut() {
 }
 
 shortcut();
+for (const el of document.querySelectorAll(".kx-search-box")) navbarBox(el);
 for (const el of document.querySelectorAll(".kx-search-page")) searchPage(el);
 for (const el of document.querySelectorAll(".kx-index-filter")) indexFilters(el);
