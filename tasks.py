@@ -412,19 +412,6 @@ def bench_figures(c):
         raise Exit(f"over the figure budget: {', '.join(over)}", code=1)
 
 
-def _import_legacy(corpus: Path, content: Path) -> None:
-    try:
-        from kexue.legacy import import_legacy
-    except ImportError:  # until the legacy importer lands: the tests' small reader
-        from kexue.posts import write_post
-        from tests.legacy_posts import read_legacy_posts
-
-        for post in read_legacy_posts(corpus).values():
-            write_post(content / "posts" / f"{post.id}.md", post)
-        return
-    import_legacy(corpus, content)
-
-
 def _bench_parts():
     """(name, function of a built site returning a report with .summary())."""
     from kexue.search_eval import bench_search
@@ -434,13 +421,15 @@ def _bench_parts():
 
 @task(
     help={
-        "corpus": "the legacy corpus (default ../shared/corpus/legacy)",
-        "keep": "keep the temp folder",
+        "corpus": "the legacy corpus (default $KEXUE_LEGACY_CORPUS or ../shared/corpus/legacy)",
+        "keep": "keep the temporary folder (content, output) to look at",
     }
 )
 def bench(c, corpus="", keep=False):
     """Import the real corpus into a temporary folder, build it, and run the benchmarks."""
     import tempfile
+
+    from kexue.legacy import import_legacy as run_import
 
     source = Path(
         corpus or os.environ.get("KEXUE_LEGACY_CORPUS", ROOT.parent / "shared/corpus/legacy")
@@ -450,7 +439,7 @@ def bench(c, corpus="", keep=False):
     tmp = Path(tempfile.mkdtemp(prefix="kexue-bench-"))
     try:
         content, out = tmp / "content", tmp / "output"
-        _import_legacy(source, content)
+        run_import(source, content)
         _say(f"imported {sum(1 for _ in (content / 'posts').glob('*.md'))} posts into {content}")
         _pelican(c, "pelicanconf.py", out, str(content), f"-e CACHE_PATH='\"{tmp / 'cache'}\"'")
         _search_index(out)
