@@ -11,7 +11,7 @@ words for Chinese at all:
   by spaces (``变 分 法``), TeX replaced by ``⋯`` and block ends marked by ``·`` (neither
   is a word, both break phrases), and navigation, footer and boilerplate simply absent.
   The index language is ``und`` (no segmenter, no stemmer), so each Han character is one
-  word at its own position and Latin words are Pagefind's usual words.
+  word at its own position and Latin words are Pagefind's usual words (ended at a slash).
 * Query time (theme/static/search/search.js): the query is cut the same way, and a run of
   two or more words is searched as a Pagefind *exact phrase* (``"变 分 法"``), which
   matches only consecutive positions: a 2-4 character string that occurs in a post finds
@@ -54,6 +54,7 @@ BLOCK_GAP = " · "  # ends a paragraph, heading, list item…: likewise
 HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u00b7"
 _SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
+_SLASH_RE = re.compile(r"/(?=\S)")
 _NON_WORD_RE = re.compile(r"[^\w]")  # what Pagefind strips from a word (Rust's Unicode \w)
 _SKIP_DIRS = {BUNDLE_DIR, "theme", "vendor", "search"}
 _BLOCKS = {
@@ -84,8 +85,10 @@ class PostRecord:
 
 
 def space_cjk(text: str) -> str:
-    """Set every Han character (and CJK punctuation) apart: one character, one word."""
-    return _SPACED_RE.sub(lambda m: f" {m.group()} ", text)
+    """Set every Han character (and CJK punctuation) apart: one character, one word; and
+    end a word at a slash (PixelRNN/PixelCNN is two words: Pagefind would index neither
+    pixelcnn nor pixelrnn, only pixelrnnpixelcnn and its camel-case parts)."""
+    return _SLASH_RE.sub("/ ", _SPACED_RE.sub(lambda m: f" {m.group()} ", text))
 
 
 def index_words(text: str) -> list[str]:

@@ -66,9 +66,10 @@ def _records(site: Path) -> dict:
 
 
 def test_index_words_are_characters_for_chinese_and_words_for_latin():
-    words = index_words("用Adam优化器（AdamW）做Newton-Schulz迭代，layerNorm")
+    words = index_words("用Adam优化器（AdamW）做Newton-Schulz迭代，layerNorm, PixelRNN/PixelCNN")
     assert words == [
         "用", "adam", "优", "化", "器", "adamw", "做", "newtonschulz", "迭", "代", "layernorm",
+        "pixelrnn", "pixelcnn",
     ]  # fmt: skip
 
 
@@ -184,6 +185,7 @@ def test_the_browser_cuts_queries_as_the_index_cuts_text(page, served_search_sit
     samples = [
         "用Adam优化器（AdamW）做Newton-Schulz迭代，layerNorm",
         "变分自编码器 VAE",
+        "比PixelRNN/PixelCNN快得多",
         "ＧＰＴ４的「注意力」",
     ]
     _search_page(page, served_search_site)

@@ -21,6 +21,7 @@ const ROOT = new URL(rootTag ? rootTag.dataset.kexueRoot : "../../", rootTag ? d
 export function words(text) {
   return text
     .replace(SPACED_RE, " $& ")
+    .replace(/\/(?=\S)/g, "/ ")
     .split(/\s+/)
     .map((w) => w.replace(NON_WORD_RE, "").toLocaleLowerCase())
     .filter(Boolean);
@@ -127,6 +128,7 @@ const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * 用Adam优化器, and the index cannot tell), one " · " per block end, " ⋯ " per formula. */
 export function readable(content) {
   return content
+    .replace(/\/ (?=\S)/g, "/")
     .replace(new RegExp(`\\s+(?=[${SPACED}])|(?<=[${SPACED}])\\s+`, "gu"), "")
     .replace(/\s*⋯\s*/g, " ⋯ ")
     .replace(/(?:\s*·)+\s*/g, " · ")
