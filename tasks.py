@@ -18,8 +18,9 @@ def _say(msg: str) -> None:
     print(f"[kexue] {msg}", flush=True)
 
 
-def _pelican(c, settings: str, output: Path, content: str = "content") -> None:
-    result = c.run(f'"{PY}" -m pelican "{content}" -s {settings} -o "{output}"', warn=True)
+def _pelican(c, settings: str, output: Path, content: str = "content", extra: str = "") -> None:
+    cmd = f'"{PY}" -m pelican "{content}" -s {settings} -o "{output}" {extra}'.rstrip()
+    result = c.run(cmd, warn=True)
     if result.failed:
         raise Exit(f"pelican failed (exit {result.exited}); see the messages above", code=1)
 
@@ -37,6 +38,18 @@ def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
     _pelican(c, settings, out, content)
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
+    _search_index(out)
+
+
+def _search_index(out: Path) -> None:
+    from kexue.search import SearchIndexError, build_index
+
+    try:
+        stats = build_index(out, cache=ROOT / ".cache" / "search")
+    except SearchIndexError as e:
+        raise Exit(f"search index: {e}", code=1) from e
+    state = "updated" if stats.changed else "unchanged"
+    _say(f"search index of {stats.posts} posts {state} ({stats.bundle_bytes // 1024} KiB)")
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "no_build": "serve without building"})
@@ -437,3 +450,44 @@ def bench_figures(c):
     over = [w.figure for w in weights if not w.within_budget]
     if over:
         raise Exit(f"over the figure budget: {', '.join(over)}", code=1)
+
+
+def _bench_parts():
+    """(name, function of a built site returning a report with .summary())."""
+    from kexue.search_eval import bench_search
+
+    return [("search", bench_search)]
+
+
+@task(
+    help={
+        "corpus": "the legacy corpus (default $KEXUE_LEGACY_CORPUS or ../shared/corpus/legacy)",
+        "keep": "keep the temporary folder (content, output) to look at",
+    }
+)
+def bench(c, corpus="", keep=False):
+    """Import the real corpus into a temporary folder, build it, and run the benchmarks."""
+    import tempfile
+
+    from kexue.legacy import import_legacy as run_import
+
+    source = Path(
+        corpus or os.environ.get("KEXUE_LEGACY_CORPUS", ROOT.parent / "shared/corpus/legacy")
+    )
+    if not (source / "blogs_raw").is_dir():
+        raise Exit(f"invoke bench: no legacy corpus at {source} (give --corpus)", code=1)
+    tmp = Path(tempfile.mkdtemp(prefix="kexue-bench-"))
+    try:
+        content, out = tmp / "content", tmp / "output"
+        run_import(source, content)
+        _say(f"imported {sum(1 for _ in (content / 'posts').glob('*.md'))} posts into {content}")
+        _pelican(c, "pelicanconf.py", out, str(content), f"-e CACHE_PATH='\"{tmp / 'cache'}\"'")
+        _search_index(out)
+        for name, part in _bench_parts():
+            _say(f"bench {name}:")
+            print(part(out).summary(), flush=True)
+    finally:
+        if keep:
+            _say(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)

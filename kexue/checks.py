@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kexue.figures import check_figure_directives
+from kexue.search import check_search_index
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("figure directives", check_figure_directives),
     ("crawled posts", check_crawled),
     ("derivation notes", check_derivation_notes),
+    ("search index", check_search_index),
 ]
 
 

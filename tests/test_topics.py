@@ -43,6 +43,7 @@ DEFAULT_TOPICS = {
 SAMPLE_TOPICS = {"90001": "transformer", "90002": "optimization", "90003": "probability"}
 SAMPLE_TOPICS["90004"] = "matrix"
 SAMPLE_TOPICS["90005"] = "probability"
+SAMPLE_TOPICS["90006"] = "optimization"  # the search sample (Muon)
 
 
 @pytest.fixture(scope="module")

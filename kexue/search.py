@@ -1,0 +1,389 @@
+"""Full-text search: a Pagefind index of the post bodies, built after Pelican.
+
+Chinese recall by design, not by luck.  Pagefind's extended build segments Chinese with
+jieba when indexing, and the browser segments a query with ``Intl.Segmenter``; the two
+disagree (变分 may be one word on one side and 变|分 on the other), and a word index
+cannot find a substring of a word (分量 inside 向量分量的).  So the index does not use
+words for Chinese at all:
+
+* Index time: each post is handed to Pagefind as a small generated document (never the
+  published page): the title, then the article body with every Han character set apart
+  by spaces (``变 分 法``), TeX replaced by ``⋯`` and block ends marked by ``·`` (neither
+  is a word, both break phrases), and navigation, footer and boilerplate simply absent.
+  The index language is ``und`` (no segmenter, no stemmer), so each Han character is one
+  word at its own position and Latin words are Pagefind's usual words (ended at a slash).
+* Query time (theme/static/search/search.js): the query is cut the same way, and a run of
+  two or more words is searched as a Pagefind *exact phrase* (``"变 分 法"``), which
+  matches only consecutive positions: a 2-4 character string that occurs in a post finds
+  that post, whatever either segmenter would have done, and only such posts.  The same
+  words searched without quotes rank the phrase matches (titles and headings weigh more).
+
+Everything here imports without Pelican; `invoke build` calls :func:`build_index` on the
+built site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from kexue.fsutil import atomic_write_text
+
+BUNDLE_DIR = "pagefind"  # output/pagefind/: written by the pagefind binary
+POSTS_JSON = "search/posts.json"  # the post list the home page filters without a query
+INDEX_LANGUAGE = "und"  # no segmenter, no stemmer: see the module docstring
+# The theme marks a post page with this JSON (partials/search_article_end.html) and the
+# post body with data-pagefind-body (templates/article.html): the contract with the theme.
+META_ATTR = "data-kexue-search"
+BODY_ATTR = "data-pagefind-body"
+TITLE_WEIGHT = 10  # Pagefind's maximum; headings get Pagefind's automatic weights
+INPUT_STAMP = "kexue-input.sha256"  # digest of what the bundle was built from
+MATH_GAP = " ⋯ "  # stands for a formula: shown in excerpts, not a word, breaks phrases
+BLOCK_GAP = " · "  # ends a paragraph, heading, list item…: likewise
+
+# Han characters, and CJK punctuation and full-width forms: each is set apart as one word
+# (keep in sync with HAN and CJK_PUNCT in theme/static/search/search.js).
+HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u00b7"
+_SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
+_SLASH_RE = re.compile(r"/(?=\S)")
+_NON_WORD_RE = re.compile(r"[^\w]")  # what Pagefind strips from a word (Rust's Unicode \w)
+_SKIP_DIRS = {BUNDLE_DIR, "theme", "vendor", "search"}
+_BLOCKS = {
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr",
+    "td", "th", "blockquote", "section", "figure", "figcaption", "dl", "dt", "dd", "br", "hr",
+}  # fmt: skip
+
+
+class SearchIndexError(RuntimeError):
+    """The search index cannot be built; the message says which page and what to do."""
+
+
+@dataclass
+class PostRecord:
+    """One post as the search sees it: its metadata and its body element."""
+
+    url: str  # site-relative, e.g. "archives/90001/"
+    title: str
+    date: str = ""
+    topic: str = ""
+    tags: list[str] = field(default_factory=list)
+    body: object = None  # lxml element (the data-pagefind-body element of the page)
+
+    def listing(self) -> dict:
+        data = asdict(self)
+        del data["body"]
+        return data
+
+
+def space_cjk(text: str) -> str:
+    """Set every Han character (and CJK punctuation) apart: one character, one word; and
+    end a word at a slash (PixelRNN/PixelCNN is two words: Pagefind would index neither
+    pixelcnn nor pixelrnn, only pixelrnnpixelcnn and its camel-case parts)."""
+    return _SLASH_RE.sub("/ ", _SPACED_RE.sub(lambda m: f" {m.group()} ", text))
+
+
+def index_words(text: str) -> list[str]:
+    """The words Pagefind indexes for ``text`` in a generated document, in order (less
+    the extra words it adds for parts of hyphenated and camel-case words).  The search
+    page cuts a query the same way (``words`` in search.js)."""
+    words = (_NON_WORD_RE.sub("", w).lower() for w in space_cjk(text).split())
+    return [w for w in words if w]
+
+
+def _is_math(el) -> bool:
+    return "math" in (el.get("class") or "").split()
+
+
+def _is_ignored(el) -> bool:
+    """Not text of the post: scripts, parts marked data-pagefind-ignore, and the heading
+    permalinks ("#") of Python-Markdown's toc extension."""
+    if el.tag in ("script", "style", "template") or el.get("data-pagefind-ignore") is not None:
+        return True
+    return "headerlink" in (el.get("class") or "").split()
+
+
+def _drop(el, replacement: str = "") -> None:
+    """Remove ``el`` from its tree, keeping its tail text (after ``replacement``)."""
+    parent = el.getparent()
+    text = replacement + (el.tail or "")
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    parent.remove(el)
+
+
+def _clean_body(body):
+    """A copy of the body without TeX (each formula becomes MATH_GAP) or ignored parts."""
+    import copy
+
+    body = copy.deepcopy(body)
+    body.attrib.pop(BODY_ATTR, None)
+    for el in list(body.iter()):
+        if el is body or body not in el.iterancestors():  # itself, or inside a dropped part
+            continue
+        if not isinstance(el.tag, str) or _is_ignored(el):  # comments, scripts, ignored
+            _drop(el)
+        elif _is_math(el):
+            _drop(el, MATH_GAP)
+    return body
+
+
+def post_text(record: PostRecord) -> str:
+    """The searchable text of a post as a reader sees it: title and body, formulas and
+    blocks separated by newlines (nothing is adjacent that is not adjacent on the page).
+
+    Used by the evaluation to find which posts contain a query, independently of the
+    index."""
+    parts = [record.title, "\n"]
+
+    def walk(el):
+        if not isinstance(el.tag, str):
+            parts.append(el.tail or "")
+            return
+        if _is_math(el):
+            parts.append("\n")
+        elif not _is_ignored(el):
+            block = el.tag in _BLOCKS
+            if block:
+                parts.append("\n")
+            parts.append(el.text or "")
+            for child in el:
+                walk(child)
+            if block:
+                parts.append("\n")
+        parts.append(el.tail or "")
+
+    body = record.body
+    parts.append(body.text or "")
+    for child in body:
+        walk(child)
+    return "".join(parts)
+
+
+def index_document(record: PostRecord) -> str:
+    """The HTML page Pagefind indexes for a post (see the module docstring)."""
+    from lxml import html as lhtml
+
+    body = _clean_body(record.body)
+    for el in body.iter():
+        if el.text:
+            el.text = space_cjk(el.text)
+        if el is not body:
+            if el.tail:
+                el.tail = space_cjk(el.tail)
+            if el.tag in _BLOCKS:
+                el.tail = BLOCK_GAP + (el.tail or "")
+    body_html = lhtml.tostring(body, encoding="unicode", with_tail=False)
+    esc = html.escape
+    hidden = [f'<span data-pagefind-meta="title">{esc(record.title)}</span>']
+    if record.date:
+        hidden.append(f'<span data-pagefind-meta="date">{esc(record.date)}</span>')
+        hidden.append(f'<span data-pagefind-sort="date">{esc(record.date)}</span>')
+    if record.topic:
+        hidden.append(f'<span data-pagefind-meta="topic">{esc(record.topic)}</span>')
+        hidden.append(f'<span data-pagefind-filter="topic">{esc(record.topic)}</span>')
+    hidden += [f'<span data-pagefind-filter="tags">{esc(t)}</span>' for t in record.tags]
+    return (
+        f'<!DOCTYPE html>\n<html lang="{INDEX_LANGUAGE}"><head><meta charset="utf-8">'
+        f"<title>{esc(record.title)}</title></head><body><div {BODY_ATTR}>\n"
+        f"<div data-pagefind-ignore>{''.join(hidden)}</div>\n"
+        f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{esc(space_cjk(record.title))}</h1>\n'
+        f"{body_html}\n</div></body></html>\n"
+    )
+
+
+def read_post_page(path: Path, url: str) -> PostRecord | None:
+    """The PostRecord of a built page, or None when the page is not a post."""
+    text = path.read_text(encoding="utf-8")
+    if META_ATTR not in text:
+        return None
+    from lxml import html as lhtml
+
+    tree = lhtml.fromstring(text)
+    metas = tree.xpath(f"//script[@{META_ATTR}]")
+    if not metas:
+        return None
+    try:
+        meta = json.loads(metas[0].text or "")
+    except json.JSONDecodeError as e:
+        raise SearchIndexError(f"{path}: the {META_ATTR} JSON does not parse ({e})") from e
+    bodies = tree.xpath(f"//*[@{BODY_ATTR}]")
+    if len(bodies) != 1:
+        raise SearchIndexError(
+            f"{path}: a post page needs exactly one element with {BODY_ATTR} (found "
+            f"{len(bodies)}); theme/templates/article.html must put it on the element "
+            "that holds {{ article.content }}"
+        )
+    return PostRecord(
+        url=url,
+        title=str(meta.get("title", "")),
+        date=str(meta.get("date") or ""),
+        topic=str(meta.get("topic") or ""),
+        tags=[str(t) for t in meta.get("tags") or []],
+        body=bodies[0],
+    )
+
+
+def iter_post_pages(output: Path) -> Iterator[PostRecord]:
+    """Every post page of a built site, in URL order."""
+    for path in sorted(output.rglob("*.html")):
+        rel = path.relative_to(output)
+        if rel.parts[0] in _SKIP_DIRS:
+            continue
+        url = rel.as_posix()
+        url = url[: -len("index.html")] if url.endswith("index.html") else url
+        record = read_post_page(path, url)
+        if record is not None:
+            yield record
+
+
+def pagefind_executable() -> Path:
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError as e:
+        raise SearchIndexError(
+            "the Pagefind binary is missing: install requirements.txt "
+            "(pagefind[extended] ships it in the pagefind_bin_extended wheel)"
+        ) from e
+    return get_executable()
+
+
+@dataclass
+class IndexStats:
+    posts: int
+    bundle_bytes: int
+    changed: bool
+
+
+def build_index(output: Path, cache: Path | None = None) -> IndexStats:
+    """Index the post pages of the built site ``output`` into ``output/pagefind/`` and
+    write ``output/search/posts.json``.
+
+    Pagefind's output is not byte-stable between runs (its filter files), so a bundle is
+    built only for a new input (a digest of the generated documents, kept in the bundle)
+    and, with ``cache``, kept there by digest: rebuilding unchanged content, even into an
+    emptied output folder, gives the same bytes and the publish branch no new commit."""
+    output = Path(output).resolve()
+    records = list(iter_post_pages(output))
+    if not records:
+        raise SearchIndexError(
+            f"no post pages under {output} (pages carrying {META_ATTR} metadata from "
+            "partials/search_article_end.html): build the site first with `invoke build`"
+        )
+    docs = {record.url: index_document(record) for record in records}
+    exe = pagefind_executable()
+    digest = hashlib.sha256(f"{exe.stat().st_size}\n{INDEX_LANGUAGE}".encode())
+    for url, doc in docs.items():
+        digest.update(f"\n{url}\n{doc}".encode())
+    key = digest.hexdigest()
+    target = output / BUNDLE_DIR
+    stamp = target / INPUT_STAMP
+    changed = not (stamp.is_file() and stamp.read_text() == key)
+    if changed:
+        staged = output / f".{BUNDLE_DIR}-new"
+        shutil.rmtree(staged, ignore_errors=True)
+        cached = cache / key if cache else None
+        if cached and (cached / INPUT_STAMP).is_file():
+            shutil.copytree(cached, staged)
+        else:
+            _run_pagefind(exe, docs, staged)
+            (staged / INPUT_STAMP).write_text(key)
+            if cache:
+                _keep(staged, cache, key)
+        old = output / f".{BUNDLE_DIR}-old"
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            target.rename(old)
+        staged.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    elif cache and not (cache / key / INPUT_STAMP).is_file():
+        _keep(target, cache, key)
+    listing = sorted((r.listing() for r in records), key=lambda p: (p["date"], p["url"]))
+    text = json.dumps({"posts": listing[::-1]}, ensure_ascii=False, separators=(",", ":"))
+    changed = atomic_write_text(output / POSTS_JSON, text) or changed
+    size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+    return IndexStats(posts=len(records), bundle_bytes=size, changed=changed)
+
+
+def _run_pagefind(exe: Path, docs: dict[str, str], bundle: Path) -> None:
+    """Run the Pagefind binary over the generated documents, writing ``bundle``."""
+    with tempfile.TemporaryDirectory(prefix="kexue-search-") as tmp:
+        site = Path(tmp)
+        for url, doc in docs.items():
+            path = site / url / "index.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(doc, encoding="utf-8")
+        cmd = [
+            str(exe),
+            "--site", str(site),
+            "--output-path", str(bundle),
+            "--force-language", INDEX_LANGUAGE,
+            "--silent",
+        ]  # fmt: skip
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        shutil.rmtree(bundle, ignore_errors=True)
+        raise SearchIndexError(
+            f"pagefind failed (exit {result.returncode}) indexing {len(docs)} posts:\n"
+            f"{result.stdout}{result.stderr}"
+        )
+
+
+def _keep(bundle: Path, cache: Path, key: str, keep: int = 4) -> None:
+    """Copy ``bundle`` into ``cache/<key>``; keep only the ``keep`` newest bundles."""
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=cache))
+    shutil.copytree(bundle, tmp, dirs_exist_ok=True)
+    shutil.rmtree(cache / key, ignore_errors=True)
+    tmp.rename(cache / key)
+    entries = sorted(
+        (p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in entries[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def check_search_index(ctx) -> Iterator:
+    """`invoke check`: every post of content/ has a post page the search can read, and
+    output/pagefind/ indexes exactly those pages (no stale or missing index)."""
+    from kexue.checks import Problem
+    from kexue.posts import iter_post_files
+
+    output = Path(ctx.output)
+    try:
+        records = list(iter_post_pages(output))
+    except SearchIndexError as e:
+        yield Problem(str(output), 0, str(e))
+        return
+    posts = len(iter_post_files(Path(ctx.content)))
+    if len(records) != posts:
+        yield Problem(
+            str(output), 0,
+            f"{posts} posts in {ctx.content} but {len(records)} post pages with search "
+            f"metadata ({META_ATTR}): rebuild with `invoke build`; if it persists, the "
+            "theme lost partials/search_article_end.html",
+        )  # fmt: skip
+    entry = output / BUNDLE_DIR / "pagefind-entry.json"
+    if not entry.is_file():
+        yield Problem(str(entry), 0, "no search index: run `invoke build`")
+        return
+    indexed = sum(v["page_count"] for v in json.loads(entry.read_text())["languages"].values())
+    if indexed != len(records):
+        yield Problem(
+            str(entry), 0,
+            f"the search index holds {indexed} pages, the site {len(records)} posts: "
+            "run `invoke build`",
+        )  # fmt: skip

@@ -1,0 +1,384 @@
+// kexue-notes search: the navbar box (Ctrl/⌘-K), the search page (/search/) and the home
+// page's topic and tag filters.  The index is built by kexue/search.py: every Han character
+// is one word at its own position, so a Chinese query is searched as a Pagefind exact
+// phrase of its characters ("变 分 法"), which finds exactly the posts containing it,
+// whatever Intl.Segmenter or jieba would have made of it.  Read kexue/search.py first.
+
+// Han characters, and CJK punctuation and full-width forms: each is one word of the index
+// (keep in sync with HAN and CJK_PUNCT in kexue/search.py).
+const HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}";
+const CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u00b7";
+const SPACED = `${HAN}${CJK_PUNCT}`;
+const SPACED_RE = new RegExp(`[${SPACED}]`, "gu");
+// Pagefind keeps the characters of Rust's Unicode \w in a word and drops the rest.
+const NON_WORD_RE = /[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]/gu;
+const PAGE_SIZE = 10;
+
+const rootTag = document.querySelector("script[data-kexue-root]");
+const ROOT = new URL(rootTag ? rootTag.dataset.kexueRoot : "../../", rootTag ? document.baseURI : import.meta.url);
+
+/** A text cut the way the index cuts it (index_words in kexue/search.py). */
+export function words(text) {
+  return text
+    .replace(SPACED_RE, " $& ")
+    .replace(/\/(?=\S)/g, "/ ")
+    .split(/\s+/)
+    .map((w) => w.replace(NON_WORD_RE, "").toLocaleLowerCase())
+    .filter(Boolean);
+}
+
+/** How a query is searched: every word (ranked, AND), and each multi-word chunk as a phrase. */
+export function plan(query) {
+  const chunks = query.trim().split(/\s+/).filter(Boolean);
+  const cut = chunks.map(words).filter((ws) => ws.length);
+  return { chunks, all: cut.flat(), phrases: cut.filter((ws) => ws.length > 1) };
+}
+
+let enginePromise = null;
+function engine() {
+  enginePromise ??= (async () => {
+    const pagefind = await import(new URL("pagefind/pagefind.js", ROOT).href);
+    await pagefind.options({ noWorker: true });
+    await pagefind.init();
+    return pagefind;
+  })();
+  return enginePromise;
+}
+
+let postsPromise = null;
+function posts() {
+  postsPromise ??= fetch(new URL("search/posts.json", ROOT)).then((r) => {
+    if (!r.ok) throw new Error(`search/posts.json: HTTP ${r.status}`);
+    return r.json();
+  });
+  return postsPromise;
+}
+
+function pagefindFilters(filters) {
+  const out = {};
+  if (filters.topic) out.topic = filters.topic;
+  if (filters.tag) out.tags = filters.tag;
+  return out;
+}
+
+/** Pagefind results for a query, best first: phrase matches ranked by the word search. */
+export async function search(query, filters = {}) {
+  const { all, phrases } = plan(query);
+  if (!all.length) return [];
+  const pagefind = await engine();
+  const opts = { filters: pagefindFilters(filters) };
+  const ranked = await pagefind.search(all.join(" "), opts);
+  let results = ranked.results;
+  for (const ws of phrases) {
+    const exact = await pagefind.search(`"${ws.join(" ")}"`, opts);
+    const ids = new Set(exact.results.map((r) => r.id));
+    results = results.filter((r) => ids.has(r.id));
+  }
+  return verbatimFirst(results, plan(query).chunks);
+}
+
+const ALNUM = /[A-Za-z0-9]/;
+const SPACED_ONE = new RegExp(`[${SPACED}]`, "u");
+
+/** Is ``i`` a word boundary for Latin letters and digits (as Pagefind splits words:
+ * layerNorm, bert4keras)?  Mirrors _boundary in kexue/search_eval.py. */
+function boundary(text, i) {
+  if (i <= 0 || i >= text.length) return true;
+  const [a, b] = [text[i - 1], text[i]];
+  if (!ALNUM.test(a) || !ALNUM.test(b)) return true;
+  const digit = (c) => c >= "0" && c <= "9";
+  const lower = (c) => c >= "a" && c <= "z";
+  const upper = (c) => c >= "A" && c <= "Z";
+  if (digit(a) !== digit(b) || (lower(a) && upper(b))) return true;
+  return upper(a) && upper(b) && i + 1 < text.length && lower(text[i + 1]);
+}
+
+/** Does ``text`` hold ``chunk`` as written, its Latin ends at word boundaries? */
+export function holds(text, chunk) {
+  const head = ALNUM.test(chunk[0]);
+  const tail = ALNUM.test(chunk[chunk.length - 1]);
+  for (const m of text.matchAll(new RegExp(chunkPattern(chunk), "giu"))) {
+    if ((!head || boundary(text, m.index)) && (!tail || boundary(text, m.index + m[0].length))) return true;
+  }
+  return false;
+}
+
+/** A phrase of Latin and Han words also matches a part of a longer word (Adam优化器 finds
+ * AdamW优化器: Pagefind indexes adam as a part of adamw, at the same position).  Put the
+ * results that hold such a chunk as written first, checking them in rank order until a
+ * page of them is found (their fragments are the ones shown anyway). */
+async function verbatimFirst(results, chunks, cap = 4 * PAGE_SIZE) {
+  const mixed = chunks.filter((c) => ALNUM.test(c) && SPACED_ONE.test(c));
+  if (!mixed.length) return results;
+  const held = [];
+  const other = [];
+  let i = 0;
+  for (; i < results.length && i < cap && held.length < PAGE_SIZE; i++) {
+    const text = readable((await results[i].data()).content);
+    (mixed.every((c) => holds(text, c)) ? held : other).push(results[i]);
+  }
+  return [...held, ...other, ...results.slice(i)];
+}
+
+const escapeHtml = (s) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The indexed text for reading: no spaces next to Han characters (this corpus writes
+ * 用Adam优化器, and the index cannot tell), one " · " per block end, " ⋯ " per formula. */
+export function readable(content) {
+  return content
+    .replace(/\/ (?=\S)/g, "/")
+    .replace(new RegExp(`\\s+(?=[${SPACED}])|(?<=[${SPACED}])\\s+`, "gu"), "")
+    .replace(/\s*⋯\s*/g, " ⋯ ")
+    .replace(/(?:\s*·)+\s*/g, " · ")
+    .replace(/([。！？；：，、）」』”]) · /gu, "$1")
+    .replace(/^[\s·.]+|[\s·]+$/g, "");
+}
+
+/** A pattern for a query chunk in readable text: spaces may stand next to Han characters. */
+function chunkPattern(chunk) {
+  const chars = [...chunk];
+  const spaced = new RegExp(`[${SPACED}]`, "u");
+  return chars
+    .map((c, i) => escapeRe(c) + (i + 1 < chars.length && (spaced.test(c) || spaced.test(chars[i + 1])) ? "\\s*" : ""))
+    .join("");
+}
+
+/** An excerpt of ``text`` around the first hit of a query chunk, every hit marked. */
+export function excerpt(text, chunks, before = 24, after = 66) {
+  const needles = [...new Set(chunks)].sort((a, b) => b.length - a.length);
+  const re = needles.length ? new RegExp(needles.map(chunkPattern).join("|"), "giu") : null;
+  const first = re ? text.search(re) : -1;
+  const at = Math.max(0, first);
+  const start = Math.max(0, first < 0 ? 0 : at - before);
+  const end = Math.min(text.length, at + after);
+  let html = "";
+  let last = start;
+  if (re) {
+    for (const m of text.slice(start, end).matchAll(re)) {
+      html += escapeHtml(text.slice(last, start + m.index)) + `<mark>${escapeHtml(m[0])}</mark>`;
+      last = start + m.index + m[0].length;
+    }
+  }
+  html += escapeHtml(text.slice(last, end));
+  return (start > 0 ? "…" : "") + html + (end < text.length ? "…" : "");
+}
+
+function hitHtml(hit) {
+  const meta = [hit.date ? `<time datetime="${escapeHtml(hit.date)}">${escapeHtml(hit.date)}</time>` : ""];
+  if (hit.topic) meta.push(`<span class="kx-topic">${escapeHtml(hit.topic)}</span>`);
+  const ex = hit.excerpt ? `<p class="kx-excerpt">${hit.excerpt}</p>` : "";
+  return (
+    `<li class="kx-hit"><a class="kx-hit-title" href="${escapeHtml(hit.url)}">${escapeHtml(hit.title)}</a>` +
+    `<p class="kx-hit-meta">${meta.filter(Boolean).join(" · ")}</p>${ex}</li>`
+  );
+}
+
+async function hitFromResult(result, chunks) {
+  const data = await result.data();
+  const text = readable(data.content);
+  const title = data.meta.title || "";
+  const head = readable(title);
+  const body = text.startsWith(head) ? readable(text.slice(head.length)) : text;
+  return { url: data.url, title, date: data.meta.date || "", topic: data.meta.topic || "", excerpt: excerpt(body, chunks) };
+}
+
+function listingHit(post) {
+  return { url: new URL(post.url, ROOT).pathname, title: post.title, date: post.date, topic: post.topic };
+}
+
+function filterPosts(list, filters) {
+  return list.filter((p) => (!filters.topic || p.topic === filters.topic) && (!filters.tag || p.tags.includes(filters.tag)));
+}
+
+/** Order each filter's options by post count; select the values given in the URL. */
+function prepareFilters(form, selected) {
+  for (const name of ["topic", "tag"]) {
+    const select = form.elements[name];
+    const [all, ...options] = select.options;
+    options.sort((a, b) => b.dataset.count - a.dataset.count || a.value.localeCompare(b.value, "zh"));
+    select.replaceChildren(all, ...options);
+    select.value = selected[name] || "";
+  }
+}
+
+function readForm(form) {
+  return {
+    q: form.elements.q ? form.elements.q.value : "",
+    topic: form.elements.topic.value,
+    tag: form.elements.tag.value,
+  };
+}
+
+function writeUrl(state) {
+  const url = new URL(location.href);
+  for (const key of ["q", "topic", "tag"]) {
+    if (state[key]) url.searchParams.set(key, state[key]);
+    else url.searchParams.delete(key);
+  }
+  history.replaceState(null, "", url);
+}
+
+/** The search page: query box, filters, results; window.kexueSearch for the evaluation. */
+function searchPage(root) {
+  const form = root.querySelector("form.kx-search-form");
+  const status = root.querySelector(".kx-status");
+  const list = root.querySelector("ol.kx-hits");
+  const more = root.querySelector("button.kx-more");
+  const params = new URLSearchParams(location.search);
+  form.elements.q.value = params.get("q") || "";
+  let generation = 0;
+  let pending = [];
+  let chunks = [];
+
+  async function showMore() {
+    const batch = pending.splice(0, PAGE_SIZE);
+    const hits = await Promise.all(batch.map((r) => (r.data ? hitFromResult(r, chunks) : r)));
+    list.insertAdjacentHTML("beforeend", hits.map(hitHtml).join(""));
+    more.hidden = pending.length === 0;
+    return hits;
+  }
+
+  async function run(state) {
+    const mine = ++generation;
+    const started = performance.now();
+    const q = state.q.trim();
+    root.dataset.state = "busy";
+    status.textContent = "正在搜索…";
+    let results;
+    try {
+      if (q) {
+        results = await search(q, state);
+        chunks = plan(q).chunks;
+      } else if (state.topic || state.tag) {
+        results = filterPosts((await posts()).posts, state).map(listingHit);
+        chunks = [];
+      } else {
+        results = [];
+      }
+    } catch (err) {
+      if (mine !== generation) return null;
+      status.textContent = `搜索出错：${err.message}（请刷新页面重试）`;
+      root.dataset.state = "error";
+      throw err;
+    }
+    if (mine !== generation) return null;
+    list.replaceChildren();
+    pending = results.slice();
+    const shown = await showMore();
+    if (mine !== generation) return null;
+    const what = [q && `“${q}”`, state.topic && `主题「${state.topic}」`, state.tag && `标签「${state.tag}」`].filter(Boolean);
+    status.textContent = !what.length
+      ? "输入关键词，或选择主题、标签。"
+      : results.length
+        ? `${what.join("、")}：共 ${results.length} 篇文章`
+        : `没有找到符合 ${what.join("、")} 的文章`;
+    const ms = performance.now() - started;
+    root.dataset.state = "done";
+    root.dataset.query = q;
+    return { urls: shown.map((h) => h.url), total: results.length, ms };
+  }
+
+  let timer = 0;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const state = readForm(form);
+      writeUrl(state);
+      run(state).catch(() => {});
+    }, 120);
+  };
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    schedule();
+  });
+  more.addEventListener("click", () => showMore());
+  // Start loading the engine as soon as the reader starts typing (not on autofocus).
+  for (const type of ["keydown", "pointerdown"]) form.elements.q.addEventListener(type, () => engine(), { once: true });
+
+  window.kexueSearch = { run: (q, filters = {}) => run({ q, topic: filters.topic || "", tag: filters.tag || "" }) };
+  prepareFilters(form, { topic: params.get("topic") || "", tag: params.get("tag") || "" });
+  run(readForm(form))
+    .catch(() => {})
+    .finally(() => (root.dataset.ready = "true"));
+}
+
+/** The home page: filter all posts by topic and tag without a query. */
+function indexFilters(root) {
+  const form = root.querySelector("form");
+  const list = root.querySelector("ol.kx-hits");
+  const status = root.querySelector(".kx-status");
+  const params = new URLSearchParams(location.search);
+  // While filtering, the filtered list stands in for everything after the filter block in
+  // <main> (the theme's post list and pager), wherever the index_top hook sits.
+  const siblings = () => {
+    const out = [];
+    for (let el = root; el && !el.matches("main, body"); el = el.parentElement) {
+      for (let s = el.nextElementSibling; s; s = s.nextElementSibling) out.push(s);
+    }
+    return out;
+  };
+  async function apply() {
+    const state = readForm(form);
+    writeUrl(state);
+    const active = Boolean(state.topic || state.tag);
+    for (const el of siblings()) el.hidden = active;
+    list.hidden = !active;
+    if (!active) {
+      status.textContent = "";
+      list.replaceChildren();
+      return;
+    }
+    const hits = filterPosts((await posts()).posts, state).map(listingHit);
+    list.innerHTML = hits.map(hitHtml).join("");
+    status.textContent = hits.length ? `共 ${hits.length} 篇文章` : "没有符合条件的文章";
+  }
+  form.addEventListener("change", () => apply());
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    apply();
+  });
+  root.hidden = false;
+  prepareFilters(form, { topic: params.get("topic") || "", tag: params.get("tag") || "" });
+  apply()
+    .catch((err) => (status.textContent = `无法读取文章列表：${err.message}`))
+    .finally(() => (root.dataset.ready = "true"));
+}
+
+/** The navbar box: Enter opens the search page with the query. */
+function navbarBox(box) {
+  const input = box.querySelector("input[name=q]");
+  input.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || e.isComposing || !input.value.trim()) return;
+    e.preventDefault();
+    const url = new URL(box.dataset.searchUrl, document.baseURI);
+    url.searchParams.set("q", input.value.trim());
+    location.assign(url);
+  });
+  box.hidden = false;
+}
+
+/** Ctrl-K / ⌘-K focuses the search box (the page's own on /search/, else the navbar's). */
+function shortcut() {
+  const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+  for (const kbd of document.querySelectorAll(".kx-kbd")) kbd.textContent = mac ? "⌘K" : "Ctrl K";
+  document.addEventListener("keydown", (e) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "k") {
+      const box = document.querySelector(".kx-search-page input[name=q]") || document.querySelector(".kx-search-box input[name=q]");
+      if (!box) return;
+      e.preventDefault();
+      box.focus();
+      box.select();
+    } else if (e.key === "Escape" && document.activeElement?.matches(".kx-search-box input")) {
+      document.activeElement.blur();
+    }
+  });
+}
+
+shortcut();
+for (const el of document.querySelectorAll(".kx-search-box")) navbarBox(el);
+for (const el of document.querySelectorAll(".kx-search-page")) searchPage(el);
+for (const el of document.querySelectorAll(".kx-index-filter")) indexFilters(el);
