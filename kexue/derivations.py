@@ -400,8 +400,20 @@ def check_note(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
 
 
 def check_math(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
-    """No auto-numbered display; every formula balanced; no label defined twice."""
+    """No auto-numbered display in an anchored section; every formula balanced; no label
+    defined twice.
+
+    An anchored section is shown between the post's equations, so an automatic number
+    there would shift every later number of the post.  The free text goes to the appendix
+    after the post, where automatic numbers only continue the post's (imported legacy
+    notes rely on that), so it may use them."""
     text = note.text
+    anchored = sorted((s.offset, s.anchor is not None) for s in note.sections)
+
+    def in_anchored_section(pos: int) -> bool:
+        before = [flag for offset, flag in anchored if offset <= pos]
+        return bool(before and before[-1])
+
     body_start = min((s.offset for s in note.sections), default=len(text))
     masks = note_masks(text)
     spans = [s for s in find_math(text, skip=masks) if s.start >= body_start]
@@ -411,7 +423,7 @@ def check_math(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
     for eq in number_equations(displays):
         span = displays[eq.span]
         line = note.line_of(span.start)
-        if eq.number is not None:
+        if eq.number is not None and in_anchored_section(span.start):
             inner = re.match(r"\s*\\begin\{([^{}]*)\}", span.tex)
             env = span.environment or (
                 f"{span.open}\\begin{{{inner.group(1)}}}" if inner else "display"

@@ -353,3 +353,19 @@ def test_rendered_sections_are_cached_per_text_and_setup(tmp_path):
     assert not again.save()  # nothing new: the file is left alone
     other = NoteRenderer({"extension_configs": {"markdown.extensions.nl2br": {}}}, cache=cache)
     assert other("段落 $x_1 * y_1$").startswith("<p>段落")  # another setup, another key
+
+
+def test_auto_numbers_are_allowed_in_the_appendix_but_not_in_anchored_sections():
+    """The appendix comes after the post, so its numbers cannot shift the post's."""
+    from kexue.derivations import PostTargets, check_note, parse_note
+    from kexue.posts import read_post
+
+    post = read_post(SAMPLES / "90001.md")
+    text = (
+        "Post: 90001\nStatus: draft\n\n"
+        "附录里的公式\n\\begin{equation}a = b\\end{equation}\n\n"
+        "## @(1) 锚定的一节\n\\begin{equation}c = d\\end{equation}\n"
+    )
+    problems = list(check_note(parse_note(text, "90001.md"), PostTargets.from_markdown(post.body)))
+    numbered = [p for p in problems if "auto-numbered" in p.message]
+    assert [p.line for p in numbered] == [8]
