@@ -28,6 +28,7 @@ import html
 import re
 
 from markdown import Extension
+from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
@@ -44,6 +45,36 @@ def placeholder(index: int) -> str:
     return f"{_OPEN}kxm{index}{_CLOSE}"
 
 
+def meta_header_lines(lines: list[str]) -> int:
+    """How many leading lines the ``meta`` extension takes as the metadata header (the
+    same rules as markdown.extensions.meta): they are not the body, so no math is lifted
+    from them.  Pelican converts formatted fields (Summary) again, without ``meta``."""
+    i = 0
+    if lines and BEGIN_RE.match(lines[0]):
+        i = 1
+    key = False
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip() or END_RE.match(line):
+            return i + 1
+        if META_RE.match(line):
+            key = True
+        elif not (key and META_MORE_RE.match(line)):
+            return i
+        i += 1
+    return i
+
+
+def body_offset(text: str, md=None) -> int:
+    """Offset in ``text`` (a whole Markdown file) where the body starts: after the
+    metadata header when ``md`` is None or has the meta extension."""
+    lines = text.split("\n")
+    if md is not None and "meta" not in md.preprocessors:
+        return 0
+    head = meta_header_lines(lines)
+    return sum(len(line) + 1 for line in lines[:head]) if head < len(lines) else len(text)
+
+
 class MathPreprocessor(Preprocessor):
     """Lift math spans out of the source before Markdown parses blocks."""
 
@@ -56,14 +87,16 @@ class MathPreprocessor(Preprocessor):
         text = "\n".join(lines)
         self.store.clear()
         self.equations.clear()
-        out = []
+        head = body_offset(text, self.md)
+        body = text[head:]
+        out = [text[:head]]
         pos = 0
-        for span in find_math(text):
-            out.append(text[pos : span.start])
+        for span in find_math(body):
+            out.append(body[pos : span.start])
             out.append(placeholder(len(self.store)))
             self.store.append(span)
             pos = span.end
-        out.append(text[pos:])
+        out.append(body[pos:])
         self.equations.extend(number_equations(self.store))
         return "".join(out).split("\n")
 
@@ -126,10 +159,10 @@ class MathPostprocessor(Postprocessor):
             out.append(f"<p>{buf.strip()}</p>")
         return "\n".join(out)
 
-    def run(self, text: str) -> str:
-        if not self.store:
+    def restore(self, text: str) -> str:
+        """Each placeholder in ``text`` as its element."""
+        if _OPEN not in text:
             return text
-        text = _PARAGRAPH_RE.sub(self._split_paragraph, text)
         by_span: dict[int, list[Equation]] = {}
         for eq in self.equations:
             by_span.setdefault(eq.span, []).append(eq)
@@ -137,6 +170,27 @@ class MathPostprocessor(Postprocessor):
             lambda m: render_span(self.store[int(m.group(1))], by_span.get(int(m.group(1)), [])),
             text,
         )
+
+    def run(self, text: str) -> str:
+        if not self.store:
+            return text
+        text = _PARAGRAPH_RE.sub(self._split_paragraph, text)
+        # The table of contents (toc extension) is built from the tree, before this runs.
+        if isinstance(getattr(self.md, "toc", None), str):
+            self.md.toc = self.restore(self.md.toc)
+        return self.restore(text)
+
+
+class RawHtmlMathPostprocessor(Postprocessor):
+    """Math written inside a raw HTML block comes back from the HTML stash after the
+    main pass: restore it too."""
+
+    def __init__(self, md, main: MathPostprocessor):
+        super().__init__(md)
+        self.main = main
+
+    def run(self, text: str) -> str:
+        return self.main.restore(text) if self.main.store else text
 
 
 class MathExtension(Extension):
@@ -150,8 +204,11 @@ class MathExtension(Extension):
         # First of all, before normalize_whitespace (30) expands tabs, fenced code (25)
         # and raw HTML blocks (20).
         md.preprocessors.register(MathPreprocessor(md, store, equations), "kexue_math", 35)
-        # Before raw_html (30), so placeholders never meet the HTML stash.
-        md.postprocessors.register(MathPostprocessor(md, store, equations), "kexue_math", 35)
+        # Before raw_html (30), so placeholders in Markdown text never meet the HTML stash;
+        # after it (25), those that were inside raw HTML blocks.
+        main = MathPostprocessor(md, store, equations)
+        md.postprocessors.register(main, "kexue_math", 35)
+        md.postprocessors.register(RawHtmlMathPostprocessor(md, main), "kexue_math_raw", 25)
         md.registerExtension(self)
 
     def reset(self):

@@ -6,6 +6,12 @@ display ``$$…$$`` and ``\\[…\\]``, and bare ``\\begin{env}…\\end{env}`` en
 skipping code (fenced blocks, indented blocks, code spans), so that callers can lift
 them out before any Markdown or HTML processing and put them back byte for byte.
 
+The TeX of a span is what the author wrote: a multi-line formula inside a blockquote or a
+list item carries Markdown's container markers on its continuation lines ("> ", the
+item's indentation); those are not TeX, and :attr:`MathSpan.tex` leaves them out.  The
+page shows exactly ``MathSpan.source``, and every comparison of "TeX in the source" with
+"TeX on the page" uses it.
+
 Two rules differ from a naive scanner, to keep prose intact:
 
 * an inline ``$`` opens math only when the next character is not a space, and closes
@@ -21,12 +27,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["MathSpan", "find_math", "find_code_ranges"]
+__all__ = [
+    "Equation",
+    "MathSpan",
+    "container_prefix",
+    "find_code_ranges",
+    "find_math",
+    "number_equations",
+    "strip_containers",
+]
 
 
 @dataclass(frozen=True)
 class MathSpan:
-    """One math span in a text: ``text[start:end]`` is ``open + tex + close``."""
+    """One math span in a text: ``text[start:end]`` is ``open + tex + close``, except
+    that inside a blockquote or list item its continuation lines also carry Markdown's
+    container markers ("> ", the item's indentation), which are not part of ``tex``."""
 
     start: int
     end: int
@@ -37,7 +53,7 @@ class MathSpan:
 
     @property
     def source(self) -> str:
-        """The span exactly as written, delimiters included."""
+        """The span as the author wrote it, delimiters included: what reaches the page."""
         return self.open + self.tex + self.close
 
     @property
@@ -49,10 +65,14 @@ class MathSpan:
 
 
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t>]*?)(?P<fence>`{3,}|~{3,})", re.M)
-_LIST_ITEM_RE = re.compile(r"^\s*(?:[-+*]|\d+[.)])\s+")
+_LIST_ITEM_RE = re.compile(r"^(?:[-+*]|\d+[.)])(?:[ \t]+|$)")
+# Blockquote markers at the start of a line, as Python-Markdown strips them ("> " or ">").
+_QUOTE_RE = re.compile(r"(?:[ ]{0,3}>[ ]?)*")
 _BEGIN_RE = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
 # MathJax's processRefs: a bare \eqref{…} or \ref{…} in prose is typeset too.
 _REF_RE = re.compile(r"\\(eqref|ref)\{[^{}\n]*\}")
+_TICKS_RE = re.compile(r"(?<!`)(`+)(?!`)")
+_BLANK_LINE_RE = re.compile(r"\n[ \t>]*\n")
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
@@ -65,93 +85,202 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _indented(body: str) -> bool:
+    return body.startswith("    ") or body.startswith("\t")
+
+
+def _fence_end(text: str, lines: list[tuple[int, int]], i: int, fence: str) -> int:
+    """Index of the line closing the fence opened on line ``i`` (the last line if none)."""
+    closer = re.compile(r"^[ \t>]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
+    j = i + 1
+    while j < len(lines) and not closer.match(text[lines[j][0] : lines[j][1]]):
+        j += 1
+    return min(j, len(lines) - 1)
+
+
+def _fence_at(line: str) -> str | None:
+    m = _FENCE_RE.match(line)
+    if m and not (m.group("fence")[0] == "`" and "`" in line[m.end() :]):
+        return m.group("fence")
+    return None
+
+
+def _scan(
+    text: str, skip: list[tuple[int, int]] = ()
+) -> tuple[list[MathSpan], list[tuple[int, int]]]:
+    """One pass over ``text`` in reading order: (math spans, code ranges).
+
+    Block structure is read line by line: fenced code (also inside blockquotes and list
+    items), indented code (four spaces or a tab after a blank line, outside lists, also
+    inside blockquotes).  Within a line, whichever comes first wins: a code span (then no
+    math starts inside it) or a math span (then the lines it covers are math, whatever
+    they look like: a blank line followed by an indented line inside ``$$`` is not code).
+    A math span never runs into a fenced code block.
+    """
+    lines = _line_spans(text)
+    n = len(text)
+    fences = [lines[i][0] for i in range(len(lines)) if _fence_at(text[slice(*lines[i])])]
+    spans: list[MathSpan] = []
+    code: list[tuple[int, int]] = []
+    skip = sorted(skip)
+    resume = 0  # text before this offset is already consumed by a span
+    in_list = False
+    prev_blank = True
+    i = 0
+    while i < len(lines):
+        start, end = lines[i]
+        if end < resume:  # a line wholly inside a multi-line span
+            prev_blank = False
+            i += 1
+            continue
+        pos = max(start, resume)
+        if pos == start:
+            line = text[start:end]
+            fence = _fence_at(line)
+            if fence:
+                last = _fence_end(text, lines, i, fence)
+                code.append((start, lines[last][1]))
+                i = last + 1
+                prev_blank = False
+                continue
+            body = line[_QUOTE_RE.match(line).end() :]
+            if not body.strip():
+                prev_blank = True
+                i += 1
+                continue
+            if _LIST_ITEM_RE.match(body):
+                in_list = True
+            elif not _indented(body) and prev_blank:
+                in_list = False
+            if _indented(body) and prev_blank and not in_list:
+                last = j = i
+                while j < len(lines):
+                    seg = text[slice(*lines[j])]
+                    seg = seg[_QUOTE_RE.match(seg).end() :]
+                    if seg.strip() and not _indented(seg):
+                        break
+                    if seg.strip():
+                        last = j
+                    j += 1
+                code.append((start, lines[last][1]))
+                i = last + 1
+                prev_blank = False
+                continue
+        prev_blank = False
+        pos = _scan_line(text, pos, end, n, fences, skip, spans, code)
+        if pos > end:
+            resume = pos
+            # continue with the line holding the end of the span
+            while i < len(lines) and lines[i][1] < pos:
+                i += 1
+            continue
+        i += 1
+    return spans, code
+
+
+def _scan_line(text, pos, end, n, fences, skip, spans, code) -> int:
+    """Find code spans and math spans starting in ``text[pos:end]``; return where the
+    scan stopped (past ``end`` when a span runs over several lines)."""
+    while pos < end:
+        k = min(
+            (i for i in (text.find("$", pos, end), text.find("\\", pos, end)) if i >= 0),
+            default=end,
+        )
+        t = text.find("`", pos, k)
+        if t >= 0:
+            c = _code_span_end(text, t, n)
+            if c is None:
+                pos = t + len(_TICKS_RE.match(text, t).group(1))
+                continue
+            code.append((t, c))
+            pos = c
+            if c > end:
+                return c
+            continue
+        if k >= end:
+            return end
+        hit = next(((a, b) for a, b in skip if a <= k < b), None)
+        if hit:
+            pos = hit[1]
+            if pos > end:
+                return pos
+            continue
+        hi = next((f for f in fences if f > k), n)
+        span = _span_at(text, k, hi)
+        if span is None:
+            pos = k + 2 if text.startswith("\\\\", k) else k + 1
+            continue
+        spans.append(_without_containers(text, span))
+        pos = span.end
+        if pos > end:
+            return pos
+    return end
+
+
+def _code_span_end(text: str, t: int, n: int) -> int | None:
+    """End of the code span opening at ``t``: a run of N backticks closes at the next run
+    of exactly N backticks in the same paragraph.  None when it does not close."""
+    if _escaped(text, t):
+        return None
+    ticks = _TICKS_RE.match(text, t).group(1)
+    c = re.compile(r"(?<!`)" + ticks + r"(?!`)").search(text, t + len(ticks), n)
+    if c and not _BLANK_LINE_RE.search(text, t, c.start()):
+        return c.end()
+    return None
+
+
+def container_prefix(text: str, pos: int) -> tuple[int, int]:
+    """The Markdown container of the line holding ``pos``: (blockquote depth, indent).
+
+    The indent is the width of the content's left edge after the blockquote markers: the
+    list marker and its spaces on a list-item line, else the line's leading spaces.
+    """
+    line_start = text.rfind("\n", 0, pos) + 1
+    line = text[line_start:pos]
+    quote = _QUOTE_RE.match(line)
+    depth = quote.group(0).count(">")
+    body = line[quote.end() :]
+    return depth, re.match(r"[ ]*(?:(?:[-+*]|\d+[.)])[ ]+)?", body).end()
+
+
+def strip_containers(tex: str, depth: int, indent: int) -> str:
+    """``tex`` without the container markers on its continuation lines: up to ``depth``
+    blockquote markers ("> " or ">") and then up to ``indent`` leading spaces.  These are
+    Markdown's, not the author's TeX (the first line starts after them already)."""
+    if "\n" not in tex or not (depth or indent):
+        return tex
+    first, *rest = tex.split("\n")
+    out = [first]
+    quote = re.compile(r"[ ]{0,3}>[ ]?")
+    spaces = re.compile(" {0," + str(indent) + "}")
+    for line in rest:
+        for _ in range(depth):
+            m = quote.match(line)
+            if not m:
+                break
+            line = line[m.end() :]
+        out.append(line[spaces.match(line).end() :])
+    return "\n".join(out)
+
+
+def _without_containers(text: str, span: MathSpan) -> MathSpan:
+    if "\n" not in span.tex:
+        return span
+    depth, indent = container_prefix(text, span.start)
+    tex = strip_containers(span.tex, depth, indent)
+    if tex == span.tex:
+        return span
+    return MathSpan(span.start, span.end, span.open, span.close, tex, span.display)
+
+
 def find_code_ranges(text: str) -> list[tuple[int, int]]:
     """Ranges of ``text`` that Markdown treats as code, where no math may start.
 
     Covers fenced blocks (``` and ~~~, also inside blockquotes), indented code blocks
-    (four spaces or a tab after a blank line, outside lists) and code spans.
+    (four spaces or a tab after a blank line, outside lists) and code spans; lines inside
+    a math span are never code.
     """
-    ranges: list[tuple[int, int]] = []
-    lines = _line_spans(text)
-    i = 0
-    in_list = False
-    prev_blank = True
-    block_ranges: list[tuple[int, int]] = []
-    while i < len(lines):
-        start, end = lines[i]
-        line = text[start:end]
-        m = _FENCE_RE.match(line)
-        if m and not (m.group("fence")[0] == "`" and "`" in line[m.end() :]):
-            fence = m.group("fence")
-            j = i + 1
-            closer = re.compile(
-                r"^[ \t>]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$"
-            )
-            while j < len(lines) and not closer.match(text[lines[j][0] : lines[j][1]]):
-                j += 1
-            last = min(j, len(lines) - 1)
-            block_ranges.append((start, lines[last][1]))
-            i = last + 1
-            prev_blank = False
-            continue
-        stripped = line.strip()
-        if not stripped:
-            prev_blank = True
-            i += 1
-            continue
-        indented = line.startswith("    ") or line.startswith("\t")
-        if _LIST_ITEM_RE.match(line) and not indented:
-            in_list = True
-        elif not indented and prev_blank:
-            in_list = False
-        if indented and prev_blank and not in_list:
-            j = i
-            last = i
-            while j < len(lines):
-                seg = text[lines[j][0] : lines[j][1]]
-                if seg.strip() and not (seg.startswith("    ") or seg.startswith("\t")):
-                    break
-                if seg.strip():
-                    last = j
-                j += 1
-            block_ranges.append((start, lines[last][1]))
-            i = last + 1
-            prev_blank = False
-            continue
-        prev_blank = False
-        i += 1
-    ranges.extend(block_ranges)
-    # Code spans, outside code blocks.  A run of N backticks closes at the next run of
-    # exactly N backticks, within one paragraph (no blank line between).
-    pos = 0
-    for b_start, b_end in sorted(block_ranges) + [(len(text), len(text))]:
-        ranges.extend(_code_spans(text, pos, b_start))
-        pos = b_end
-    return sorted(ranges)
-
-
-_TICKS_RE = re.compile(r"(?<!`)(`+)(?!`)")
-_BLANK_LINE_RE = re.compile(r"\n[ \t>]*\n")
-
-
-def _code_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    spans = []
-    pos = lo
-    while True:
-        m = _TICKS_RE.search(text, pos, hi)
-        if not m:
-            return spans
-        if _escaped(text, m.start()):
-            pos = m.end()
-            continue
-        ticks = m.group(1)
-        closer = re.compile(r"(?<!`)" + ticks + r"(?!`)")
-        c = closer.search(text, m.end(), hi)
-        if c and not _BLANK_LINE_RE.search(text, m.end(), c.start()):
-            spans.append((m.start(), c.end()))
-            pos = c.end()
-        else:
-            pos = m.end()
+    return sorted(_scan(text)[1])
 
 
 def _escaped(text: str, i: int) -> bool:
@@ -210,40 +339,13 @@ def _inline_dollar_end(text: str, pos: int, hi: int) -> int:
 
 
 def find_math(text: str, skip: list[tuple[int, int]] | None = None) -> list[MathSpan]:
-    """All math spans of ``text`` in order, outside code.
+    """All math spans of ``text`` in order, outside Markdown code.
 
-    ``skip`` overrides the ranges where math may not start (default: Markdown code).
+    ``skip`` adds ranges where math may not start.  A span's ``tex`` is what the author
+    wrote: on its continuation lines, the markers of the blockquote or list item holding
+    it are not part of it (:func:`strip_containers`).
     """
-    if skip is None:
-        skip = find_code_ranges(text)
-    spans: list[MathSpan] = []
-    n = len(text)
-    pos = 0
-    skip_iter = iter(sorted(skip) + [(n + 1, n + 1)])
-    next_skip = next(skip_iter)
-    while pos < n:
-        while next_skip[1] <= pos:
-            next_skip = next(skip_iter)
-        hi = n
-        if next_skip[0] <= pos:
-            pos = next_skip[1]
-            continue
-        k = min(
-            (i for i in (text.find("$", pos), text.find("\\", pos)) if i >= 0),
-            default=-1,
-        )
-        if k < 0:
-            break
-        if k >= next_skip[0]:
-            pos = next_skip[1]
-            continue
-        span = _span_at(text, k, hi)
-        if span is None:
-            pos = k + 2 if text.startswith("\\\\", k) else k + 1
-            continue
-        spans.append(span)
-        pos = span.end
-    return spans
+    return _scan(text, skip or ())[0]
 
 
 def _span_at(text: str, k: int, hi: int) -> MathSpan | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kexue.tex import find_math, number_equations
+from kexue.tex import find_code_ranges, find_math, number_equations
 
 
 def sources(text: str) -> list[str]:
@@ -45,3 +45,113 @@ def test_ams_numbering_rows_notag_and_tag():
 def test_nested_environment_rows_do_not_count():
     text = "\\begin{equation}\\begin{aligned}a\\\\b\\end{aligned}\\end{equation}"
     assert [e.shown for e in number_equations(find_math(text))] == ["1"]
+
+
+# --- edge cases of finding math (each its own test) ----------------------------------
+
+
+def test_blank_line_inside_display_dollars():
+    assert sources("前\n$$\na\n\nb\n$$\n后") == ["$$\na\n\nb\n$$"]
+
+
+def test_blank_line_then_indented_line_inside_dollars_stays_math():
+    text = "前\n\n$$\na = b\n\n    + c\n$$\n\n后 $d$"
+    assert sources(text) == ["$$\na = b\n\n    + c\n$$", "$d$"]
+    assert find_code_ranges(text) == []
+
+
+def test_markdown_block_markers_at_line_start_inside_math():
+    body = "\\begin{aligned}\n> a\n# b\n- c\n+ d\n1. e\n\\end{aligned}"
+    assert sources(f"$$\n{body}\n$$") == [f"$$\n{body}\n$$"]
+    assert sources(f"\\begin{{equation}}\n{body}\n\\end{{equation}}") == [
+        f"\\begin{{equation}}\n{body}\n\\end{{equation}}"
+    ]
+
+
+def test_row_breaks_and_special_characters_are_kept():
+    tex = "\\begin{align}\na_1 &< b^* \\\\[7pt]\n\\{x\\} &> c_2 * d_3 \\\\\ne &= f\n\\end{align}"
+    assert sources(f"于是\n{tex}\n成立") == [tex]
+
+
+def test_escaped_braces_and_underscores_inline():
+    assert sources("集合 $\\{x_1, x_2\\}$ 与 $a*b*c$ 和 $a_1 < b_2$") == [
+        "$\\{x_1, x_2\\}$",
+        "$a*b*c$",
+        "$a_1 < b_2$",
+    ]
+
+
+def test_inline_newcommand_with_and_without_backslash():
+    text = (
+        "$\\newcommand{msign}{\\mathop{\\text{msign}}}\\msign(x)$ 和 "
+        "$\\newcommand{\\sg}{\\text{sg}}\\sg$"
+    )
+    assert sources(text) == [
+        "$\\newcommand{msign}{\\mathop{\\text{msign}}}\\msign(x)$",
+        "$\\newcommand{\\sg}{\\text{sg}}\\sg$",
+    ]
+
+
+def test_money_across_lines_is_not_math():
+    assert sources("买书花了 $5，\n买笔花了 $3。") == []
+
+
+def test_dollar_in_code_span_never_starts_math():
+    assert sources("运行 `echo $PATH` 后 $x$，以及 ``a ` $b$ `` 和 $y$") == ["$x$", "$y$"]
+
+
+def test_dollar_in_fenced_code_never_starts_math():
+    text = '$a$\n\n```bash\nA=$1; echo "$A$"\n```\n\n~~~\n$$x$$\n~~~\n$b$'
+    assert sources(text) == ["$a$", "$b$"]
+
+
+def test_fenced_code_inside_blockquote_and_list():
+    text = "> ```\n> echo $x$\n> ```\n\n- 项\n\n  ```\n  $y$\n  ```\n\n$z$"
+    assert sources(text) == ["$z$"]
+
+
+def test_dollar_in_indented_code_never_starts_math():
+    text = "代码：\n\n    cost=$5 $x$\n    echo $y$\n\n正文 $z$"
+    assert sources(text) == ["$z$"]
+
+
+def test_indented_code_inside_blockquote():
+    assert sources("> 代码：\n>\n>     echo $x$\n\n$z$") == ["$z$"]
+
+
+def test_indented_line_in_a_list_is_not_code():
+    assert sources("- 项\n\n    续 $x$") == ["$x$"]
+
+
+def test_display_dollars_never_run_into_fenced_code():
+    assert sources("价格 $$ 很贵\n\n```\necho $$\n```\n") == []
+
+
+def test_display_math_in_blockquote_loses_the_quote_markers():
+    text = "> 设\n> $$\n> a \\\\\n>\n> > b\n> $$\n> 于是 $c +\n> d$"
+    spans = find_math(text)
+    assert [s.source for s in spans] == ["$$\na \\\\\n\n> b\n$$", "$c +\nd$"]
+    assert text[spans[0].start : spans[0].end] == "$$\n> a \\\\\n>\n> > b\n> $$"
+
+
+def test_environment_in_nested_blockquote():
+    text = "> > \\begin{align}\n> > a \\\\\n> > b\n> > \\end{align}"
+    assert sources(text) == ["\\begin{align}\na \\\\\nb\n\\end{align}"]
+
+
+def test_display_math_in_list_item_loses_the_indentation():
+    text = "1. 设\n   $$\n   a\n     + b\n   $$\n2. $$x\n   y$$"
+    assert sources(text) == ["$$\na\n  + b\n$$", "$$x\ny$$"]
+
+
+def test_display_math_in_blockquoted_list_item():
+    assert sources("> - $$\n>   a\n>   $$") == ["$$\na\n$$"]
+
+
+def test_top_level_math_keeps_its_own_indentation():
+    text = "$$\n\\begin{aligned}\n  a &= b\n\\end{aligned}\n$$"
+    assert sources(text) == [text]
+
+
+def test_bare_refs_are_math():
+    assert sources("由 \\eqref{eq:a} 与 \\ref{eq:b} 得") == ["\\eqref{eq:a}", "\\ref{eq:b}"]
