@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kexue.figures import check_figure_directives
 from kexue.search import check_search_index
+from kexue.mathcheck import check_math_pages
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("crawled posts", check_crawled),
     ("derivation notes", check_derivation_notes),
     ("search index", check_search_index),
+    ("math on built pages", check_math_pages),
 ]
 
 

@@ -1,0 +1,296 @@
+"""Formulas on built pages, as MathJax renders them in headless Chromium.
+
+:data:`PROBE_JS` runs in a page after MathJax's first typeset and reports, for each
+``.math`` element (written by :mod:`kexue.markdown_math`), the equation labels MathJax
+drew, the errors it raised and how many formulas it found there.  :func:`probe_pages`
+loads pages a few at a time in one browser context; :func:`page_problems` compares a page
+against what the build computed (``data-eq-shown``); :func:`check_math_pages` is the
+`invoke check` entry, naming the source file and line of each failing formula.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kexue.checks import CheckContext, Problem
+
+#: Runs in a page; returns {"elements": [...]} or {"error": "..."}.  Waits until MathJax
+#: has loaded and finished its first typeset (MathJax.startup.promise).
+PROBE_JS = r"""
+async (timeoutMs) => {
+  const t0 = Date.now();
+  while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
+    if (Date.now() - t0 > timeoutMs) return {error: "MathJax did not load"};
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await MathJax.startup.promise;
+  const text = (node) => node.isKind("text") ? node.getText()
+    : (node.childNodes || []).map(text).join("");
+  const els = Array.from(document.querySelectorAll(".math.inline, .math.display"));
+  const out = els.map((el) => ({
+    display: el.classList.contains("display"),
+    shown: el.getAttribute("data-eq-shown"),
+    tags: [], errors: [], items: 0, text: null,
+  }));
+  for (const item of MathJax.startup.document.math) {
+    const el = item.typesetRoot && item.typesetRoot.closest(".math");
+    const i = els.indexOf(el);
+    if (i < 0) continue;
+    const r = out[i];
+    r.items++;
+    item.root.walkTree((node) => {
+      if (node.isKind("mlabeledtr")) r.tags.push(text(node.childNodes[0]));
+      if (node.isKind("merror")) {
+        r.errors.push({
+          tex: item.start.delim + item.math + item.end.delim,
+          math: item.math,
+          message: node.attributes.get("data-mjx-error") || text(node),
+        });
+      }
+    });
+  }
+  els.forEach((el, i) => { if (!out[i].items) out[i].text = el.textContent; });
+  return {elements: out};
+}
+"""
+
+
+@dataclass
+class ProbedFormula:
+    """One ``.math`` element of a page after MathJax ran."""
+
+    display: bool
+    shown: str | None  # data-eq-shown, as the build wrote it
+    tags: list[str]  # the labels MathJax drew, e.g. "(3)"
+    errors: list[dict]  # {"tex", "math", "message"}
+    items: int  # formulas MathJax found in the element (1 when all is well)
+    text: str | None = None  # the element's text when MathJax found nothing
+
+    @property
+    def shown_list(self) -> list[str]:
+        return self.shown.split("|") if self.shown else []
+
+
+@dataclass
+class ProbedPage:
+    url: str
+    formulas: list[ProbedFormula] = field(default_factory=list)
+    error: str | None = None  # the page as a whole failed (MathJax never finished)
+
+
+def tags_agree(shown: list[str], drawn: list[str]) -> bool:
+    """What the build computed for each numbered row (``1``, ``T``) equals what MathJax
+    drew (``(1)``, or ``T`` for \\tag*)."""
+    return len(shown) == len(drawn) and all(
+        d in (f"({s})", s) for s, d in zip(shown, drawn, strict=True)
+    )
+
+
+def probe_pages(context, urls: list[str], parallel: int = 2, timeout_ms: int = 120_000):
+    """Yield a :class:`ProbedPage` per URL; ``parallel`` pages load at a time."""
+    pages = [context.new_page() for _ in range(max(1, parallel))]
+    try:
+        for i in range(0, len(urls), len(pages)):
+            batch = list(zip(pages, urls[i : i + len(pages)], strict=False))
+            for page, url in batch:
+                page.goto(url, wait_until="commit")
+            for page, url in batch:
+                try:
+                    result = page.evaluate(PROBE_JS, timeout_ms)
+                except Exception as e:  # a crashed or hung page is a finding, not a stop
+                    yield ProbedPage(url, error=f"page failed: {e}")
+                    continue
+                if "error" in result:
+                    yield ProbedPage(url, error=result["error"])
+                else:
+                    yield ProbedPage(url, [ProbedFormula(**f) for f in result["elements"]])
+    finally:
+        for page in pages:
+            page.close()
+
+
+@dataclass(frozen=True)
+class FormulaProblem:
+    """Something wrong with one formula of a page: ``tex`` as MathJax read it."""
+
+    tex: str
+    message: str
+
+
+def page_problems(page: ProbedPage) -> list[FormulaProblem]:
+    """MathJax errors, elements MathJax found no (or several) formulas in, and numbering
+    that differs from the build's."""
+    if page.error:
+        return [FormulaProblem("", page.error)]
+    out = []
+    for f in page.formulas:
+        for err in f.errors:
+            out.append(FormulaProblem(err["tex"], f"MathJax: {err['message']}"))
+        if f.items != 1:
+            what = "no formula" if not f.items else f"{f.items} formulas"
+            out.append(FormulaProblem(f.text or "", f"MathJax found {what} in this math element"))
+        elif not f.errors and not tags_agree(f.shown_list, f.tags):
+            out.append(
+                FormulaProblem(
+                    "",
+                    f"equation numbers differ: the build computed {f.shown_list or 'none'}, "
+                    f"MathJax drew {f.tags or 'none'}",
+                )
+            )
+    return out
+
+
+# --- from a built page back to the source ----------------------------------------------
+
+_ARTICLE_RE = re.compile(r"(?:^|/)archives/(\d+)/index\.html$")
+_CONTENT_DIRS = ("posts", "samples", "pages", "derivations")
+
+
+def source_candidates(content: Path, page: str) -> list[Path]:
+    """The content files a page is built from (the article's own file first)."""
+    m = _ARTICLE_RE.search(page)
+    own = [content / d / f"{m.group(1)}.md" for d in ("posts", "samples")] if m else []
+    return [p for p in own if p.is_file()]
+
+
+def locate(tex: str, files: Iterable[Path]) -> tuple[Path, int] | None:
+    """The first (file, line) whose math span is ``tex`` (with or without delimiters)."""
+    from kexue.markdown_math import body_offset
+    from kexue.tex import find_math
+
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        head = body_offset(text)
+        for span in find_math(text[head:]):
+            if tex in (span.source, span.tex) or (tex and tex in span.source):
+                return path, text.count("\n", 0, head + span.start) + 1
+    return None
+
+
+def _all_sources(content: Path) -> Iterator[Path]:
+    for d in _CONTENT_DIRS:
+        yield from sorted((content / d).glob("*.md"))
+
+
+def math_pages(output: Path) -> list[Path]:
+    """Built HTML pages that hold math elements (the vendor folder excluded)."""
+    pages = []
+    for path in sorted(output.rglob("*.html")):
+        if "vendor" in path.relative_to(output).parts:
+            continue
+        if 'class="math ' in path.read_text(encoding="utf-8", errors="replace"):
+            pages.append(path)
+    return pages
+
+
+def check_math_pages(ctx: CheckContext, parallel: int = 2) -> Iterator[Problem]:
+    """Every built page with math, in headless Chromium: each formula MathJax cannot
+    parse (source file, line, formula, MathJax's message) and each display whose drawn
+    equation numbers differ from the build's ids and data-eq-shown."""
+    from kexue.browser import ChromiumMissingError
+    from kexue.checks import Problem
+    from kexue.serve import ServedSite
+
+    if not ctx.output.is_dir():
+        yield Problem(str(ctx.output), 0, "no built site here: run `invoke build` first")
+        return
+    pages = [p.relative_to(ctx.output).as_posix() for p in math_pages(ctx.output)]
+    if not pages:
+        return
+    try:
+        with ServedSite(ctx.output) as site, chromium_context() as context:
+            urls = [f"{site.url}/{p}" for p in pages]
+            for rel, probed in zip(pages, probe_pages(context, urls, parallel), strict=True):
+                for problem in page_problems(probed):
+                    yield _located(ctx, rel, problem)
+    except ChromiumMissingError as e:
+        yield Problem(str(ctx.output), 0, str(e))
+
+
+def _located(ctx: CheckContext, rel: str, problem: FormulaProblem) -> Problem:
+    from kexue.checks import Problem
+
+    own = source_candidates(ctx.content, rel)
+    where = locate(problem.tex, own) if problem.tex else None
+    if where is None and problem.tex:
+        where = locate(problem.tex, _all_sources(ctx.content))
+    formula = f": {problem.tex!r}" if problem.tex else ""
+    message = f"{problem.message} (page {rel}){formula}"
+    if where:
+        return Problem(str(where[0]), where[1], message)
+    file = str(own[0]) if own else str(ctx.output / rel)
+    return Problem(file, 0, message)
+
+
+# --- the TeX a built page holds ----------------------------------------------------------
+
+
+class _MathText(HTMLParser):
+    """Collects the text of each ``.math`` element (inline or display), in order."""
+
+    def __init__(self, skip_classes: frozenset[str]):
+        super().__init__(convert_charrefs=True)
+        self.skip_classes = skip_classes
+        self.found: list[tuple[bool, str]] = []
+        self._stack: list[tuple[str, bool, bool]] = []  # (tag, opens math, skipped)
+        self._skip_depth = 0
+        self._buf: list[str] | None = None
+        self._display = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "img", "hr", "meta", "link", "input", "wbr", "source"):
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        skip = bool(classes & self.skip_classes)
+        is_math = self._buf is None and not self._skip_depth and "math" in classes
+        is_math = is_math and bool(classes & {"inline", "display"})
+        self._stack.append((tag, is_math, skip))
+        self._skip_depth += skip
+        if is_math:
+            self._buf = []
+            self._display = "display" in classes
+
+    def handle_endtag(self, tag):
+        while self._stack:
+            open_tag, is_math, skip = self._stack.pop()
+            self._skip_depth -= skip
+            if is_math:
+                self.found.append((self._display, "".join(self._buf)))
+                self._buf = None
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        if self._buf is not None:
+            self._buf.append(data)
+
+
+def page_math(html_text: str, skip_classes: Iterable[str] = ()) -> list[tuple[bool, str]]:
+    """(display, TeX) of each math element of a page, in order; the TeX is the element's
+    text, so exactly what MathJax reads.  Elements inside an element of one of
+    ``skip_classes`` (say, derivation-note panels) are left out."""
+    parser = _MathText(frozenset(skip_classes))
+    parser.feed(html_text)
+    parser.close()
+    return parser.found
+
+
+@contextlib.contextmanager
+def _chromium_context():
+    """A fresh browser context on Debian's headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from kexue.browser import launch
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            yield browser.new_context()
+        finally:
+            browser.close()

@@ -1,0 +1,61 @@
+// A "copy TeX" button on each display formula, copying the formula exactly as the
+// author wrote it: the text kexue.markdown_math put into the element, read here before
+// MathJax replaces it (this script runs at the end of <body>; MathJax is deferred).
+(function () {
+  "use strict";
+
+  function sourceOf(el) {
+    if (!el.querySelector("mjx-container")) return el.textContent;
+    // Already typeset (the script ran late): ask MathJax for the formula it read.
+    var items = (window.MathJax && MathJax.startup && MathJax.startup.document) ?
+      Array.from(MathJax.startup.document.math) : [];
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      if (item.typesetRoot && el.contains(item.typesetRoot)) {
+        return item.start.delim + item.math + item.end.delim;
+      }
+    }
+    return null;
+  }
+
+  function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = document.execCommand("copy");
+      document.body.removeChild(area);
+      if (ok) resolve(); else reject(new Error("copy failed"));
+    });
+  }
+
+  function addButton(el) {
+    if (el.querySelector(":scope > .copy-tex")) return;
+    var tex = sourceOf(el);
+    if (tex === null) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-tex tex2jax_ignore";
+    button.textContent = "复制 TeX";
+    button.title = "复制这个公式的 TeX 源码";
+    button.addEventListener("click", function () {
+      copy(tex).then(
+        function () { button.textContent = "已复制"; },
+        function () { button.textContent = "复制失败"; }
+      ).then(function () {
+        setTimeout(function () { button.textContent = "复制 TeX"; }, 2000);
+      });
+    });
+    button.kexueTex = tex;
+    el.appendChild(button);
+  }
+
+  document.querySelectorAll(".math.display").forEach(addButton);
+})();
