@@ -10,6 +10,7 @@ against what the build computed (``data-eq-shown``); :func:`check_math_pages` is
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -55,7 +56,10 @@ async (timeoutMs) => {
       }
     });
   }
-  els.forEach((el, i) => { if (!out[i].items) out[i].text = el.textContent; });
+  const own = (el) => Array.from(el.childNodes)
+    .filter((n) => !(n.classList && n.classList.contains("copy-tex")))
+    .map((n) => n.textContent).join("");
+  els.forEach((el, i) => { if (!out[i].items) out[i].text = own(el); });
   return {elements: out};
 }
 """
@@ -133,8 +137,12 @@ def page_problems(page: ProbedPage) -> list[FormulaProblem]:
         for err in f.errors:
             out.append(FormulaProblem(err["tex"], f"MathJax: {err['message']}"))
         if f.items != 1:
-            what = "no formula" if not f.items else f"{f.items} formulas"
-            out.append(FormulaProblem(f.text or "", f"MathJax found {what} in this math element"))
+            what = (
+                "MathJax did not typeset this formula (do its braces balance?)"
+                if not f.items
+                else f"MathJax found {f.items} formulas in one math element"
+            )
+            out.append(FormulaProblem(f.text or "", what))
         elif not f.errors and not tags_agree(f.shown_list, f.tags):
             out.append(
                 FormulaProblem(
@@ -189,11 +197,12 @@ def math_pages(output: Path) -> list[Path]:
     return pages
 
 
-def check_math_pages(ctx: CheckContext, parallel: int = 2) -> Iterator[Problem]:
+def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iterator[Problem]:
     """Every built page with math, in headless Chromium: each formula MathJax cannot
     parse (source file, line, formula, MathJax's message) and each display whose drawn
-    equation numbers differ from the build's ids and data-eq-shown."""
-    from kexue.browser import ChromiumMissingError
+    equation numbers differ from the build's ids and data-eq-shown.  ``context``: a
+    Playwright browser context to use (default: start Chromium)."""
+    from kexue.browser import ChromiumMissingError, chromium_context
     from kexue.checks import Problem
     from kexue.serve import ServedSite
 
@@ -204,7 +213,9 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2) -> Iterator[Problem]:
     if not pages:
         return
     try:
-        with ServedSite(ctx.output) as site, chromium_context() as context:
+        with ServedSite(ctx.output) as site, contextlib.ExitStack() as stack:
+            if context is None:
+                context = stack.enter_context(chromium_context())
             urls = [f"{site.url}/{p}" for p in pages]
             for rel, probed in zip(pages, probe_pages(context, urls, parallel), strict=True):
                 for problem in page_problems(probed):
@@ -279,18 +290,3 @@ def page_math(html_text: str, skip_classes: Iterable[str] = ()) -> list[tuple[bo
     parser.feed(html_text)
     parser.close()
     return parser.found
-
-
-@contextlib.contextmanager
-def _chromium_context():
-    """A fresh browser context on Debian's headless Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    from kexue.browser import launch
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        try:
-            yield browser.new_context()
-        finally:
-            browser.close()
