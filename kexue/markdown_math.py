@@ -103,10 +103,9 @@ class MathPreprocessor(Preprocessor):
 
 def render_span(span: MathSpan, equations: list[Equation] = ()) -> str:
     """The HTML element for one math span (the TeX as text, escaped), with the ids and
-    data attributes of its numbered rows."""
+    data attributes of its numbered rows (also on an inline span that holds a numbered
+    environment: MathJax numbers it)."""
     body = html.escape(span.source, quote=False)
-    if not span.display:
-        return f'<span class="math inline">{body}</span>'
     attrs = ""
     anchors = []
     if equations:
@@ -119,6 +118,8 @@ def render_span(span: MathSpan, equations: list[Equation] = ()) -> str:
             attrs += f' data-eq-labels="{html.escape(" ".join(labels))}"'
         attrs += f' data-eq-shown="{html.escape("|".join(e.shown for e in equations))}"'
         anchors = [f'<span class="eq-anchor" id="{html.escape(i)}"></span>' for i in ids]
+    if not span.display:
+        return f'<span class="math inline"{attrs}>{"".join(anchors)}{body}</span>'
     return f'<div class="math display"{attrs}>{"".join(anchors)}{body}</div>'
 
 

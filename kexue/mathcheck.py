@@ -96,9 +96,14 @@ def tags_agree(shown: list[str], drawn: list[str]) -> bool:
     )
 
 
+_IMAGE_RE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|avif)(?:[?#].*)?$", re.I)
+
+
 def probe_pages(context, urls: list[str], parallel: int = 2, timeout_ms: int = 120_000):
     """Yield a :class:`ProbedPage` per URL; ``parallel`` pages load at a time."""
     pages = [context.new_page() for _ in range(max(1, parallel))]
+    for page in pages:  # images do not change how formulas typeset
+        page.route(_IMAGE_RE, lambda route: route.abort())
     try:
         for i in range(0, len(urls), len(pages)):
             batch = list(zip(pages, urls[i : i + len(pages)], strict=False))

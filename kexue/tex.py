@@ -12,11 +12,13 @@ item's indentation); those are not TeX, and :attr:`MathSpan.tex` leaves them out
 page shows exactly ``MathSpan.source``, and every comparison of "TeX in the source" with
 "TeX on the page" uses it.
 
-Two rules differ from a naive scanner, to keep prose intact:
+Inline ``$`` pairs as in MathJax (the next ``$`` outside braces; authors do write
+``$ > $`` and ``$\\alpha_t $``), with two rules to keep prose intact:
 
-* an inline ``$`` opens math only when the next character is not a space, and closes
-  only when the previous character is not a space and the next is not a digit
-  (so "花了 $5 和 $10" holds no math);
+* a ``$`` followed by a digit never closes inline math, and the ``$`` it would have
+  closed opens none (so "花了 $5 和 $10" holds no math);
+* a ``$`` followed by a digit opens no math when the would-be formula holds Chinese
+  text outside ``\\text{…}`` ("共 $5，而 $x$ 是" holds only ``$x$``);
 * a dollar preceded by an odd number of backslashes is a literal dollar.
 
 Nothing here imports Pelican or Markdown.
@@ -319,23 +321,43 @@ def _find_env_end(text: str, name: str, pos: int, hi: int) -> int:
     return pos
 
 
+_CJK_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_TEXT_CMD_RE = re.compile(r"\\(?:text|mbox|hbox|mathrm|operatorname)")
+
+
+def _is_prose(tex: str) -> bool:
+    """Chinese text or full-width punctuation outside \\text{…}: not a formula."""
+    return bool(_CJK_RE.search(tex)) and not _TEXT_CMD_RE.search(tex)
+
+
 def _inline_dollar_end(text: str, pos: int, hi: int) -> int:
-    """Offset of the closing ``$`` of inline math opened just before ``pos``, or -1."""
-    if pos >= hi or text[pos] in " \t\n":
-        return -1
+    """Offset of the closing ``$`` of inline math opened just before ``pos``, or -1.
+
+    As MathJax pairs them: the next unescaped ``$`` outside braces, within the paragraph.
+    One rule more, against money ("花了 $5 和 $10"): a ``$`` followed by a digit does not
+    close, and then this ``$`` opens nothing.
+    """
+    depth = 0
     k = pos
-    while True:
-        k = _find_unescaped(text, "$", k, hi)
-        if k < 0:
+    while k < hi:
+        c = text[k]
+        if c == "\\":
+            k += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(0, depth - 1)
+        elif c == "\n" and _BLANK_LINE_RE.match(text, k):
             return -1
-        if _BLANK_LINE_RE.search(text, pos, k):
-            return -1
-        if k + 1 < hi and text[k + 1] == "$":
-            # "$$" inside inline math cannot close it cleanly; give up on this opener.
-            return -1
-        if text[k - 1] not in " \t\n" and not (k + 1 < hi and text[k + 1].isdigit()):
+        elif c == "$" and not depth:
+            if k == pos or text.startswith("$", k + 1) or text[k + 1 : k + 2].isdigit():
+                return -1  # "$$" cannot close inline math; "$5" is money
+            if text[pos].isdigit() and _is_prose(text[pos:k]):
+                return -1  # "共 $5，而 $x$": money, then math
             return k
         k += 1
+    return -1
 
 
 def find_math(text: str, skip: list[tuple[int, int]] | None = None) -> list[MathSpan]:
@@ -395,6 +417,7 @@ _UNNUMBERED_KNOWN = frozenset({"xxalignat"})
 
 _TAG_RE = re.compile(r"\\tag\*?\s*\{")
 _LABEL_RE = re.compile(r"\\label\s*\{([^{}]*)\}")
+_SETCOUNTER_RE = re.compile(r"\\setCounter\s*\{\s*(\d+)\s*\}")
 _NOTAG_RE = re.compile(r"\\(?:notag|nonumber)(?![A-Za-z])")
 
 
@@ -496,13 +519,18 @@ def number_equations(spans: list[MathSpan], start: int = 1) -> list[Equation]:
     """The numbered and tagged rows of ``spans`` in order, by the AMS rules MathJax
     follows: each unstarred equation/multline once; each row of align, gather, eqnarray,
     alignat, flalign; \\notag/\\nonumber suppress; \\tag{…} shows its text without
-    advancing the counter; starred environments and $$…$$ show only \\tag{…}."""
+    advancing the counter; starred environments and $$…$$ show only \\tag{…}.  An inline
+    span holding a whole numbered environment (``$\\begin{equation}…\\end{equation}$``) is
+    numbered too, as MathJax does; ``\\setCounter{N}`` (the source site's macro, see
+    mathjax-config.js) makes the next number N+1."""
     out: list[Equation] = []
     counter = start
     for index, span in enumerate(spans):
-        if not span.display:
-            continue
+        for m in _SETCOUNTER_RE.finditer(span.tex):
+            counter = int(m.group(1)) + 1
         env = _numbered_environment(span)
+        if not span.display and env is None:
+            continue
         name, body = env if env else ("", span.tex)
         base = name.rstrip("*")
         starred = name.endswith("*") or not name or base in _UNNUMBERED_KNOWN

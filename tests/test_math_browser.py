@@ -51,9 +51,15 @@ $$\begin{align} q \\ r \end{align}$$
 > \begin{equation}
 > \begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}
 > \end{equation}
+
+续篇接着编号 $\setCounter{30}$：
+\begin{equation} w \end{equation}
+行内的环境 $\begin{equation} v \end{equation}$ 也编号，$ \alpha_t $ 与 $ > $ 照样是公式，
+MathJax 2 的扩展名 $\require{AMScd}\begin{CD} A @>>> B \end{CD}$。
 """
 DRAWN = (
     "(1) (2) (T) (3) (4) (5) S* (G) (6) (7) (Q) (8) (9) (10) (11) (12) (13) (14) (15) (16) (17)"
+    " (31) (32)"
 ).split()
 
 ERRORS = r"""Title: 错误公式（测试用，本站撰写）
@@ -165,7 +171,7 @@ def test_copy_tex_button_is_keyboard_reachable_and_copies_the_source(page, brows
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == "\\begin{equation}a \\label{eq:a}\\end{equation}"
     # In a blockquote: the TeX as written, without the "> " markers.
-    last = page.locator(".copy-tex").last
+    last = page.locator("blockquote .copy-tex").first
     last.click()
     last.filter(has_text="已复制").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == (

@@ -155,3 +155,28 @@ def test_top_level_math_keeps_its_own_indentation():
 
 def test_bare_refs_are_math():
     assert sources("由 \\eqref{eq:a} 与 \\ref{eq:b} 得") == ["\\eqref{eq:a}", "\\ref{eq:b}"]
+
+
+def test_inline_dollars_pair_as_in_mathjax_even_with_spaces_inside():
+    text = "更新$\\alpha_t $，把$ > $改为$\\geq $，取$ \\boldsymbol{I}$。"
+    assert sources(text) == ["$\\alpha_t $", "$ > $", "$\\geq $", "$ \\boldsymbol{I}$"]
+
+
+def test_a_dollar_inside_braces_does_not_close_inline_math():
+    assert sources("$\\text{若 $x>0$ 则}$ 与 $y$") == ["$\\text{若 $x>0$ 则}$", "$y$"]
+
+
+def test_money_before_math_in_the_same_paragraph():
+    assert sources("花了 $5 和 $10，") == []
+    assert sources("共 $5，而 $x$ 是") == ["$x$"]
+
+
+def test_an_inline_environment_is_numbered_as_mathjax_does():
+    text = "\\begin{equation}a\\end{equation} 与 $\\begin{equation}b\\end{equation}$ 及 $c$"
+    eqs = number_equations(find_math(text))
+    assert [(e.span, e.shown) for e in eqs] == [(0, "1"), (1, "2")]
+
+
+def test_set_counter_continues_the_numbering():
+    text = "$\\setCounter{11}$\n\\begin{equation}a\\end{equation}\n\\begin{align}b\\\\c\\end{align}"
+    assert [e.shown for e in number_equations(find_math(text))] == ["12", "13", "14"]

@@ -16,7 +16,7 @@ window.MathJax = {
     useLabelIds: true,
     // Without noundefined an unknown macro is a MathJax error (reported by
     // `invoke check`), not a quietly red name.
-    packages: { "[-]": ["color", "noundefined"], "[+]": ["colorv2"] },
+    packages: { "[-]": ["color", "noundefined"], "[+]": ["colorv2", "kexue-setcounter"] },
     autoload: { color: [], colorv2: ["color"] },
   },
   options: {
@@ -24,4 +24,28 @@ window.MathJax = {
     processHtmlClass: "math",
   },
   chtml: { fontURL: document.currentScript.dataset.fonts },
+  startup: {
+    ready() {
+      // MathJax 2 names in \require{…}: AMSmath and AMSsymbols are MathJax 3's ams
+      // (loaded), AMScd is its amscd (autoloaded by \begin{CD}).  Without this MathJax 3
+      // fetches a file that does not exist and stops typesetting the page.
+      MathJax.loader.preLoad("[tex]/AMSmath", "[tex]/AMSsymbols", "[tex]/AMScd");
+      // \setCounter{N}: the source site's macro (a MathJax 2 recipe): the next
+      // equation number is N+1.  kexue.tex.number_equations follows it.
+      const { CommandMap } = MathJax._.input.tex.SymbolMap;
+      const { Configuration } = MathJax._.input.tex.Configuration;
+      new CommandMap("kexue-setcounter", { setCounter: "SetCounter" }, {
+        SetCounter(parser, name) {
+          const n = parseInt(parser.GetArgument(name), 10);
+          if (!Number.isFinite(n)) {
+            const TexError = MathJax._.input.tex.TexError.default;
+            throw new TexError("BadCounter", "Argument of %1 is not a number", name);
+          }
+          parser.tags.counter = parser.tags.allCounter = n;
+        },
+      });
+      Configuration.create("kexue-setcounter", { handler: { macro: ["kexue-setcounter"] } });
+      MathJax.startup.defaultReady();
+    },
+  },
 };
