@@ -17,20 +17,48 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
     from kexue.checks import CheckContext, Problem
 
+#: Installed before a page's scripts when only parsing is wanted: MathJax then starts
+#: without typesetting the page (PROBE_JS compiles the formulas itself).
+COMPILE_ONLY_JS = r"""
+(() => {
+  let value;
+  Object.defineProperty(window, "MathJax", {
+    configurable: true,
+    get() { return value; },
+    set(v) {
+      if (v && !v.version) v.startup = Object.assign({}, v.startup, {typeset: false});
+      value = v;
+    },
+  });
+})();
+"""
+
 #: Runs in a page; returns {"elements": [...]} or {"error": "..."}.  Waits until MathJax
-#: has loaded and finished its first typeset (MathJax.startup.promise).
+#: has loaded and finished its first typeset (MathJax.startup.promise); when the page
+#: was opened with COMPILE_ONLY_JS, compiles the formulas (TeX -> MathML tree, where the
+#: errors and the equation labels are) without laying them out.
 PROBE_JS = r"""
 async (timeoutMs) => {
   const t0 = Date.now();
-  while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
-    if (Date.now() - t0 > timeoutMs) return {error: "MathJax did not load"};
+  const loaded = () => window.MathJax && MathJax.startup && MathJax.startup.promise;
+  while (!loaded()) {
+    // Deferred scripts run before the load event: after it, MathJax is there or not.
+    if (document.readyState === "complete" && !loaded()) {
+      return {error: "MathJax did not load on this page (its script is missing or failed)"};
+    }
+    if (Date.now() - t0 > timeoutMs) return {error: "MathJax did not load in time"};
     await new Promise((r) => setTimeout(r, 10));
   }
   await MathJax.startup.promise;
+  const doc = MathJax.startup.document;
+  if (MathJax.config.startup.typeset === false) {
+    await MathJax._.mathjax.mathjax.handleRetriesFor(() => doc.findMath().compile());
+  }
   const text = (node) => node.isKind("text") ? node.getText()
     : (node.childNodes || []).map(text).join("");
   const els = Array.from(document.querySelectorAll(".math.inline, .math.display"));
@@ -39,8 +67,9 @@ async (timeoutMs) => {
     shown: el.getAttribute("data-eq-shown"),
     tags: [], errors: [], items: 0, text: null,
   }));
-  for (const item of MathJax.startup.document.math) {
-    const el = item.typesetRoot && item.typesetRoot.closest(".math");
+  for (const item of doc.math) {
+    const where = item.typesetRoot || (item.start.node && item.start.node.parentElement);
+    const el = where && where.closest(".math");
     const i = els.indexOf(el);
     if (i < 0) continue;
     const r = out[i];
@@ -99,11 +128,48 @@ def tags_agree(shown: list[str], drawn: list[str]) -> bool:
 _IMAGE_RE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|avif)(?:[?#].*)?$", re.I)
 
 
-def probe_pages(context, urls: list[str], parallel: int = 2, timeout_ms: int = 120_000):
-    """Yield a :class:`ProbedPage` per URL; ``parallel`` pages load at a time."""
+def _offline(local: str, mirrors: dict[str, Path]):
+    """A route handler: requests to ``local`` go through; a URL under a prefix of
+    ``mirrors`` (a build's absolute SITEURL) is answered from that folder; anything else
+    is refused (no network)."""
+
+    def handle(route):
+        url = route.request.url
+        if url.startswith(local):
+            return route.continue_()
+        for prefix, root in mirrors.items():
+            if url.startswith(prefix):
+                path = root / unquote(urlsplit(url[len(prefix) :]).path)
+                path = path / "index.html" if path.is_dir() else path
+                if path.is_file():
+                    return route.fulfill(path=str(path))
+                return route.fulfill(status=404, body="not in the built site")
+        return route.abort()
+
+    return handle
+
+
+def probe_pages(
+    context,
+    urls: list[str],
+    parallel: int = 2,
+    typeset: bool = True,
+    mirrors: dict[str, Path] | None = None,
+    timeout_ms: int = 120_000,
+):
+    """Yield a :class:`ProbedPage` per URL; ``parallel`` pages load at a time.
+
+    ``typeset=False`` only parses the formulas (MathJax's errors and equation labels are
+    all there) and skips laying them out: several times faster on long pages.
+    ``mirrors`` maps absolute URL prefixes (a published build's SITEURL + "/") to the
+    folder that holds them; other hosts are never contacted."""
     pages = [context.new_page() for _ in range(max(1, parallel))]
+    local = "/".join(urls[0].split("/")[:3]) + "/" if urls else ""
     for page in pages:  # images do not change how formulas typeset
         page.route(_IMAGE_RE, lambda route: route.abort())
+        page.route(lambda url: not url.startswith(local), _offline(local, mirrors or {}))
+        if not typeset:
+            page.add_init_script(COMPILE_ONLY_JS)
     try:
         for i in range(0, len(urls), len(pages)):
             batch = list(zip(pages, urls[i : i + len(pages)], strict=False))
@@ -202,11 +268,26 @@ def math_pages(output: Path) -> list[Path]:
     return pages
 
 
+MATHJAX_SCRIPT = "vendor/mathjax/tex-chtml.js"
+_ABSOLUTE_MATHJAX_RE = re.compile(r"""src=["'](https?://[^"']+/)""" + re.escape(MATHJAX_SCRIPT))
+
+
+def site_prefixes(pages: Iterable[Path]) -> set[str]:
+    """The absolute site URLs (SITEURL + "/") the pages load MathJax from, if any."""
+    found = set()
+    for path in pages:
+        m = _ABSOLUTE_MATHJAX_RE.search(path.read_text(encoding="utf-8", errors="replace"))
+        if m:
+            found.add(m.group(1))
+    return found
+
+
 def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iterator[Problem]:
     """Every built page with math, in headless Chromium: each formula MathJax cannot
     parse (source file, line, formula, MathJax's message) and each display whose drawn
-    equation numbers differ from the build's ids and data-eq-shown.  ``context``: a
-    Playwright browser context to use (default: start Chromium)."""
+    equation numbers differ from the build's ids and data-eq-shown.  MathJax parses
+    (compiles) the formulas but does not lay them out.  ``context``: a Playwright browser
+    context to use (default: start Chromium)."""
     from kexue.browser import ChromiumMissingError, chromium_context
     from kexue.checks import Problem
     from kexue.serve import ServedSite
@@ -214,15 +295,26 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
     if not ctx.output.is_dir():
         yield Problem(str(ctx.output), 0, "no built site here: run `invoke build` first")
         return
-    pages = [p.relative_to(ctx.output).as_posix() for p in math_pages(ctx.output)]
-    if not pages:
+    found = math_pages(ctx.output)
+    if not found:
         return
+    if not (ctx.output / MATHJAX_SCRIPT).is_file():
+        yield Problem(
+            str(ctx.output / MATHJAX_SCRIPT),
+            0,
+            f"MathJax is missing from the built site, so {len(found)} pages with math cannot "
+            "render: run `npm ci`, then build again (the kexue_assets plugin copies it)",
+        )
+        return
+    pages = [p.relative_to(ctx.output).as_posix() for p in found]
+    mirrors = {prefix: ctx.output for prefix in site_prefixes(found)}
     try:
         with ServedSite(ctx.output) as site, contextlib.ExitStack() as stack:
             if context is None:
                 context = stack.enter_context(chromium_context())
             urls = [f"{site.url}/{p}" for p in pages]
-            for rel, probed in zip(pages, probe_pages(context, urls, parallel), strict=True):
+            probed_pages = probe_pages(context, urls, parallel, typeset=False, mirrors=mirrors)
+            for rel, probed in zip(pages, probed_pages, strict=True):
                 for problem in page_problems(probed):
                     yield _located(ctx, rel, problem)
     except ChromiumMissingError as e:
