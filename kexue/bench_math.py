@@ -1,0 +1,71 @@
+"""`invoke bench-math`: what protecting TeX costs at build time, on the real corpus.
+
+Imports the legacy corpus (kexue.legacy) into a temporary folder and times Pelican
+builds of it: with the math extension on a cold cache, again on the warm cache, and
+without the extension (plugin kexue_math left out) on a cold cache; and the time
+kexue.tex.find_math plus number_equations take over every post on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Timing:
+    what: str
+    seconds: float
+
+
+def _build(root: Path, content: Path, output: Path, cache: Path, **extra) -> float:
+    cmd = [sys.executable, "-m", "pelican", str(content), "-s", str(root / "pelicanconf.py")]
+    cmd += ["-o", str(output), "-e", f"CACHE_PATH={json.dumps(str(cache))}"]
+    cmd += [f"{k}={json.dumps(v)}" for k, v in extra.items()]
+    started = time.perf_counter()
+    result = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"pelican failed on {content}:\n{result.stdout}\n{result.stderr}")
+    return seconds
+
+
+def bench_math(root: Path, legacy: Path) -> tuple[int, list[Timing]]:
+    """(number of posts, timings) for the legacy corpus at ``legacy``."""
+    from pelican.settings import read_settings
+
+    from kexue.legacy import import_legacy
+    from kexue.markdown_math import body_offset
+    from kexue.tex import find_math, number_equations
+
+    plugins = read_settings(str(root / "pelicanconf.py"))["PLUGINS"]
+    without = [p for p in plugins if p != "kexue_math"]
+    with tempfile.TemporaryDirectory(prefix="kexue-bench-math-") as tmp:
+        tmp = Path(tmp)
+        content = tmp / "content"
+        import_legacy(legacy, content)
+        posts = sorted((content / "posts").glob("*.md"))
+        texts = [p.read_text(encoding="utf-8") for p in posts]
+        started = time.perf_counter()
+        for text in texts:
+            number_equations(find_math(text[body_offset(text) :]))
+        scan = time.perf_counter() - started
+        timings = [
+            Timing(
+                "build with the extension, cold cache", _build(root, content, tmp / "a", tmp / "ca")
+            ),
+            Timing(
+                "build with the extension, warm cache", _build(root, content, tmp / "a", tmp / "ca")
+            ),
+            Timing(
+                "build without the extension, cold cache",
+                _build(root, content, tmp / "b", tmp / "cb", PLUGINS=without),
+            ),
+            Timing("find_math + number_equations over every post", scan),
+        ]
+    return len(posts), timings
