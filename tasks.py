@@ -278,7 +278,178 @@ def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "
         raise Exit(f"{e}\n(or run with --no-overrides)", code=1) from None
 
 
+def _crawl_options(**kw):
+    from kexue.crawl import CrawlOptions
+
+    ids = [i.strip() for i in (kw.pop("ids") or "").split(",") if i.strip()]
+    for i in ids:
+        if not i.isdigit():
+            raise Exit(f"--ids: {i!r} is not a post id (use e.g. --ids 11025,10320)", code=2)
+    return CrawlOptions(
+        content=Path(kw.pop("content")),
+        cache=Path(kw.pop("cache")),
+        ids=ids or None,
+        rules=Path(kw.pop("rules")) if kw.get("rules") else None,
+        ledger=Path(kw.pop("ledger")),
+        **{k: v for k, v in kw.items() if k != "rules"},
+    )
+
+
+def _run_with_progress(label: str, work):
+    """Run ``work(step)`` under a rich progress bar; print the summary; fail on failures."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def step(description: str, total: int) -> None:
+            phase = description.split()[0]
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], advance=1, description=description)
+
+        try:
+            summary = work(step)
+        except ValueError as e:  # bad options or rules file; the message names it
+            raise Exit(f"{label}: {e}", code=2) from None
+    for line in summary.lines():
+        _say(line)
+    if summary.failed:
+        raise Exit(f"{label}: {len(summary.failed)} failed (see FAILED lines above)", code=1)
+
+
+_CRAWL_HELP = {
+    "all": "every post listed in /content.html (default: new posts from the feed)",
+    "ids": "comma-separated post ids, e.g. 11025,10320",
+    "source": "the source's base URL (default https://spaces.ac.cn)",
+    "delay": "seconds between requests (default 3; robots.txt Crawl-delay wins if larger)",
+    "limit": "at most N posts",
+    "refresh": "fetch again even when cached (no conditional GET)",
+    "include_all": "no relevance filter (data/relevance.toml)",
+    "via": "http (default) or browser (headless Chromium, for 403s and JavaScript gates)",
+    "content": "content folder (default content/)",
+    "cache": "raw cache folder (default .cache/raw/)",
+    "timeout": "seconds to wait for an answer (default 30)",
+    "retries": "retries on 5xx, 429 and dropped connections (default 3)",
+    "backoff": "first retry waits this many seconds, doubling after (default 2)",
+    "rules": "relevance rules file (default data/relevance.toml)",
+    "ledger": "ledger file regenerated after the crawl (default blog_list.txt)",
+}
+
+
+@task(help=_CRAWL_HELP)
+def crawl(
+    c,
+    all=False,
+    ids="",
+    source="https://spaces.ac.cn",
+    delay=3.0,
+    limit=None,
+    refresh=False,
+    include_all=False,
+    via="http",
+    content=str(ROOT / "content"),
+    cache=str(ROOT / ".cache" / "raw"),
+    timeout=30.0,
+    retries=3,
+    backoff=2.0,
+    rules="",
+    ledger=str(ROOT / "blog_list.txt"),
+):
+    """Crawl the source site into the raw cache and content/posts/ (politely, incrementally)."""
+    from kexue.crawl import crawl as run_crawl
+
+    opts = _crawl_options(
+        all=all,
+        ids=ids,
+        source=source,
+        delay=float(delay),
+        limit=int(limit) if limit not in (None, "") else None,
+        refresh=refresh,
+        include_all=include_all,
+        via=via,
+        content=content,
+        cache=cache,
+        timeout=float(timeout),
+        retries=int(retries),
+        backoff=float(backoff),
+        rules=rules,
+        ledger=ledger,
+    )
+    _run_with_progress("invoke crawl", lambda step: run_crawl(opts, step))
+
+
+@task(
+    help={
+        k: _CRAWL_HELP[k]
+        for k in ("ids", "source", "include_all", "content", "cache", "rules", "ledger")
+    }
+)
+def convert(
+    c,
+    ids="",
+    source="https://spaces.ac.cn",
+    include_all=False,
+    content=str(ROOT / "content"),
+    cache=str(ROOT / ".cache" / "raw"),
+    rules="",
+    ledger=str(ROOT / "blog_list.txt"),
+):
+    """Re-run the conversion over the raw cache into content/posts/ (no network)."""
+    from kexue.crawl import convert_cache
+
+    opts = _crawl_options(
+        ids=ids,
+        source=source,
+        include_all=include_all,
+        content=content,
+        cache=cache,
+        rules=rules,
+        ledger=ledger,
+    )
+    _run_with_progress("invoke convert", lambda step: convert_cache(opts, step))
+
+
+@task(
+    help={
+        "path": "the legacy folder (holding blogs_raw/, blog_list.txt, topic_classification.json)",
+        "content": "the content folder to import into (default content/)",
+        "force": "overwrite derivation notes edited since (and posts the crawler wrote)",
+    }
+)
+def import_legacy(c, path, content=str(ROOT / "content"), force=False):
+    """Import the earlier mirror: posts, derivation notes, topic overrides; prints a report."""
+    from kexue.legacy import import_legacy as run_import
+
+    try:
+        report = run_import(Path(path), Path(content), force=force)
+    except (FileNotFoundError, ValueError) as e:
+        raise Exit(f"import-legacy: {e}", code=1) from e
+    print(report.format())
+    # blog_list.txt is not regenerated here: it is tracked, and would then hold the titles
+    # of mirrored posts (`invoke progress` regenerates it).
+    _say(f"imported {report.ids} posts into {content}; next: `invoke build`")
+
+
 os.environ.setdefault("PYTHONUTF8", "1")
+
+
+@task(name="bench-figures")
+def bench_figures(c):
+    """Bytes of figure code (gzip) a page with one figure loads; fails over 150 KB."""
+    from kexue.bench_figures import BUDGET_GZIP, measure
+
+    weights = measure(ROOT / "node_modules")
+    for w in weights:
+        _say(
+            f"figure {w.figure}: {w.gzip / 1024:.1f} KB gzip ({w.raw / 1024:.1f} KB raw) "
+            f"in {len(w.files)} files; budget {BUDGET_GZIP // 1024} KB"
+        )
+    over = [w.figure for w in weights if not w.within_budget]
+    if over:
+        raise Exit(f"over the figure budget: {', '.join(over)}", code=1)
 
 
 @task(

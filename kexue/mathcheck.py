@@ -288,7 +288,7 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
     equation numbers differ from the build's ids and data-eq-shown.  MathJax parses
     (compiles) the formulas but does not lay them out.  ``context``: a Playwright browser
     context to use (default: start Chromium)."""
-    from kexue.browser import ChromiumMissingError, chromium_context
+    from kexue.browser import ChromiumMissingError
     from kexue.checks import Problem
     from kexue.serve import ServedSite
 
@@ -311,7 +311,7 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
     try:
         with ServedSite(ctx.output) as site, contextlib.ExitStack() as stack:
             if context is None:
-                context = stack.enter_context(chromium_context())
+                context = stack.enter_context(_chromium_context())
             urls = [f"{site.url}/{p}" for p in pages]
             probed_pages = probe_pages(context, urls, parallel, typeset=False, mirrors=mirrors)
             for rel, probed in zip(pages, probed_pages, strict=True):
@@ -387,3 +387,18 @@ def page_math(html_text: str, skip_classes: Iterable[str] = ()) -> list[tuple[bo
     parser.feed(html_text)
     parser.close()
     return parser.found
+
+
+@contextlib.contextmanager
+def _chromium_context():
+    """A fresh browser context on Debian's headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from kexue.browser import launch
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            yield browser.new_context()
+        finally:
+            browser.close()
