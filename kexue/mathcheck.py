@@ -198,9 +198,10 @@ class FormulaProblem:
     message: str
 
 
-def page_problems(page: ProbedPage) -> list[FormulaProblem]:
-    """MathJax errors, elements MathJax found no (or several) formulas in, and numbering
-    that differs from the build's."""
+def page_problems(page: ProbedPage, numbering: bool = True) -> list[FormulaProblem]:
+    """MathJax errors, elements MathJax found no (or several) formulas in, and (with
+    ``numbering``: on a post's own page, not on lists of summaries) numbering that
+    differs from the build's."""
     if page.error:
         return [FormulaProblem("", page.error)]
     out = []
@@ -214,7 +215,7 @@ def page_problems(page: ProbedPage) -> list[FormulaProblem]:
                 else f"MathJax found {f.items} formulas in one math element"
             )
             out.append(FormulaProblem(f.text or "", what))
-        elif not f.errors and not tags_agree(f.shown_list, f.tags):
+        elif numbering and not f.errors and not tags_agree(f.shown_list, f.tags):
             out.append(
                 FormulaProblem(
                     "",
@@ -315,7 +316,8 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
             urls = [f"{site.url}/{p}" for p in pages]
             probed_pages = probe_pages(context, urls, parallel, typeset=False, mirrors=mirrors)
             for rel, probed in zip(pages, probed_pages, strict=True):
-                for problem in page_problems(probed):
+                own_page = bool(_ARTICLE_RE.search(rel))
+                for problem in page_problems(probed, numbering=own_page):
                     yield _located(ctx, rel, problem)
     except ChromiumMissingError as e:
         yield Problem(str(ctx.output), 0, str(e))

@@ -528,21 +528,45 @@ def number_equations(spans: list[MathSpan], start: int = 1) -> list[Equation]:
     for index, span in enumerate(spans):
         for m in _SETCOUNTER_RE.finditer(span.tex):
             counter = int(m.group(1)) + 1
-        env = _numbered_environment(span)
-        if not span.display and env is None:
-            continue
-        name, body = env if env else ("", span.tex)
-        base = name.rstrip("*")
-        starred = name.endswith("*") or not name or base in _UNNUMBERED_KNOWN
-        rows = split_rows(body) if base in NUMBERED_ROWS else [body]
-        numbered = base in NUMBERED_ROWS or base in NUMBERED_WHOLE
-        for r, row in enumerate(rows):
-            tag = _tag_of(row)
-            label_m = _LABEL_RE.search(row)
-            label = label_m.group(1) if label_m else None
-            if tag is not None:
-                out.append(Equation(index, r, None, tag, label, row))
-            elif numbered and not starred and not _NOTAG_RE.search(row):
-                out.append(Equation(index, r, counter, None, label, row))
-                counter += 1
+        r = 0
+        for name, body in _numbering_units(span):
+            base = name.rstrip("*")
+            starred = name.endswith("*") or not name or base in _UNNUMBERED_KNOWN
+            rows = split_rows(body) if base in NUMBERED_ROWS else [body]
+            numbered = base in NUMBERED_ROWS or base in NUMBERED_WHOLE
+            for row in rows:
+                tag = _tag_of(row)
+                label_m = _LABEL_RE.search(row)
+                label = label_m.group(1) if label_m else None
+                if tag is not None:
+                    out.append(Equation(index, r, None, tag, label, row))
+                elif numbered and not starred and not _NOTAG_RE.search(row):
+                    out.append(Equation(index, r, counter, None, label, row))
+                    counter += 1
+                r += 1
     return out
+
+
+def _numbering_units(span: MathSpan) -> list[tuple[str, str]]:
+    """(environment, body) pieces of a span that MathJax numbers: the span's own
+    environment; else numbered environments inside it (MathJax numbers an equation even
+    inside inline math); else, for display math, the whole (for a \\tag)."""
+    env = _numbered_environment(span)
+    if env:
+        return [env]
+    inner = []
+    pos = 0
+    tex = span.tex
+    while m := _BEGIN_RE.search(tex, pos):
+        name = m.group(1)
+        end = _find_env_end(tex, name, m.end(), len(tex))
+        if end < 0:
+            break
+        if name.rstrip("*") in NUMBERED_ROWS | NUMBERED_WHOLE:
+            inner.append((name, tex[m.end() : end - len(f"\\end{{{name}}}")]))
+            pos = end
+        else:
+            pos = m.end()
+    if inner:
+        return inner
+    return [("", tex)] if span.display else []

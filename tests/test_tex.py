@@ -180,3 +180,8 @@ def test_an_inline_environment_is_numbered_as_mathjax_does():
 def test_set_counter_continues_the_numbering():
     text = "$\\setCounter{11}$\n\\begin{equation}a\\end{equation}\n\\begin{align}b\\\\c\\end{align}"
     assert [e.shown for e in number_equations(find_math(text))] == ["12", "13", "14"]
+
+
+def test_an_equation_nested_in_other_math_is_numbered_as_mathjax_does():
+    text = "$x，得\n\\begin{equation}a\\end{equation}\n与 \\begin{align}b\\\\c\\end{align} y$"
+    assert [e.shown for e in number_equations(find_math(text))] == ["1", "2", "3"]

@@ -1,6 +1,11 @@
-"""Pelican adapter: add kexue's TeX-protecting Markdown extension to the reader."""
+"""Pelican adapter: add kexue's TeX-protecting Markdown extension to the reader, and
+keep formulas whole in the summaries Pelican cuts from the text."""
 
 from pelican import signals
+from pelican.contents import Article
+from pelican.utils import truncate_html_paragraphs, truncate_html_words
+
+from kexue.markdown_math import truncate_keeping_math
 
 EXTENSION = "kexue.markdown_math"
 
@@ -10,5 +15,24 @@ def add_extension(pelican):
     markdown.setdefault("extension_configs", {}).setdefault(EXTENSION, {})
 
 
+def whole_formula_summary(content):
+    """Pelican cuts a summary after SUMMARY_MAX_LENGTH words, which can fall inside a
+    formula (an unfinished TeX string on index pages): cut it here the same way, with
+    each formula one word."""
+    if not isinstance(content, Article) or "summary" in content.metadata:
+        return
+    html = content._content or ""
+    settings = content.settings
+    if 'class="math ' not in html or settings.get("SUMMARY_MAX_LENGTH") is None:
+        return
+    if settings.get("SUMMARY_MAX_PARAGRAPHS") is not None:
+        html = truncate_html_paragraphs(html, settings["SUMMARY_MAX_PARAGRAPHS"])
+    words, end = settings["SUMMARY_MAX_LENGTH"], settings["SUMMARY_END_SUFFIX"]
+    content.metadata["summary"] = truncate_keeping_math(
+        html, lambda h: truncate_html_words(h, words, end)
+    )
+
+
 def register():
     signals.initialized.connect(add_extension)
+    signals.content_object_init.connect(whole_formula_summary)
