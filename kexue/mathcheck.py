@@ -315,10 +315,15 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
                 context = stack.enter_context(_chromium_context())
             urls = [f"{site.url}/{p}" for p in pages]
             probed_pages = probe_pages(context, urls, parallel, typeset=False, mirrors=mirrors)
+            seen = set()  # a formula in a summary fails on every list page too: once
             for rel, probed in zip(pages, probed_pages, strict=True):
                 own_page = bool(_ARTICLE_RE.search(rel))
                 for problem in page_problems(probed, numbering=own_page):
-                    yield _located(ctx, rel, problem)
+                    found = _located(ctx, rel, problem)
+                    key = (found.file, found.line, problem.tex, problem.message)
+                    if not found.line or key not in seen:
+                        seen.add(key)
+                        yield found
     except ChromiumMissingError as e:
         yield Problem(str(ctx.output), 0, str(e))
 
