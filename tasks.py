@@ -452,33 +452,15 @@ def bench_figures(c):
         raise Exit(f"over the figure budget: {', '.join(over)}", code=1)
 
 
-@task(
-    name="bench-math",
-    help={
-        "legacy": "legacy corpus folder (default: $KEXUE_LEGACY_CORPUS or ../shared/corpus/legacy)"
-    },
-)
-def bench_math(c, legacy=""):
-    """Build time of the real corpus with and without the math extension, and warm."""
-    from kexue.bench_math import bench_math as measure
-
-    folder = Path(
-        legacy or os.environ.get("KEXUE_LEGACY_CORPUS") or ROOT.parent / "shared/corpus/legacy"
-    )
-    if not (folder / "blogs_raw").is_dir():
-        raise Exit(
-            f"no legacy corpus at {folder}: give --legacy or set KEXUE_LEGACY_CORPUS", code=1
-        )
-    over = [w.figure for w in weights if not w.within_budget]
-    if over:
-        raise Exit(f"over the figure budget: {', '.join(over)}", code=1)
-
-
 def _bench_parts():
     """(name, function of a built site returning a report with .summary())."""
+    from kexue.bench_math import bench_math
     from kexue.search_eval import bench_search
 
-    return [("search", bench_search)]
+    return [
+        ("search", bench_search),
+        ("math", lambda out: bench_math(ROOT, out.parent / "content")),
+    ]
 
 
 @task(
@@ -513,7 +495,3 @@ def bench(c, corpus="", keep=False):
             _say(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    posts, timings = measure(ROOT, folder)
-    _say(f"legacy corpus: {posts} posts ({os.cpu_count()} CPUs)")
-    for t in timings:
-        _say(f"{t.what}: {t.seconds:.1f} s")

@@ -1,14 +1,15 @@
-"""`invoke bench-math`: what protecting TeX costs at build time, on the real corpus.
+"""The math part of `invoke bench`: what protecting TeX costs at build time.
 
-Imports the legacy corpus (kexue.legacy) into a temporary folder and times Pelican
-builds of it: with the math extension on a cold cache, again on the warm cache, and
-without the extension (plugin kexue_math left out) on a cold cache; and the time
+On the imported real corpus (the content folder `invoke bench` made), times Pelican
+builds: with the math extension on a cold cache, again on the warm cache, and without
+the extension (plugin kexue_math left out) on a cold cache; and the time
 kexue.tex.find_math plus number_equations take over every post on their own.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -35,37 +36,43 @@ def _build(root: Path, content: Path, output: Path, cache: Path, **extra) -> flo
     return seconds
 
 
-def bench_math(root: Path, legacy: Path) -> tuple[int, list[Timing]]:
-    """(number of posts, timings) for the legacy corpus at ``legacy``."""
+@dataclass
+class MathBench:
+    posts: int
+    timings: list[Timing]
+
+    def summary(self) -> str:
+        lines = [f"{self.posts} posts, {os.cpu_count()} CPUs"]
+        lines += [f"{t.what}: {t.seconds:.1f} s" for t in self.timings]
+        return "\n".join(lines)
+
+
+def bench_math(root: Path, content: Path) -> MathBench:
+    """Time builds of ``content`` (the imported corpus) in temporary folders."""
     from pelican.settings import read_settings
 
-    from kexue.legacy import import_legacy
     from kexue.markdown_math import body_offset
     from kexue.tex import find_math, number_equations
 
     plugins = read_settings(str(root / "pelicanconf.py"))["PLUGINS"]
     without = [p for p in plugins if p != "kexue_math"]
+    posts = sorted((content / "posts").glob("*.md"))
+    texts = [p.read_text(encoding="utf-8") for p in posts]
+    started = time.perf_counter()
+    for text in texts:
+        number_equations(find_math(text[body_offset(text) :]))
+    scan = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="kexue-bench-math-") as tmp:
         tmp = Path(tmp)
-        content = tmp / "content"
-        import_legacy(legacy, content)
-        posts = sorted((content / "posts").glob("*.md"))
-        texts = [p.read_text(encoding="utf-8") for p in posts]
-        started = time.perf_counter()
-        for text in texts:
-            number_equations(find_math(text[body_offset(text) :]))
-        scan = time.perf_counter() - started
-        timings = [
-            Timing(
-                "build with the extension, cold cache", _build(root, content, tmp / "a", tmp / "ca")
-            ),
-            Timing(
-                "build with the extension, warm cache", _build(root, content, tmp / "a", tmp / "ca")
-            ),
-            Timing(
-                "build without the extension, cold cache",
-                _build(root, content, tmp / "b", tmp / "cb", PLUGINS=without),
-            ),
+        cold = _build(root, content, tmp / "a", tmp / "ca")
+        warm = _build(root, content, tmp / "a", tmp / "ca")
+        plain = _build(root, content, tmp / "b", tmp / "cb", PLUGINS=without)
+    return MathBench(
+        len(posts),
+        [
+            Timing("build with the math extension, cold cache", cold),
+            Timing("build with the math extension, warm cache", warm),
+            Timing("build without the math extension (kexue_math left out), cold cache", plain),
             Timing("find_math + number_equations over every post", scan),
-        ]
-    return len(posts), timings
+        ],
+    )

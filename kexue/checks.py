@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kexue.figures import check_figure_directives
-from kexue.search import check_search_index
 from kexue.mathcheck import check_math_pages
+from kexue.search import check_search_index
 
 
 @dataclass(frozen=True)
