@@ -65,6 +65,7 @@ async (timeoutMs) => {
   const out = els.map((el) => ({
     display: el.classList.contains("display"),
     shown: el.getAttribute("data-eq-shown"),
+    note: !!el.closest(".deriv-note, .deriv-appendix"),
     tags: [], errors: [], items: 0, text: null,
   }));
   for (const item of doc.math) {
@@ -104,6 +105,7 @@ class ProbedFormula:
     errors: list[dict]  # {"tex", "math", "message"}
     items: int  # formulas MathJax found in the element (1 when all is well)
     text: str | None = None  # the element's text when MathJax found nothing
+    note: bool = False  # inside a derivation note (this site's text, numbered on its own)
 
     @property
     def shown_list(self) -> list[str]:
@@ -215,7 +217,7 @@ def page_problems(page: ProbedPage, numbering: bool = True) -> list[FormulaProbl
                 else f"MathJax found {f.items} formulas in one math element"
             )
             out.append(FormulaProblem(f.text or "", what))
-        elif numbering and not f.errors and not tags_agree(f.shown_list, f.tags):
+        elif numbering and not f.note and not f.errors and not tags_agree(f.shown_list, f.tags):
             out.append(
                 FormulaProblem(
                     "",

@@ -334,10 +334,12 @@ def _inline_dollar_end(text: str, pos: int, hi: int) -> int:
     """Offset of the closing ``$`` of inline math opened just before ``pos``, or -1.
 
     As MathJax pairs them: the next unescaped ``$`` outside braces, within the paragraph.
-    One rule more, against money ("花了 $5 和 $10"): a ``$`` followed by a digit does not
-    close, and then this ``$`` opens nothing.
+    When braces never balance, the first ``$`` that could close does (MathJax would find
+    no formula there, and `invoke check` says so, rather than leaving a stray ``$``).
+    Against money ("花了 $5 和 $10"): a ``$`` followed by a digit does not close.
     """
     depth = 0
+    fallback = -1
     k = pos
     while k < hi:
         c = text[k]
@@ -349,14 +351,20 @@ def _inline_dollar_end(text: str, pos: int, hi: int) -> int:
         elif c == "}":
             depth = max(0, depth - 1)
         elif c == "\n" and _BLANK_LINE_RE.match(text, k):
-            return -1
-        elif c == "$" and not depth:
-            if k == pos or text.startswith("$", k + 1) or text[k + 1 : k + 2].isdigit():
-                return -1  # "$$" cannot close inline math; "$5" is money
-            if text[pos].isdigit() and _is_prose(text[pos:k]):
-                return -1  # "共 $5，而 $x$": money, then math
-            return k
+            break
+        elif c == "$":
+            closes = not (k == pos or text.startswith("$", k + 1) or text[k + 1 : k + 2].isdigit())
+            if not depth:
+                if not closes:
+                    return -1  # "$$" cannot close inline math; "$5" is money
+                if text[pos].isdigit() and _is_prose(text[pos:k]):
+                    return -1  # "共 $5，而 $x$": money, then math
+                return k
+            if closes and fallback < 0:
+                fallback = k
         k += 1
+    if fallback >= 0 and not (text[pos].isdigit() and _is_prose(text[pos:fallback])):
+        return fallback
     return -1
 
 

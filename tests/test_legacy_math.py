@@ -24,7 +24,7 @@ pytestmark = pytest.mark.corpus
 
 #: Panels of derivation notes (written by this site, inserted after equations) are not
 #: the post's text.
-NOTE_CLASSES = ("deriv-note",)
+NOTE_CLASSES = ("deriv-note", "deriv-appendix")
 
 
 @pytest.fixture(scope="module")

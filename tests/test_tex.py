@@ -185,3 +185,8 @@ def test_set_counter_continues_the_numbering():
 def test_an_equation_nested_in_other_math_is_numbered_as_mathjax_does():
     text = "$x，得\n\\begin{equation}a\\end{equation}\n与 \\begin{align}b\\\\c\\end{align} y$"
     assert [e.shown for e in number_equations(find_math(text))] == ["1", "2", "3"]
+
+
+def test_unbalanced_braces_still_close_at_the_first_dollar():
+    # MathJax finds no formula there; `invoke check` reports it instead of a stray "$".
+    assert sources("$\\frac{a}{b$ 和 $c$") == ["$\\frac{a}{b$", "$c$"]
