@@ -237,7 +237,9 @@ _CONTENT_DIRS = ("posts", "samples", "pages", "derivations")
 def source_candidates(content: Path, page: str) -> list[Path]:
     """The content files a page is built from (the article's own file first)."""
     m = _ARTICLE_RE.search(page)
-    own = [content / d / f"{m.group(1)}.md" for d in ("posts", "samples")] if m else []
+    own = (
+        [content / d / f"{m.group(1)}.md" for d in ("posts", "samples", "derivations")] if m else []
+    )
     return [p for p in own if p.is_file()]
 
 
