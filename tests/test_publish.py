@@ -57,6 +57,7 @@ def test_publish_pushes_the_site_then_a_republish_adds_no_commit(setup):
     files = set(git("--git-dir", str(remote), "ls-tree", "-r", "--name-only", "gh-pages").split())
     for path in ("index.html", "archives/90001/index.html", ".nojekyll", "CNAME"):
         assert path in files, path
+    assert any(f.startswith("pagefind/") for f in files), "no search index on gh-pages"
     index = git("--git-dir", str(remote), "show", "gh-pages:archives/90001/index.html")
     assert f"{SITEURL}/" in index  # absolute URLs in the published build
     commits = branch_commits(remote)
