@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.datafiles import read_toml
 from kexue.posts import Post
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "relevance.toml"
@@ -57,12 +57,7 @@ class Rules:
 def load_rules(path: Path | None = None) -> Rules:
     """Read the rules; an unknown key is an error naming the file."""
     path = Path(path) if path else DEFAULT_RULES
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(f"{path}: relevance rules not found (pass --rules FILE)") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"{path}: not valid TOML ({e}); fix the file") from None
+    data = read_toml(path, "relevance rules (pass --rules FILE)")
     unknown = set(data) - _KEYS
     if unknown:
         raise ValueError(f"{path}: unknown key(s) {sorted(unknown)}; known: {sorted(_KEYS)}")

@@ -20,12 +20,12 @@ from __future__ import annotations
 import json
 import math
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.datafiles import read_toml
 from kexue.posts import Post
 
 TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "data" / "topics.toml"
@@ -124,12 +124,7 @@ class Taxonomy:
 def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
     """Read and validate the taxonomy; errors name the file and the offending key."""
     path = Path(path) if path else TAXONOMY_PATH
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TaxonomyError(f"{path}: taxonomy file not found") from None
-    except tomllib.TOMLDecodeError as e:
-        raise TaxonomyError(f"{path}: not valid TOML: {e}") from None
+    data = read_toml(path, "taxonomy file", TaxonomyError)
 
     def fail(key: str, message: str):
         raise TaxonomyError(f"{path}: {key}: {message}")
