@@ -45,17 +45,27 @@ def serve_forever(root: Path, port: int) -> None:
             pass
 
 
-class ServedSite:
-    """Context manager: serve ``root`` in a thread; ``.url`` is its base URL."""
+class BackgroundServer:
+    """Context manager: run ``httpd`` (bound to 127.0.0.1) in a thread; ``.url`` is its
+    base URL.  Subclasses set ``self.httpd`` and call ``super().__init__()``."""
 
-    def __init__(self, root: Path):
-        self.httpd = make_server(root)
+    httpd: http.server.HTTPServer
+
+    def __init__(self):
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    def __enter__(self) -> ServedSite:
+    def __enter__(self):
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         return self
 
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class ServedSite(BackgroundServer):
+    """Serve the folder ``root`` (a built site) on 127.0.0.1 in a thread."""
+
+    def __init__(self, root: Path):
+        self.httpd = make_server(root)
+        super().__init__()
