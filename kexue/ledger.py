@@ -20,8 +20,8 @@ from kexue.posts import Post, iter_post_files, read_post
 
 HEADER = (
     "# title | id | path | status | date | tags\n"
-    "# Generated from content/ by `invoke progress` (and after `invoke crawl` / "
-    "`invoke import-legacy`); do not edit.\n"
+    "# Generated from content/ by `invoke progress` (and after `invoke crawl`); "
+    "do not edit.\n"
     "# status: pending (no derivation note) | draft | review | done (the note's Status)\n"
 )
 
