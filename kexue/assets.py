@@ -20,6 +20,17 @@ VENDOR_FILES: list[tuple[str, str, str]] = [
 ]
 
 
+def _copy_if_changed(src: str, dst: str) -> str:
+    """shutil's copy2, skipped when ``dst`` already has ``src``'s size and mtime (copy2
+    keeps the mtime), so a rebuild does not rewrite every vendored file."""
+    s, d = Path(src).stat(), Path(dst)
+    if d.exists():
+        ds = d.stat()
+        if ds.st_size == s.st_size and int(ds.st_mtime) == int(s.st_mtime):
+            return dst
+    return shutil.copy2(src, dst)
+
+
 class MissingFrontEndPackageError(RuntimeError):
     pass
 
@@ -40,8 +51,8 @@ def copy_vendor(node_modules: Path, output: Path) -> list[Path]:
         target = output / "vendor" / dest
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
+            shutil.copytree(source, target, dirs_exist_ok=True, copy_function=_copy_if_changed)
         else:
-            shutil.copy2(source, target)
+            _copy_if_changed(str(source), str(target))
         written.append(target)
     return written
