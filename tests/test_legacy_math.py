@@ -16,6 +16,7 @@ from collections import Counter
 import pytest
 
 from kexue.checks import CheckContext
+from kexue.legacy import import_legacy
 from kexue.markdown_math import body_offset
 from kexue.mathcheck import check_math_pages, math_pages, page_math
 from kexue.tex import find_math
@@ -33,12 +34,9 @@ def post_html(html: str) -> str:
 
 @pytest.fixture(scope="module")
 def legacy_site(legacy_corpus, tmp_path_factory):
-    legacy = pytest.importorskip(
-        "kexue.legacy", reason="kexue.legacy (the legacy import) is not on this branch yet"
-    )
     root = tmp_path_factory.mktemp("legacy-site")
     content = root / "content"
-    legacy.import_legacy(legacy_corpus, content)
+    import_legacy(legacy_corpus, content)
     out = root / "output"
     build_site(content, out)
     return content, out

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kexue.legacy import import_legacy
 from kexue.posts import Post, iter_post_files, read_post
 from kexue.topics import (
     TaxonomyError,
@@ -63,18 +64,7 @@ def read_labels() -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def real_corpus(legacy_corpus, tmp_path_factory) -> tuple[dict[str, Post], dict[str, str]]:
-    """The legacy corpus as (posts by id, topic overrides by id): through the legacy
-    importer once it exists, else the small reader in tests/legacy_posts.py."""
-    try:
-        from kexue.legacy import import_legacy
-    except ImportError:
-        from tests.legacy_posts import read_legacy_posts
-
-        posts = read_legacy_posts(legacy_corpus)
-        overrides = {p.id: p.topic for p in posts.values() if p.topic}
-        for post in posts.values():
-            post.topic = ""
-        return posts, overrides
+    """The legacy corpus imported with kexue.legacy: (posts by id, topic overrides by id)."""
     content = tmp_path_factory.mktemp("legacy-content")
     import_legacy(legacy_corpus, content)
     posts = {p.id: p for p in map(read_post, iter_post_files(content))}
