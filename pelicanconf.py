@@ -1,8 +1,8 @@
 """Pelican settings for development builds (`invoke build`, `invoke serve`)."""
 
-from pathlib import Path
 
 from kexue.cachekey import reader_fingerprint
+from kexue.paths import ROOT
 from kexue.reading import slugify_heading
 
 AUTHOR = "苏剑林"
@@ -102,7 +102,7 @@ CACHE_CONTENT = True
 CONTENT_CACHING_LAYER = "reader"
 LOAD_CONTENT_CACHE = True
 # One cache per version of the reading code (kexue/, plugins/, this file).
-CACHE_PATH = f".cache/pelican/{reader_fingerprint(Path(__file__).resolve().parent)}"
+CACHE_PATH = f".cache/pelican/{reader_fingerprint(ROOT)}"
 
 RELATIVE_URLS = True
 FEED_ALL_ATOM = None

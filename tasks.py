@@ -9,7 +9,8 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-ROOT = Path(__file__).resolve().parent
+from kexue.paths import ROOT
+
 OUTPUT = ROOT / "output"
 PY = sys.executable
 
@@ -168,8 +169,8 @@ def screenshots(c, page=None, out="screenshots", no_build=False):
     _say(f"wrote {len(written)} screenshots into {out}/")
 
 
-@task(help={"post_id": "the post's archive id, e.g. 10648"})
-def note(c, post_id):
+@task(help={"post_id": "the post's archive id, e.g. 10648", "content": "content folder"})
+def note(c, post_id, content="content"):
     """Scaffold content/derivations/<id>.md: one empty section per numbered equation."""
     from datetime import date
 
@@ -177,10 +178,10 @@ def note(c, post_id):
     from kexue.fsutil import atomic_write_text
     from kexue.posts import read_post
 
-    content = ROOT / "content"
+    content = Path(content)
     target = note_path(content, post_id)
     if target.exists():
-        raise Exit(f"{target.relative_to(ROOT)} exists; notes are never overwritten", code=1)
+        raise Exit(f"{target} exists; notes are never overwritten", code=1)
     post_file = find_post_file(content, post_id)
     if post_file is None:
         raise Exit(
@@ -191,20 +192,23 @@ def note(c, post_id):
     text = scaffold(post_id, read_post(post_file).body, date.today().isoformat())
     atomic_write_text(target, text)
     sections = text.count("\n## @")
-    _say(f"wrote {target.relative_to(ROOT)}: {sections} empty section(s) to fill")
+    _say(f"wrote {target}: {sections} empty section(s) to fill")
 
 
-@task
-def progress(c):
-    """Regenerate blog_list.txt's status column and PROGRESS_REPORT.md's summary block."""
+@task(
+    help={
+        "content": "content folder",
+        "ledger": "the ledger to regenerate",
+        "report": "the progress report whose summary block is regenerated",
+    }
+)
+def progress(c, content="content", ledger="blog_list.txt", report="PROGRESS_REPORT.md"):
+    """Regenerate blog_list.txt's status column and PROGRESS_REPORT.md's summary block
+    (paths relative to the current folder, the project's when run by ./run)."""
     from kexue.ledger import write_ledger, write_progress_summary
 
-    content = ROOT / "content"
-    for name, write in (
-        ("blog_list.txt", write_ledger),
-        ("PROGRESS_REPORT.md", write_progress_summary),
-    ):
-        changed = write(content, ROOT / name)
+    for name, write in ((ledger, write_ledger), (report, write_progress_summary)):
+        changed = write(Path(content), Path(name))
         _say(f"{name}: {'updated' if changed else 'up to date'}")
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -34,7 +35,8 @@ import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import MarkdownConverter
 
-from kexue.posts import SOURCE_BASE, Post
+from kexue.posts import SOURCE_BASE, Post, iter_post_files
+from kexue.problems import CheckContext, Problem
 from kexue.tex import find_math
 
 __all__ = [
@@ -566,12 +568,9 @@ def convert_page(
 _STATIC_IMAGE_RE = re.compile(r"\{static\}/(images/[^\s)\"]+)")
 
 
-def check_crawled_posts(ctx):
+def check_crawled_posts(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: crawled posts hold no conversion leftovers, and their local images
     exist (a missing one: `invoke crawl --ids ID` downloads it again)."""
-    from kexue.checks import Problem
-    from kexue.posts import iter_post_files
-
     for path in iter_post_files(ctx.content):
         text = path.read_text(encoding="utf-8")
         for lineno, line in enumerate(text.split("\n"), 1):

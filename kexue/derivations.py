@@ -40,9 +40,9 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from kexue.checks import Problem
 from kexue.fsutil import atomic_write_text
 from kexue.posts import iter_post_files, read_post
+from kexue.problems import CheckContext, Problem
 from kexue.tex import MathSpan, _escaped, find_code_ranges, find_math, number_equations
 
 NOTES_DIR = "derivations"
@@ -519,8 +519,10 @@ def _short(tex: str, n: int = 50) -> str:
     return tex if len(tex) <= n else tex[: n - 1] + "…"
 
 
-def check_notes(content: Path) -> Iterator[Problem]:
-    """Every problem of every note in ``content/derivations/``."""
+def check_notes(ctx: CheckContext) -> Iterator[Problem]:
+    """`invoke check`: every problem of every note in ``content/derivations/`` (post
+    exists, anchors resolve, no auto-numbering in anchored sections, formulas parse)."""
+    content = ctx.content
     for path in iter_note_files(content):
         try:
             note = read_note(path)

@@ -15,10 +15,12 @@ The body is kept byte for byte.  Unknown header keys are preserved in ``extra``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.fsutil import atomic_write_text
+from kexue.problems import CheckContext, Problem
 
 SOURCE_BASE = "https://spaces.ac.cn"
 # Header keys in the order they are written.  Pelican lower-cases them as metadata.
@@ -137,3 +139,15 @@ def iter_post_files(content: Path) -> list[Path]:
     for sub in ("posts", "samples"):
         files.extend(sorted((Path(content) / sub).glob("*.md")))
     return files
+
+
+def check_post_headers(ctx: CheckContext) -> Iterator[Problem]:
+    """`invoke check`: every post file parses, and its Slug is its file name."""
+    for path in iter_post_files(ctx.content):
+        try:
+            post = read_post(path)
+        except PostFormatError as e:
+            yield Problem(str(path), 0, str(e))
+            continue
+        if post.id != path.stem:
+            yield Problem(str(path), 0, f"Slug {post.id!r} differs from the file name {path.stem}")

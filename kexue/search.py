@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kexue.fsutil import atomic_write_text
+from kexue.problems import CheckContext, Problem
 
 BUNDLE_DIR = "pagefind"  # output/pagefind/: written by the pagefind binary
 POSTS_JSON = "search/posts.json"  # the post list the home page filters without a query
@@ -356,10 +357,9 @@ def _keep(bundle: Path, cache: Path, key: str, keep: int = 4) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def check_search_index(ctx) -> Iterator:
+def check_search_index(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: every post of content/ has a post page the search can read, and
     output/pagefind/ indexes exactly those pages (no stale or missing index)."""
-    from kexue.checks import Problem
     from kexue.posts import iter_post_files
 
     output = Path(ctx.output)

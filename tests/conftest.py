@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from kexue.browser import CHROMIUM_ARGS, chromium_path
+from kexue.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 LEGACY_DEFAULT = ROOT.parent / "shared" / "corpus" / "legacy"
 
 
@@ -57,12 +57,31 @@ def legacy_corpus() -> Path:
     return path
 
 
+# A test starts Chromium only through one of these fixtures (directly or through another
+# fixture), so every such test gets the `browser` marker: `pytest -m "not browser"` runs
+# the rest without a browser.
+CHROMIUM_FIXTURES = {"browser", "chromium"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    """Debian's headless Chromium driven by Playwright (no browser download)."""
+def chromium() -> str:
+    """Debian's chromium executable, for tests whose code under test starts it itself."""
     exe = chromium_path()
     if exe is None:
         pytest.fail("chromium is not installed: `apt-get install chromium` (./run test does it)")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory, chromium):
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    exe = chromium
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")

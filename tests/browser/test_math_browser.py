@@ -12,11 +12,9 @@ import shutil
 
 import pytest
 
-from kexue.checks import CheckContext
 from kexue.mathcheck import check_math_pages, page_problems, probe_pages
+from kexue.problems import CheckContext
 from tests.conftest import ROOT, build_site
-
-pytestmark = pytest.mark.browser
 
 NUMBERING = r"""Title: 编号与渲染测试（测试用，本站撰写）
 Date: 2026-01-01

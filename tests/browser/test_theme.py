@@ -284,7 +284,6 @@ def page(browser, served_sample_site):
 WAIT_FOR_MATH = "async () => { if (window.MathJax) await MathJax.startup.promise; }"
 
 
-@pytest.mark.browser
 def test_every_page_type_renders_without_errors_or_foreign_requests(page, served_sample_site):
     for path in PAGE_TYPES:
         page.goto(served_sample_site.url + path)
@@ -294,7 +293,6 @@ def test_every_page_type_renders_without_errors_or_foreign_requests(page, served
     assert not page.foreign, page.foreign
 
 
-@pytest.mark.browser
 def test_theme_follows_the_os_then_the_readers_choice_across_reloads_and_tabs(
     page, browser, served_sample_site
 ):
@@ -330,7 +328,6 @@ def test_theme_follows_the_os_then_the_readers_choice_across_reloads_and_tabs(
     assert page.evaluate("localStorage.getItem('kexue-theme')") is None
 
 
-@pytest.mark.browser
 def test_toc_marks_the_section_in_view(page, served_sample_site):
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(served_sample_site.url + "/archives/90001/")
@@ -348,7 +345,6 @@ def test_toc_marks_the_section_in_view(page, served_sample_site):
     assert page.locator(".toc-column").is_visible()
 
 
-@pytest.mark.browser
 def test_phone_width_never_scrolls_sideways(page, served_sample_site):
     page.set_viewport_size({"width": 360, "height": 740})
     for path in (
@@ -365,7 +361,6 @@ def test_phone_width_never_scrolls_sideways(page, served_sample_site):
     assert page.locator("[data-toc]").get_attribute("open") is None  # a closed box on phones
 
 
-@pytest.mark.browser
 def test_print_opens_every_collapsible_and_hides_navigation(page, served_sample_site):
     page.goto(served_sample_site.url + "/archives/90003/")
     box = page.locator("details.box")

@@ -290,8 +290,7 @@ def test_crawl_all_then_build_gives_a_page_per_math_post_with_exact_tex(tmp_path
     assert 'href="../../archives/7002/"' in page
 
 
-@pytest.mark.browser
-def test_via_browser_passes_a_javascript_gate_politely(tmp_path):
+def test_via_browser_passes_a_javascript_gate_politely(tmp_path, chromium):
     with SourceSite(gate_all=True) as gated:
         plain = crawl(options(tmp_path / "plain", gated, ids=["7002"]))
         assert [f.id for f in plain.failed] == ["7002"]

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,7 @@ from kexue.topics import (
 )
 from tests.conftest import ROOT, build_site
 
-LABELS = Path(__file__).parent / "data" / "topic_labels.tsv"
+LABELS = ROOT / "tests" / "data" / "topic_labels.tsv"
 OTHER_ONLY = '[[topic]]\nslug = "other"\nname = "O"\ndescription = "d"\n'
 DEFAULT_TOPICS = {
     "transformer": "Transformer与注意力",

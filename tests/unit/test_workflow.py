@@ -7,7 +7,8 @@ import re
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from kexue.paths import ROOT
+
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from kexue.paths import ROOT
 from kexue.posts import iter_post_files
 from kexue.search import (
     BUNDLE_DIR,
@@ -27,7 +28,6 @@ from kexue.search import (
 )
 from kexue.search_eval import evaluate, make_queries, occurs, site_texts
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_URLS = sorted(f"archives/{p.stem}/" for p in iter_post_files(ROOT / "content"))
 
 

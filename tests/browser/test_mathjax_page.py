@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-pytestmark = pytest.mark.browser
-
 
 def test_sample_post_typesets_without_errors_or_foreign_requests(browser, served_sample_site):
     page = browser.new_page()

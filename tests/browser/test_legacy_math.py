@@ -15,10 +15,10 @@ from collections import Counter
 
 import pytest
 
-from kexue.checks import CheckContext
 from kexue.legacy import import_legacy
 from kexue.markdown_math import body_offset
 from kexue.mathcheck import check_math_pages, math_pages, page_math
+from kexue.problems import CheckContext
 from kexue.tex import find_math
 from tests.conftest import ROOT, build_site
 
@@ -60,7 +60,6 @@ def test_every_post_has_its_tex_byte_for_byte(legacy_site):
     assert spans > 10_000
 
 
-@pytest.mark.browser
 def test_mathjax_parses_every_formula_and_agrees_on_numbers(legacy_site, browser):
     content, out = legacy_site
     pages = math_pages(out)

@@ -89,7 +89,6 @@ def test_summaries_stay_the_posts_own_text_while_the_content_carries_the_notes(t
     assert "deriv-note" in content_html and "注释文字" in content_html
 
 
-@pytest.mark.browser
 def test_notes_open_under_their_equations_in_chromium(browser, served_sample_site):
     page = browser.new_page()
     errors = []

@@ -27,9 +27,9 @@ from kexue.derivations import (
     scaffold,
 )
 from kexue.ledger import SUMMARY_BEGIN, SUMMARY_END, ledger_lines, post_topics, progress_summary
+from kexue.paths import ROOT
 from kexue.posts import read_post
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "content" / "samples"
 
 NOTE = """\
@@ -226,14 +226,13 @@ def test_each_kind_of_broken_note_is_reported_with_file_and_line(content):
 
 
 def test_the_sample_notes_pass_every_check():
-    assert list(check_notes(ROOT / "content")) == []
+    assert list(check_notes(CheckContext(ROOT, ROOT / "content", ROOT / "output"))) == []
 
 
 def _invoke(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run this repository's tasks.py from a temporary copy (its ROOT is the copy)."""
-    shutil.copy(ROOT / "tasks.py", tmp_path / "tasks.py")
+    """Run this repository's tasks in ``tmp_path`` (content/ there is the default)."""
     return subprocess.run(
-        [sys.executable, "-m", "invoke", "-r", str(tmp_path), *args],
+        [sys.executable, "-m", "invoke", "-r", str(ROOT), *args],
         capture_output=True,
         text=True,
         check=False,
@@ -259,7 +258,7 @@ def test_invoke_note_scaffolds_every_numbered_equation_and_never_overwrites(cont
     assert all(s.empty for s in note.anchored)
     assert "(KL) \\label{eq:kl}" in text and "\\frac{\\sigma_1^2 + (\\mu_1-\\mu_2)^2}" in text
     # Its only problems are the empty sections waiting to be written.
-    problems = [p.message for p in check_notes(content)]
+    problems = [p.message for p in check_notes(CheckContext(ROOT, content, ROOT / "output"))]
     assert problems and all("is empty" in m for m in problems)
     path.write_text(text + "\n我的注释\n", encoding="utf-8")
     again = _invoke(tmp_path, "note", "90003")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-pytestmark = pytest.mark.browser
-
 # A hash of every canvas in a figure (uPlot and the contour plot draw on canvases).
 CANVAS_HASH = """el => Array.from(el.querySelectorAll('canvas'), c => {
   const s = c.toDataURL(); let h = 0;

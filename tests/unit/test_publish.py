@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from kexue.paths import ROOT
+
 SITEURL = "https://example.github.io/kexue-notes"
 
 
