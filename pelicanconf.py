@@ -1,6 +1,5 @@
 """Pelican settings for development builds (`invoke build`, `invoke serve`)."""
 
-
 from kexue.cachekey import reader_fingerprint
 from kexue.paths import ROOT
 from kexue.reading import slugify_heading
