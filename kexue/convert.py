@@ -56,7 +56,7 @@ _TITLE_SUFFIX_RE = re.compile(r"\s*[-–|]\s*科学空间\s*[|｜]\s*Scientific 
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _ARCHIVE_RE = re.compile(r"^/archives/(\d+)/?$")
 _CODE_TAGS = frozenset({"pre", "code", "kbd", "samp", "script", "style", "textarea"})
-# Texts that start the boilerplate at the end of #PostContent (source-site.md).
+# Texts that start the boilerplate at the end of #PostContent (docs/source-site.md).
 BOILERPLATE_MARKERS = (
     "转载到请包括本文地址",
     "更详细的转载事宜请参考",

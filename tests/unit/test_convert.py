@@ -35,7 +35,7 @@ def test_multiline_formula_loses_the_editors_br_and_keeps_entities_decoded():
     assert "<br" not in body
     assert "\\eta < 2/\\lambda_{\\max} & \\text{收敛} \\\\\n" in body
     assert "&amp;" not in body.split("```")[0]
-    # the damage other converters did (source-site.md) is absent
+    # the damage other converters did (docs/source-site.md) is absent
     assert "\\\\\\" not in body and "\\\\{" not in body and "\\\\#" not in body
     assert "$x_i^*$" in body and "x\\_i" not in body
 
