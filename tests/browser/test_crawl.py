@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -297,7 +298,11 @@ def test_via_browser_passes_a_javascript_gate_politely(tmp_path, chromium):
         assert "JavaScript gate" in plain.failed[0].reason
         gated.hits.clear()
         delay = 0.3
-        summary = crawl(options(tmp_path, gated, ids=["7001", "7002"], via="browser", delay=delay))
+        # In a thread of its own, as `invoke crawl` runs it: this test session's shared
+        # Playwright (the `browser` fixture) owns the main thread's event loop.
+        opts = options(tmp_path, gated, ids=["7001", "7002"], via="browser", delay=delay)
+        with ThreadPoolExecutor(1) as pool:
+            summary = pool.submit(crawl, opts).result()
         assert sorted(summary.new) == ["7001", "7002"], summary.lines()
         body = read_post(tmp_path / "content" / "posts" / "7002.md").body
         assert [s.source for s in find_math(body)] == EXPECTED_TEX["7002"]
