@@ -10,14 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.header import HeaderError, parse_header
 from kexue.tex import find_code_ranges
 
 NOTES_DIR = "derivations"
 STATUSES = ("draft", "review", "done")
 STATUS_LABELS = {"draft": "草稿", "review": "审阅中", "done": "已完成"}
 HEADER_KEYS = ("Post", "Status", "Authors", "Date")
+_NOTE_KEYS = "`Post: <id>`, `Status:`, `Authors:`, `Date:`"
 
-_HEADER_LINE_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]?(.*)$")
 _SECTION_RE = re.compile(r"^##[ \t]+@(.*?)[ \t]*#*[ \t]*$", re.M)
 _ANCHOR_RE = re.compile(
     r"^(?:\((?P<eq>[^()\n]+)\)|\[(?P<heading>[^\]\n]+)\]|(?P<free>free)(?=\s|$)|(?P<label>\S+))"
@@ -27,12 +28,8 @@ _AUTHORS_SPLIT_RE = re.compile(r"\s*[,，、;；]\s*")
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 
 
-class NoteFormatError(ValueError):
+class NoteFormatError(HeaderError):
     """A note whose header cannot be read; the message names the file and line."""
-
-    def __init__(self, path: Path | str, line: int, message: str):
-        super().__init__(f"{path}:{line}: {message}")
-        self.path, self.line, self.message = str(path), line, message
 
 
 @dataclass(frozen=True)
@@ -88,38 +85,6 @@ class Note:
         return self.text.count("\n", 0, offset) + 1
 
 
-def parse_header(
-    text: str, path: Path | str = "<string>"
-) -> tuple[dict[str, str], dict[str, int], int]:
-    """The ``Key: value`` lines at the top of a note, the line of each key, and the offset
-    where the body starts (after the blank line)."""
-    values: dict[str, str] = {}
-    lines: dict[str, int] = {}
-    pos = 0
-    for lineno, line in enumerate(text.split("\n"), 1):
-        pos += len(line) + 1
-        if not line.strip():
-            break
-        m = _HEADER_LINE_RE.match(line)
-        if not m:
-            if not values:
-                raise NoteFormatError(
-                    path,
-                    lineno,
-                    "a note starts with a header (`Post: <id>`, `Status:`, `Authors:`, "
-                    f"`Date:`) then a blank line; found {line[:60]!r}",
-                )
-            raise NoteFormatError(
-                path,
-                lineno,
-                f"not a `Key: value` header line: {line[:60]!r} (end the header with a blank line)",
-            )
-        key = m.group(1).capitalize() if m.group(1).islower() else m.group(1)
-        values[key] = m.group(2).strip()
-        lines.setdefault(key, lineno)
-    return values, lines, min(pos, len(text))
-
-
 def read_note_header(path: Path) -> Note:
     """A note's header only (post id, status, authors, date): what the ledger needs."""
     text = Path(path).read_text(encoding="utf-8")
@@ -127,7 +92,8 @@ def read_note_header(path: Path) -> Note:
 
 
 def _note_from_header(text: str, path: Path | str) -> tuple[Note, int]:
-    values, lines, body_start = parse_header(text, path)
+    header = parse_header(text, path, what="note", keys=_NOTE_KEYS, error=NoteFormatError)
+    values = {k: v.strip() for k, v in header.values.items()}
     if not values.get("Post"):
         raise NoteFormatError(path, 1, "the header has no `Post: <id>` (the post's archive id)")
     note = Note(
@@ -138,9 +104,9 @@ def _note_from_header(text: str, path: Path | str) -> tuple[Note, int]:
         extra=values,
         path=str(path),
         text=text,
-        header_lines=lines,
+        header_lines=header.lines,
     )
-    return note, body_start
+    return note, header.body_start
 
 
 def parse_note(text: str, path: Path | str = "<string>") -> Note:
