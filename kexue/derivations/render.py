@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from markdown.treeprocessors import Treeprocessor
 from kexue.derivations.note import Note, Section
 from kexue.derivations.targets import PostTargets, Target, _norm
 from kexue.fsutil import atomic_write_text
+
+logger = logging.getLogger(__name__)
 
 #: Content-box kinds; ``!!! <kind>`` in a note gives the class ``<kind>-box``.
 BOX_KINDS = ("derivation", "theorem", "proof", "example", "intuition", "note")
@@ -89,7 +92,8 @@ class NoteRenderer:
         if self.cache and self.cache.is_file():
             try:
                 self._old = json.loads(self.cache.read_text(encoding="utf-8"))
-            except (ValueError, OSError):
+            except (ValueError, OSError) as e:
+                logger.warning("note cache %s unreadable, rendering afresh: %s", self.cache, e)
                 self._old = {}
 
     def __call__(self, text: str) -> str:

@@ -9,6 +9,7 @@ kexue.tex.find_math plus number_equations take over every post on their own.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,6 +34,7 @@ def _build(root: Path, content: Path, output: Path, cache: Path, **extra) -> flo
     started = time.perf_counter()
     result = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
+    logger.info("pelican build into %s: %.1f s (exit %d)", output, seconds, result.returncode)
     if result.returncode != 0:
         raise RuntimeError(f"pelican failed on {content}:\n{result.stdout}\n{result.stderr}")
     return seconds

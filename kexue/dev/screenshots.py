@@ -7,11 +7,14 @@ MathJax has typeset.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
 from kexue.browser import launch
 from kexue.serve import ServedSite
+
+logger = logging.getLogger(__name__)
 
 WIDTHS = {"desktop": (1280, 900), "phone": (360, 740)}
 THEMES = ("light", "dark")
@@ -49,6 +52,7 @@ def take_screenshots(
                         page.evaluate(WAIT_FOR_MATH)
                         target = out / shot_name(path, theme, width)
                         page.screenshot(path=str(target), full_page=full_page)
+                        logger.info("screenshot %s", target)
                         written.append(target)
                     context.close()
         finally:

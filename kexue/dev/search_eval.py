@@ -13,6 +13,7 @@ ever written into the repository.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import statistics
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.search import CJK_PUNCT, HAN, iter_post_pages, post_text
+
+logger = logging.getLogger(__name__)
 
 # Common terms of the field (written by us); a term is used when some post contains it.
 ENGLISH_TERMS = [
@@ -260,6 +263,7 @@ def bench_search(output: Path) -> EvalReport:
     from kexue.serve import ServedSite
 
     queries = make_queries(site_texts(output), per_length=60, words=30, mixed=30)
+    logger.info("search evaluation: %d queries on %s", len(queries), output)
     with ServedSite(output) as site, sync_playwright() as playwright:
         browser = launch(playwright)
         try:
