@@ -11,6 +11,8 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+
 from kexue.browser import launch
 from kexue.serve import ServedSite
 
@@ -34,8 +36,6 @@ def take_screenshots(
     site: Path, out: Path, pages: Iterable[str], full_page: bool = True
 ) -> list[Path]:
     """Screenshot each page of the built ``site`` into ``out``; return the files written."""
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with ServedSite(site) as served, sync_playwright() as p:
