@@ -36,43 +36,59 @@ def note_masks(text: str) -> list[tuple[int, int]]:
 
 def check_note(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
     """Every problem of one note; ``targets`` is None when its post is not in content/."""
-    path = note.path
+    yield from _header_problems(note, targets)
+    yield from _heading_level_problems(note)
+    yield from _section_problems(note, targets)
+    yield from check_math(note, targets)
 
-    def problem(line: int, message: str) -> Problem:
-        return Problem(path, line, message)
 
+def _header_problems(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
+    path, lines = note.path, note.header_lines
     stem = Path(path).stem
     if stem != note.post_id and path != "<string>":
-        yield problem(
-            note.header_lines.get("Post", 1),
+        yield Problem(
+            path,
+            lines.get("Post", 1),
             f"`Post: {note.post_id}` differs from the file name {stem}.md: rename one",
         )
     if note.status not in STATUSES:
-        yield problem(
-            note.header_lines.get("Status", 1),
+        yield Problem(
+            path,
+            lines.get("Status", 1),
             f"unknown status {note.status!r}: use one of {', '.join(STATUSES)}",
         )
     if note.date and not _DATE_RE.match(note.date):
-        yield problem(note.header_lines.get("Date", 1), f"date {note.date!r} is not YYYY-MM-DD")
+        yield Problem(path, lines.get("Date", 1), f"date {note.date!r} is not YYYY-MM-DD")
     if targets is None:
-        yield problem(
-            note.header_lines.get("Post", 1),
+        yield Problem(
+            path,
+            lines.get("Post", 1),
             f"post {note.post_id} is not in content/ (posts/ or samples/): the note builds as a "
             f"page of its own; fetch the post (`invoke crawl` or `invoke import-legacy`) or fix "
             f"the id",
         )
+
+
+def _heading_level_problems(note: Note) -> Iterator[Problem]:
+    """``# @…`` or ``### @…`` outside code: meant as an anchor, read as plain text."""
     code = find_code_ranges(note.text)
     for m in _OTHER_LEVEL_RE.finditer(note.text):
         if not any(a <= m.start() < b for a, b in code):
-            yield problem(
+            yield Problem(
+                note.path,
                 note.line_of(m.start()),
                 "an anchor heading is level 2: write `## @…` (this line stays plain text)",
             )
+
+
+def _section_problems(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
+    """Anchors that cannot be read or found, empty sections, two sections on one target."""
     seen: dict[object, int] = {}
     for section in note.sections:
         raw = section.raw_anchor
         if raw is not None and section.anchor is None and not raw.startswith("free"):
-            yield problem(
+            yield Problem(
+                note.path,
                 section.line,
                 f"cannot read the anchor `@{raw}`: write `@(3)`, `@eq:label`, `@[heading]` "
                 "or `@free`",
@@ -80,28 +96,29 @@ def check_note(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
             continue
         if section.empty:
             what = f"section @{section.anchor}" if section.anchor else "section @free"
-            yield problem(section.line, f"{what} is empty: write the note or delete the section")
+            yield Problem(
+                note.path, section.line, f"{what} is empty: write the note or delete the section"
+            )
         if section.anchor is None or targets is None:
             continue
         target = targets.resolve(section.anchor)
         if target is None:
             near = targets.candidates(section.anchor)
-            kind = {"equation": "equation", "label": "label", "heading": "heading"}
-            yield problem(
+            yield Problem(
+                note.path,
                 section.line,
-                f"post {note.post_id} has no {kind[section.anchor.kind]} "
+                f"post {note.post_id} has no {section.anchor.kind} "
                 f"{section.anchor}" + (f"; nearest: {', '.join(near)}" if near else ""),
             )
-            continue
-        if target in seen:
-            yield problem(
+        elif target in seen:
+            yield Problem(
+                note.path,
                 section.line,
                 f"@{section.anchor} annotates {target.caption}, already annotated at line "
                 f"{seen[target]}: merge the two sections",
             )
         else:
             seen[target] = section.line
-    yield from check_math(note, targets)
 
 
 def check_math(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
@@ -168,38 +185,43 @@ _BRACE_OR_ENV_RE = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}|\\(left|right)(?![A
 def formula_problems(span: MathSpan) -> list[str]:
     """Cheap static parse of one formula: braces, \\begin/\\end and \\left/\\right balance."""
     tex = span.source
-    out = []
+    out: list[str] = []
     depth = 0
     envs: list[str] = []
     lr = 0
     for m in _BRACE_OR_ENV_RE.finditer(tex):
         if _escaped(tex, m.start()):
             continue
-        if m.group(1) == "begin":
-            envs.append(m.group(2))
-        elif m.group(1) == "end":
-            if not envs:
-                out.append(f"\\end{{{m.group(2)}}} without \\begin in `{_short(tex)}`")
-            elif envs[-1] != m.group(2):
-                out.append(
-                    f"\\begin{{{envs[-1]}}} is closed by \\end{{{m.group(2)}}} in `{_short(tex)}`"
-                )
-                envs.pop()
-            else:
-                envs.pop()
+        if m.group(1):
+            out += _environment_problems(m.group(1), m.group(2), envs, tex)
         elif m.group(3):
             lr += 1 if m.group(3) == "left" else -1
         elif m.group(0) == "{":
             depth += 1
-        else:
+        elif depth:
             depth -= 1
-            if depth < 0:
-                out.append(f"a `}}` closes nothing in `{_short(tex)}`")
-                depth = 0
-    if depth > 0:
-        out.append(f"{depth} unclosed `{{` in `{_short(tex)}`")
-    for env in envs:
-        out.append(f"\\begin{{{env}}} without \\end in `{_short(tex)}`")
+        else:
+            out.append(f"a `}}` closes nothing in `{_short(tex)}`")
+    return out + _unbalanced(tex, depth, envs, lr)
+
+
+def _environment_problems(kind: str, name: str, envs: list[str], tex: str) -> list[str]:
+    """One \\begin or \\end against the stack of open environments ``envs`` (updated)."""
+    if kind == "begin":
+        envs.append(name)
+        return []
+    if not envs:
+        return [f"\\end{{{name}}} without \\begin in `{_short(tex)}`"]
+    top = envs.pop()
+    if top != name:
+        return [f"\\begin{{{top}}} is closed by \\end{{{name}}} in `{_short(tex)}`"]
+    return []
+
+
+def _unbalanced(tex: str, depth: int, envs: list[str], lr: int) -> list[str]:
+    """What is still open at the end of a formula."""
+    out = [f"{depth} unclosed `{{` in `{_short(tex)}`"] if depth > 0 else []
+    out += [f"\\begin{{{env}}} without \\end in `{_short(tex)}`" for env in envs]
     if lr:
         out.append(f"\\left and \\right do not pair up in `{_short(tex)}`")
     return out
