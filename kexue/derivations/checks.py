@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kexue.derivations.note import (
-    _COMMENT_RE,
+    COMMENT_RE,
     STATUSES,
     Note,
     NoteFormatError,
@@ -30,7 +30,7 @@ def find_post_file(content: Path, post_id: str) -> Path | None:
 def note_masks(text: str) -> list[tuple[int, int]]:
     """Ranges where no math counts: Markdown code and HTML comments."""
     ranges = find_code_ranges(text)
-    ranges += [(m.start(), m.end()) for m in _COMMENT_RE.finditer(text)]
+    ranges += [(m.start(), m.end()) for m in COMMENT_RE.finditer(text)]
     return sorted(ranges)
 
 

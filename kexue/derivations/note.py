@@ -25,7 +25,8 @@ _ANCHOR_RE = re.compile(
     r"[ \t]*(?P<title>.*)$"
 )
 _AUTHORS_SPLIT_RE = re.compile(r"\s*[,，、;；]\s*")
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+#: An HTML comment (an unclosed one runs to the end): no text, no math.
+COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 
 
 class NoteFormatError(HeaderError):
@@ -54,7 +55,7 @@ class Section:
 
     @property
     def empty(self) -> bool:
-        return not _COMMENT_RE.sub("", self.body).strip()
+        return not COMMENT_RE.sub("", self.body).strip()
 
 
 @dataclass

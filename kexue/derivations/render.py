@@ -15,7 +15,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from kexue.derivations.note import Note, Section
-from kexue.derivations.targets import PostTargets, Target, _norm
+from kexue.derivations.targets import PostTargets, Target, heading_key
 from kexue.fsutil import atomic_write_text
 
 logger = logging.getLogger(__name__)
@@ -225,7 +225,7 @@ def locate(post_html: str, target: Target) -> int | None:
         return end + len("</div>") if start >= 0 and end >= 0 else None
     heads = list(_HEADING_HTML_RE.finditer(post_html))
     for i, m in enumerate(heads):
-        if _norm(_heading_text(m.group(2))) == _norm(target.heading):
+        if heading_key(_heading_text(m.group(2))) == heading_key(target.heading):
             level = int(m.group(1))
             later = (h for h in heads[i + 1 :] if int(h.group(1)) <= level)
             nxt = next(later, None)

@@ -35,14 +35,14 @@ class Target:
     def panel_id(self) -> str:
         if self.kind == "equation":
             return "deriv-eq-" + re.sub(r"\s+", "-", self.shown)
-        return "deriv-sec-" + _norm(self.heading)
+        return "deriv-sec-" + heading_key(self.heading)
 
     @property
     def caption(self) -> str:
         return f"式 ({self.shown})" if self.kind == "equation" else f"§ {self.heading}"
 
 
-def _norm(text: str) -> str:
+def heading_key(text: str) -> str:
     """Heading text compared loosely: no white space, emphasis or code marks."""
     return re.sub(r"[\s*`]+", "", html.unescape(text))
 
@@ -75,8 +75,8 @@ class PostTargets:
             return next((t for t in self.equations if t.shown == anchor.value), None)
         if anchor.kind == "label":
             return next((t for t in self.equations if t.label == anchor.value), None)
-        key = _norm(anchor.value)
-        return next((t for t in self.headings if _norm(t.heading) == key), None)
+        key = heading_key(anchor.value)
+        return next((t for t in self.headings if heading_key(t.heading) == key), None)
 
     def candidates(self, anchor: Anchor, n: int = 3) -> list[str]:
         """The nearest existing anchors, written as a note would write them."""
