@@ -160,7 +160,7 @@ def publish(
 )
 def screenshots(c, page=None, out="screenshots", no_build=False):
     """PNGs of pages in light and dark themes at desktop (1280) and phone (360) widths."""
-    from kexue.screenshots import take_screenshots
+    from kexue.dev.screenshots import take_screenshots
 
     if not no_build:
         build(c)
@@ -443,7 +443,7 @@ os.environ.setdefault("PYTHONUTF8", "1")
 @task(name="bench-figures")
 def bench_figures(c):
     """Bytes of figure code (gzip) a page with one figure loads; fails over 150 KB."""
-    from kexue.bench_figures import BUDGET_GZIP, measure
+    from kexue.dev.bench_figures import BUDGET_GZIP, measure
 
     weights = measure(ROOT / "node_modules")
     for w in weights:
@@ -458,8 +458,8 @@ def bench_figures(c):
 
 def _bench_parts():
     """(name, function of a built site returning a report with .summary())."""
-    from kexue.bench_math import bench_math
-    from kexue.search_eval import bench_search
+    from kexue.dev.bench_math import bench_math
+    from kexue.dev.search_eval import bench_search
 
     return [
         ("search", bench_search),

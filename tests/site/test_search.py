@@ -1,6 +1,6 @@
 """Search: the index built after Pelican, its Chinese recall, and the search UI in Chromium.
 
-The evaluation (kexue/search_eval.py) runs here on the sample posts; `invoke bench` runs
+The evaluation (kexue/dev/search_eval.py) runs here on the sample posts; `invoke bench` runs
 it on the real corpus.
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from kexue.dev.search_eval import evaluate, make_queries, occurs, site_texts
 from kexue.paths import ROOT
 from kexue.posts import iter_post_files
 from kexue.search import (
@@ -26,7 +27,6 @@ from kexue.search import (
     iter_post_pages,
     post_text,
 )
-from kexue.search_eval import evaluate, make_queries, occurs, site_texts
 
 SAMPLE_URLS = sorted(f"archives/{p.stem}/" for p in iter_post_files(ROOT / "content"))
 
