@@ -74,9 +74,13 @@ PLUGINS = [
     "kexue_figures",
     "kexue_theme",
     "kexue_derivations",
+    "kexue_search",
 ]
 # Derivation notes (content/<path>/<id>.md) attached to their posts' equations.
 KEXUE_DERIVATIONS = {"path": "derivations"}
+# The search index, built after every build (plugins/kexue_search); bundles kept by input
+# digest in the cache folder (relative to the repository).
+KEXUE_SEARCH = {"cache": ".cache/search"}
 
 MARKDOWN = {
     "extension_configs": {

@@ -34,23 +34,11 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
     }
 )
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
-    """Build the site from content/ into output/."""
+    """Build the site from content/ into output/ (the search index with it)."""
     out = Path(output)
     _pelican(c, settings, out, content)
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
-    _search_index(out)
-
-
-def _search_index(out: Path) -> None:
-    from kexue.search import SearchIndexError, build_index
-
-    try:
-        stats = build_index(out, cache=ROOT / ".cache" / "search")
-    except SearchIndexError as e:
-        raise Exit(f"search index: {e}", code=1) from e
-    state = "updated" if stats.changed else "unchanged"
-    _say(f"search index of {stats.posts} posts {state} ({stats.bundle_bytes // 1024} KiB)")
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "no_build": "serve without building"})
@@ -490,7 +478,6 @@ def bench(c, corpus="", keep=False):
         run_import(source, content)
         _say(f"imported {sum(1 for _ in (content / 'posts').glob('*.md'))} posts into {content}")
         _pelican(c, "pelicanconf.py", out, str(content), f"-e CACHE_PATH='\"{tmp / 'cache'}\"'")
-        _search_index(out)
         for name, part in _bench_parts():
             _say(f"bench {name}:")
             print(part(out).summary(), flush=True)
