@@ -1,4 +1,4 @@
-"""Full-text search: a Pagefind index of the post bodies, built after Pelican.
+"""Full-text search: a Pagefind index of the post bodies, built at the end of each build.
 
 Chinese recall by design, not by luck.  Pagefind's extended build segments Chinese with
 jieba when indexing, and the browser segments a query with ``Intl.Segmenter``; the two
@@ -12,7 +12,7 @@ words for Chinese at all:
   is a word, both break phrases), and navigation, footer and boilerplate simply absent.
   The index language is ``und`` (no segmenter, no stemmer), so each Han character is one
   word at its own position and Latin words are Pagefind's usual words (ended at a slash).
-* Query time (theme/static/search/search.js): the query is cut the same way, and a run of
+* Query time (theme/static/search/query.js): the query is cut the same way, and a run of
   two or more words is searched as a Pagefind *exact phrase* (``"变 分 法"``), which
   matches only consecutive positions: a 2-4 character string that occurs in a post finds
   that post, whatever either segmenter would have done, and only such posts.  The same
@@ -28,6 +28,7 @@ on Pelican's ``finalized`` signal.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import json
@@ -41,7 +42,10 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from lxml import html as lhtml
+
 from kexue.fsutil import atomic_write_text
+from kexue.posts import iter_post_files
 from kexue.problems import CheckContext, Problem
 
 BUNDLE_DIR = "pagefind"  # output/pagefind/: written by the pagefind binary
@@ -175,8 +179,6 @@ def _drop(el, replacement: str = "") -> None:
 
 def _clean_body(body):
     """A copy of the body without TeX (each formula becomes MATH_GAP) or ignored parts."""
-    import copy
-
     body = copy.deepcopy(body)
     body.attrib.pop(BODY_ATTR, None)
     for el in list(body.iter()):
@@ -223,8 +225,6 @@ def post_text(record: PostRecord) -> str:
 
 def index_document(record: PostRecord) -> str:
     """The HTML page Pagefind indexes for a post (see the module docstring)."""
-    from lxml import html as lhtml
-
     body = _clean_body(record.body)
     for el in body.iter():
         if el.text:
@@ -258,8 +258,6 @@ def read_post_page(path: Path, url: str) -> PostRecord | None:
     text = path.read_text(encoding="utf-8")
     if META_ATTR not in text:
         return None
-    from lxml import html as lhtml
-
     tree = lhtml.fromstring(text)
     metas = tree.xpath(f"//script[@{META_ATTR}]")
     if not metas:
@@ -300,7 +298,9 @@ def iter_post_pages(output: Path) -> Iterator[PostRecord]:
 
 def pagefind_executable() -> Path:
     try:
-        from pagefind_bin_extended import get_executable
+        # Imported here: a missing binary is a clear build error, not an import error of
+        # every module that imports kexue.search (the checks registry, the tests).
+        from pagefind_bin_extended import get_executable  # noqa: PLC0415
     except ImportError as e:
         raise SearchIndexError(
             "the Pagefind binary is missing: install requirements.txt "
@@ -423,8 +423,6 @@ def build_site_search(output: Path, static_dir: Path, cache: Path | None = None)
 def check_search_index(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: every post of content/ has a post page the search can read, and
     output/pagefind/ indexes exactly those pages (no stale or missing index)."""
-    from kexue.posts import iter_post_files
-
     output = Path(ctx.output)
     try:
         records = list(iter_post_pages(output))

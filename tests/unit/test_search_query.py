@@ -17,6 +17,7 @@ from kexue.search import (
     is_word_char,
     write_contract_module,
 )
+from kexue.search_eval import occurs
 from tests import nodejs
 
 # Mixed Chinese/Latin queries (ours): full-width forms, CJK punctuation, slashes, digits,
@@ -119,3 +120,27 @@ def test_readable_text_and_the_excerpt_escape_and_mark_the_hits(query_js):
     assert text == "示例 · 用Adam优化器 ⋯ 和PixelRNN/PixelCNN"
     assert marked == ("若 a&lt;b 则用 <mark>Adam 优化器</mark>，<mark>Adam优化器</mark>收敛")
     assert plain == "&lt;script&gt;"
+
+
+# (text, mixed chunk): the page's holds and the evaluation's occurs (kexue/search_eval.py,
+# which decides the expected posts) must agree on what "as written" means.
+HOLDS_TABLE = [
+    ("我们用 Adam 优化器训练", "Adam优化器"),
+    ("我们用Adam优化器训练", "adam优化器"),
+    ("用AdamW优化器", "Adam优化器"),
+    ("用 bert4keras 实现", "keras实现"),
+    ("用 bert4keras 实现", "bert4keras实现"),
+    ("layerNorm层", "Norm层"),
+    ("RMSNorm层", "Norm层"),
+    ("madam说", "adam说"),
+    ("矩阵的SVD分解", "的SVD"),
+    ("矩阵的SVDs", "的SVD"),
+    ("Newton-Schulz迭代", "Newton-Schulz迭代"),
+    ("Newton-Schulz 迭代", "Schulz迭代"),
+]
+
+
+def test_holds_agrees_with_the_evaluations_occurs(query_js):
+    got = nodejs.js(query_js, *(("holds", text, chunk) for text, chunk in HOLDS_TABLE))
+    assert got == [occurs(text, chunk) for text, chunk in HOLDS_TABLE]
+    assert True in got and False in got
