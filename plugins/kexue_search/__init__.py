@@ -19,6 +19,7 @@ from pathlib import Path
 from pelican import signals
 
 from kexue.paths import ROOT
+from kexue.plugin_settings import feature_settings
 from kexue.search import SearchIndexError, build_site_search
 
 logger = logging.getLogger(__name__)
@@ -26,10 +27,7 @@ DEFAULTS = {"cache": ".cache/search"}
 
 
 def _settings(settings) -> dict:
-    given = settings.get("KEXUE_SEARCH", {})
-    for key in set(given) - set(DEFAULTS):
-        logger.error("KEXUE_SEARCH: unknown key %r (known: %s)", key, ", ".join(DEFAULTS))
-    return {**DEFAULTS, **given}
+    return feature_settings(settings, "KEXUE_SEARCH", DEFAULTS)
 
 
 def index_site(pelican):

@@ -15,6 +15,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
+from kexue.plugin_settings import feature_settings
 from kexue.pygments_css import write_pygments_css
 from kexue.reading import Entry, headings, neighbours, reading_minutes, related_posts
 
@@ -23,10 +24,7 @@ DEFAULTS = {"toc_depth": 2, "related": 5}
 
 
 def _settings(settings) -> dict:
-    given = settings.get("KEXUE_THEME", {})
-    for key in set(given) - set(DEFAULTS):
-        logger.error("KEXUE_THEME: unknown key %r (known: %s)", key, ", ".join(DEFAULTS))
-    return {**DEFAULTS, **given}
+    return feature_settings(settings, "KEXUE_THEME", DEFAULTS)
 
 
 def annotate(instance):
