@@ -48,6 +48,8 @@ from kexue.fsutil import atomic_write_text
 from kexue.posts import iter_post_files
 from kexue.problems import CheckContext, Problem
 
+logger = logging.getLogger(__name__)
+
 BUNDLE_DIR = "pagefind"  # output/pagefind/: written by the pagefind binary
 POSTS_JSON = "search/posts.json"  # the post list the home page filters without a query
 INDEX_LANGUAGE = "und"  # no segmenter, no stemmer: see the module docstring
@@ -79,6 +81,8 @@ CONTRACT = {
     "wordCategories": list(WORD_CATEGORIES),
     "wordExtra": WORD_EXTRA,
     "wordBreakAfter": WORD_BREAK_AFTER,
+    "mathGap": MATH_GAP.strip(),  # the marks the generated documents hold (readable())
+    "blockGap": BLOCK_GAP.strip(),
 }
 CONTRACT_MODULE = "search/contract.js"  # under the theme's static folder of the output
 _SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
@@ -89,9 +93,6 @@ _BLOCKS = {
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr",
     "td", "th", "blockquote", "section", "figure", "figcaption", "dl", "dt", "dd", "br", "hr",
 }  # fmt: skip
-
-
-logger = logging.getLogger(__name__)
 
 
 class SearchIndexError(RuntimeError):

@@ -89,17 +89,23 @@ export function holds(text, chunk) {
 
 const SPACE_NEAR_SPACED = new RegExp(`\\s+(?=[${SPACED}])|(?<=[${SPACED}])\\s+`, "gu");
 const SLASH_SPACE = new RegExp(`${BREAK} (?=\\S)`, "g");
+const [MATH, BLOCK] = [CONTRACT.mathGap, CONTRACT.blockGap];
+const MATH_RE = new RegExp(`\\s*${escapeRe(MATH)}\\s*`, "gu");
+const BLOCKS_RE = new RegExp(`(?:\\s*${escapeRe(BLOCK)})+\\s*`, "gu");
+const BLOCK_AFTER_STOP_RE = new RegExp(`([。！？；：，、）」』”]) ${escapeRe(BLOCK)} `, "gu");
+const ENDS_RE = new RegExp(`^[\\s${escapeRe(BLOCK)}.]+|[\\s${escapeRe(BLOCK)}]+$`, "gu");
 
 /** The indexed text for reading: no spaces next to Han characters (this corpus writes
- * 用Adam优化器, and the index cannot tell), one " · " per block end, " ⋯ " per formula. */
+ * 用Adam优化器, and the index cannot tell), one " · " per block end, " ⋯ " per formula, no
+ * block mark after a full stop or at either end. */
 export function readable(content) {
   return content
     .replace(SLASH_SPACE, CONTRACT.wordBreakAfter)
     .replace(SPACE_NEAR_SPACED, "")
-    .replace(/\s*⋯\s*/g, " ⋯ ")
-    .replace(/(?:\s*·)+\s*/g, " · ")
-    .replace(/([。！？；：，、）」』”]) · /gu, "$1")
-    .replace(/^[\s·.]+|[\s·]+$/g, "");
+    .replace(MATH_RE, ` ${MATH} `)
+    .replace(BLOCKS_RE, ` ${BLOCK} `)
+    .replace(BLOCK_AFTER_STOP_RE, "$1")
+    .replace(ENDS_RE, "");
 }
 
 /** An excerpt of ``text`` around the first hit of a query chunk, every hit marked (HTML). */
