@@ -30,6 +30,7 @@ from kexue.search import (
     iter_post_pages,
     post_text,
 )
+from kexue.serve import ServedSite
 from tests.conftest import build_site
 
 SAMPLE_URLS = sorted(f"archives/{p.stem}/" for p in iter_post_files(ROOT / "content"))
@@ -268,6 +269,19 @@ def test_ctrl_k_focuses_the_navbar_box_which_opens_the_search_page(page, served_
     page.wait_for_url("**/search/?q=*")
     page.wait_for_function("document.querySelector('.kx-search-page').dataset.state === 'done'")
     assert "/archives/90003/" in _hits(page)
+
+
+def test_results_link_into_the_site_when_it_is_served_under_a_path(page, sample_site, tmp_path):
+    # GitHub project pages serve the site under /<repository>/: Pagefind's result URLs
+    # must carry that path (it is found from where pagefind.js was loaded).
+    shutil.copytree(sample_site, tmp_path / "kexue-notes")
+    with ServedSite(tmp_path) as site:
+        page.goto(f"{site.url}/kexue-notes/search/?q=幂迭代")
+        page.wait_for_function("document.querySelector('.kx-search-page').dataset.state === 'done'")
+        assert _hits(page) == ["/kexue-notes/archives/90004/", "/kexue-notes/archives/90006/"]
+        page.locator(".kx-hit-title").first.click()
+        page.wait_for_url("**/kexue-notes/archives/90004/")
+        assert "幂迭代" in page.title()
 
 
 def test_without_javascript_the_search_page_says_search_needs_it(sample_site: Path):
