@@ -9,6 +9,7 @@ import unicodedata
 
 import pytest
 
+from kexue.dev.search_eval import occurs
 from kexue.paths import THEME
 from kexue.search import (
     CONTRACT_MODULE,
@@ -17,7 +18,6 @@ from kexue.search import (
     is_word_char,
     write_contract_module,
 )
-from kexue.search_eval import occurs
 from tests import nodejs
 
 # Mixed Chinese/Latin queries (ours): full-width forms, CJK punctuation, slashes, digits,
@@ -122,7 +122,7 @@ def test_readable_text_and_the_excerpt_escape_and_mark_the_hits(query_js):
     assert plain == "&lt;script&gt;"
 
 
-# (text, mixed chunk): the page's holds and the evaluation's occurs (kexue/search_eval.py,
+# (text, mixed chunk): the page's holds and the evaluation's occurs (kexue/dev/search_eval.py,
 # which decides the expected posts) must agree on what "as written" means.
 HOLDS_TABLE = [
     ("我们用 Adam 优化器训练", "Adam优化器"),

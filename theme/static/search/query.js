@@ -50,7 +50,7 @@ export function pagefindQueries(query) {
 }
 
 /** Is ``i`` a word boundary for Latin letters and digits (as Pagefind splits words:
- * layerNorm, bert4keras)?  Mirrors _boundary in kexue/search_eval.py. */
+ * layerNorm, bert4keras)?  Mirrors _boundary in kexue/dev/search_eval.py. */
 export function boundary(text, i) {
   if (i <= 0 || i >= text.length) return true;
   const [a, b] = [text[i - 1], text[i]];
