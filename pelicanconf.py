@@ -3,12 +3,13 @@
 from kexue.cachekey import reader_fingerprint
 from kexue.paths import ROOT
 from kexue.reading import slugify_heading
+from kexue.source import SOURCE_BASE
 
 AUTHOR = "苏剑林"
 SITENAME = "科学空间笔记"
 SITESUBTITLE = "kexue-notes：科学空间数学与机器学习文章的镜像与推导注释"
 SITEURL = ""
-SOURCE_SITE = "https://spaces.ac.cn"
+SOURCE_SITE = SOURCE_BASE
 
 PATH = "content"
 OUTPUT_PATH = "output"

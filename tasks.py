@@ -9,6 +9,7 @@ from pathlib import Path
 
 from invoke import Exit, task
 
+from kexue.crawl.options import LEDGER, CrawlOptions
 from kexue.paths import ROOT
 
 OUTPUT = ROOT / "output"
@@ -271,8 +272,6 @@ def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "
 
 
 def _crawl_options(**kw):
-    from kexue.crawl import CrawlOptions
-
     ids = [i.strip() for i in (kw.pop("ids") or "").split(",") if i.strip()]
     for i in ids:
         if not i.isdigit():
@@ -312,46 +311,54 @@ def _run_with_progress(label: str, work):
         raise Exit(f"{label}: {len(summary.failed)} failed (see FAILED lines above)", code=1)
 
 
+_D = CrawlOptions  # the defaults (dataclass fields with a default are class attributes)
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 _CRAWL_HELP = {
     "all": "every post listed in /content.html (default: new posts from the feed)",
     "ids": "comma-separated post ids, e.g. 11025,10320",
-    "source": "the source's base URL (default https://spaces.ac.cn)",
-    "delay": "seconds between requests (default 3; robots.txt Crawl-delay wins if larger)",
+    "source": f"the source's base URL (default {_D.source})",
+    "delay": f"seconds between requests (default {_D.delay:g}; robots.txt Crawl-delay wins if "
+    "larger)",
     "limit": "at most N posts",
     "refresh": "fetch again even when cached (no conditional GET)",
     "include_all": "no relevance filter (data/relevance.toml)",
-    "via": "http (default) or browser (headless Chromium, for 403s and JavaScript gates)",
-    "content": "content folder (default content/)",
-    "cache": "raw cache folder (default .cache/raw/)",
-    "timeout": "seconds to wait for an answer (default 30)",
-    "retries": "retries on 5xx, 429 and dropped connections (default 3)",
-    "backoff": "first retry waits this many seconds, doubling after (default 2)",
+    "via": f"http or browser (headless Chromium, for 403s and JavaScript gates; default {_D.via})",
+    "content": f"content folder (default {_shown(_D.content)}/)",
+    "cache": f"raw cache folder (default {_shown(_D.cache)}/)",
+    "timeout": f"seconds to wait for an answer (default {_D.timeout:g})",
+    "retries": f"retries on 5xx, 429 and dropped connections (default {_D.retries})",
+    "backoff": f"first retry waits this many seconds, doubling after (default {_D.backoff:g})",
     "rules": "relevance rules file (default data/relevance.toml)",
-    "ledger": "ledger file regenerated after the crawl (default blog_list.txt)",
+    "ledger": f"ledger file regenerated after the crawl (default {_shown(LEDGER)})",
 }
 
 
 @task(help=_CRAWL_HELP)
 def crawl(
     c,
-    all=False,
+    all=_D.all,
     ids="",
-    source="https://spaces.ac.cn",
-    delay=3.0,
+    source=_D.source,
+    delay=_D.delay,
     limit=None,
-    refresh=False,
-    include_all=False,
-    via="http",
-    content=str(ROOT / "content"),
-    cache=str(ROOT / ".cache" / "raw"),
-    timeout=30.0,
-    retries=3,
-    backoff=2.0,
+    refresh=_D.refresh,
+    include_all=_D.include_all,
+    via=_D.via,
+    content=str(_D.content),
+    cache=str(_D.cache),
+    timeout=_D.timeout,
+    retries=_D.retries,
+    backoff=_D.backoff,
     rules="",
-    ledger=str(ROOT / "blog_list.txt"),
+    ledger=str(LEDGER),
 ):
     """Crawl the source site into the raw cache and content/posts/ (politely, incrementally)."""
-    from kexue.crawl import crawl as run_crawl
+    from kexue.crawl.loop import crawl as run_crawl
 
     opts = _crawl_options(
         all=all,
@@ -382,15 +389,15 @@ def crawl(
 def convert(
     c,
     ids="",
-    source="https://spaces.ac.cn",
-    include_all=False,
-    content=str(ROOT / "content"),
-    cache=str(ROOT / ".cache" / "raw"),
+    source=_D.source,
+    include_all=_D.include_all,
+    content=str(_D.content),
+    cache=str(_D.cache),
     rules="",
-    ledger=str(ROOT / "blog_list.txt"),
+    ledger=str(LEDGER),
 ):
     """Re-run the conversion over the raw cache into content/posts/ (no network)."""
-    from kexue.crawl import convert_cache
+    from kexue.crawl.loop import convert_cache
 
     opts = _crawl_options(
         ids=ids,

@@ -22,8 +22,8 @@ from pathlib import Path
 from kexue.fsutil import atomic_write_text
 from kexue.header import HeaderError, parse_header
 from kexue.problems import CheckContext, Problem
+from kexue.source import post_url
 
-SOURCE_BASE = "https://spaces.ac.cn"
 # Header keys in the order they are written.  Pelican lower-cases them as metadata.
 FIELDS = (
     "Title",
@@ -65,7 +65,7 @@ class Post:
 
     @property
     def source_url(self) -> str:
-        return self.source or f"{SOURCE_BASE}/archives/{self.id}"
+        return self.source or post_url(self.id)
 
     def header(self) -> dict[str, str]:
         values = {

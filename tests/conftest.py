@@ -102,3 +102,12 @@ def served_sample_site(sample_site):
 
     with ServedSite(sample_site) as site:
         yield site
+
+
+@pytest.fixture
+def source_site():
+    """The fixture copy of the source site (tests/fixtures/source_site.py) on 127.0.0.1."""
+    from tests.fixtures.source_site import SourceSite
+
+    with SourceSite() as site:
+        yield site

@@ -17,6 +17,7 @@ from markdown.treeprocessors import Treeprocessor
 from kexue.derivations.note import Note, Section
 from kexue.derivations.targets import PostTargets, Target, heading_key
 from kexue.fsutil import atomic_write_text
+from kexue.source import post_url
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,6 @@ logger = logging.getLogger(__name__)
 BOX_KINDS = ("derivation", "theorem", "proof", "example", "intuition", "note")
 APPENDIX_TITLE = "推导与注释"
 APPENDIX_ID = "derivations"
-SOURCE_BASE = "https://spaces.ac.cn/archives/"
 
 
 class _BoxClasses(Treeprocessor):
@@ -266,7 +266,7 @@ def annotate(post_html: str, post_body: str, note: Note, render: NoteRenderer) -
 def standalone_html(note: Note, render: NoteRenderer) -> str:
     """The page of a note whose post is not in content/: every section, in note order,
     and a link to the original."""
-    url = f"{SOURCE_BASE}{note.post_id}"
+    url = post_url(note.post_id)
     intro = (
         f'<p class="deriv-orphan">这是科学空间文章 <a href="{url}">{url}</a> 的推导注释；'
         "原文尚未镜像到本站，式号指原文中的编号。</p>"

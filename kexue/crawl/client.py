@@ -1,0 +1,335 @@
+"""The polite HTTP client: what every fetch of the crawl goes through.
+
+requests + urllib3 ``Retry`` (subclassed as :class:`PoliteRetry` so that every retry also
+waits for the politeness gate and the first retry backs off too), a User-Agent naming the
+project, robots.txt (:mod:`kexue.robots`), one request at a time with ``delay`` seconds
+from the end of one answer to the next request, timeouts, conditional GET.  A failure is
+a :class:`FetchError` that names the URL and says what to try next.  :class:`Client` is
+what this client and the browser client (:mod:`kexue.crawl.browser`) share.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import requests
+from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from kexue.crawl.options import CrawlOptions
+from kexue.robots import RobotsRules
+
+__all__ = [
+    "Client",
+    "FetchError",
+    "Gate",
+    "HttpClient",
+    "PoliteRetry",
+    "Response",
+    "retry_wait",
+    "status_failure",
+]
+
+logger = logging.getLogger(__name__)
+
+PROJECT_URL = "https://github.com/kexue-notes/kexue-notes"
+USER_AGENT = f"kexue-notes/0.1 (+{PROJECT_URL}; polite mirror of math/ML posts)"
+ROBOTS_TOKEN = "kexue-notes"
+MAX_RETRY_AFTER = 300.0  # a longer Retry-After is reported instead of waited for
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class FetchError(Exception):
+    """A URL that could not be fetched; the message says what to try next."""
+
+    def __init__(self, url: str, reason: str, hint: str, kind: str = "http"):
+        super().__init__(f"{url}: {reason}; {hint}")
+        self.url, self.reason, self.hint, self.kind = url, reason, hint, kind
+
+
+@dataclass
+class Response:
+    """One answer of the source site: status 200 (with its body) or 304 (not modified)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched: str = ""
+    via: str = "http"
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- politeness -----------------------------------------------------------------------
+
+
+class Gate:
+    """One request at a time, and at least ``delay`` seconds from the end of one answer
+    to the start of the next request (so slow answers or network latency never squeeze
+    two requests closer together at the server)."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self._last: float | None = None
+        self._lock = threading.RLock()
+
+    def wait(self, at_least: float = 0.0) -> None:
+        """Sleep until the next request may start."""
+        with self._lock:
+            pause = at_least
+            if self._last is not None:
+                pause = max(pause, self._last + self.delay - time.monotonic())
+            if pause > 0:
+                time.sleep(pause)
+
+    def done(self) -> None:
+        """An answer (or a failure) has just ended."""
+        with self._lock:
+            self._last = time.monotonic()
+
+
+def retry_wait(attempt: int, backoff: float, retry_after: float | None) -> float:
+    """Seconds to wait before retry number ``attempt`` (1-based): exponential backoff,
+    or the server's Retry-After when it asks for longer."""
+    wait = backoff * (2 ** (attempt - 1))
+    return max(wait, retry_after or 0.0)
+
+
+class PoliteRetry(Retry):
+    """urllib3's Retry, with every retry passing through the politeness gate, backoff
+    from the first retry on, and a Retry-After above ``MAX_RETRY_AFTER`` not waited for."""
+
+    gate: Gate | None = None
+
+    def new(self, **kw):
+        retry = super().new(**kw)
+        retry.gate = self.gate
+        return retry
+
+    def increment(self, method=None, url=None, response=None, error=None, *a, **kw):
+        if response is not None:
+            after = self.get_retry_after(response)
+            if after is not None and after > MAX_RETRY_AFTER:
+                raise _GiveUpError(response, len(self.history) + 1)  # reported, not waited for
+        return super().increment(method, url, response, error, *a, **kw)
+
+    def sleep(self, response=None) -> None:
+        attempt = len(self.history)
+        after = self.get_retry_after(response) if response is not None else None
+        wait = retry_wait(attempt, self.backoff_factor, after)
+        if self.gate is not None:
+            self.gate.done()
+            self.gate.wait(at_least=wait)
+        else:
+            time.sleep(wait)
+
+
+class _GiveUpError(Exception):
+    def __init__(self, response, tries: int):
+        super().__init__("the server asked to wait too long")
+        self.response, self.tries = response, tries
+
+
+# -- clients --------------------------------------------------------------------------
+
+
+def _tries(n: int) -> str:
+    return "1 try" if n == 1 else f"{n} tries"
+
+
+def status_failure(url: str, status: int, headers: dict[str, str], tries: int) -> FetchError:
+    if status == 403:
+        return FetchError(
+            url,
+            "answered 403 Forbidden",
+            "the site refuses plain HTTP clients; try `invoke crawl --via browser`",
+            "403",
+        )
+    if status == 404:
+        return FetchError(
+            url,
+            "answered 404 Not Found",
+            "the post is gone or the id is wrong; open the URL in a browser to check",
+            "404",
+        )
+    if status in (429, 503) and headers.get("retry-after"):
+        return FetchError(
+            url,
+            f"answered {status} with Retry-After: {headers['retry-after']} after {_tries(tries)}",
+            "the site is rate-limiting us; wait that long, then run again with a larger --delay",
+            str(status),
+        )
+    if status >= 500:
+        return FetchError(
+            url,
+            f"server error {status} after {_tries(tries)}",
+            "the site is having trouble; run the same command again later",
+            str(status),
+        )
+    return FetchError(url, f"unexpected status {status}", "check the URL in a browser", "http")
+
+
+class Client:
+    """What both clients share: robots.txt, the gate, status handling."""
+
+    via = "http"
+
+    def __init__(
+        self,
+        *,
+        delay: float = CrawlOptions.delay,
+        timeout: float = CrawlOptions.timeout,
+        retries: int = CrawlOptions.retries,
+        backoff: float = CrawlOptions.backoff,
+    ):
+        self.gate = Gate(delay)
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self._robots: dict[str, RobotsRules] = {}
+        self.requests = 0
+
+    def robots(self, url: str) -> RobotsRules:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            rules = RobotsRules.allow_all(ROBOTS_TOKEN)
+            try:
+                page = self._get(origin + "/robots.txt", {})
+            except FetchError as e:
+                if e.kind not in ("404", "403", "http"):
+                    raise FetchError(
+                        origin + "/robots.txt",
+                        e.reason,
+                        "cannot read robots.txt, so nothing is crawled; " + e.hint,
+                        e.kind,
+                    ) from None
+            else:
+                rules = RobotsRules(page.body.decode("utf-8", "replace"), USER_AGENT)
+            if rules.crawl_delay and rules.crawl_delay > self.gate.delay:
+                self.gate.delay = rules.crawl_delay
+            self._robots[origin] = rules
+        return self._robots[origin]
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
+        """GET ``url`` politely; a Response with status 200 or 304, else :class:`FetchError`."""
+        if not self.robots(url).allowed(url):
+            raise FetchError(
+                url,
+                "robots.txt disallows this URL for kexue-notes",
+                "the site asks crawlers to keep out of it; leave it",
+                "robots",
+            )
+        return self._get(url, headers or {})
+
+    def _get(self, url: str, headers: dict[str, str]) -> Response:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class HttpClient(Client):
+    """Plain HTTP with requests; retries and backoff by urllib3's Retry."""
+
+    def __init__(self, **settings):
+        super().__init__(**settings)
+        retry = PoliteRetry(
+            total=self.retries,
+            connect=self.retries,
+            read=self.retries,
+            status=self.retries,
+            backoff_factor=self.backoff,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods={"GET", "HEAD"},
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        retry.gate = self.gate
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        adapter = requests.adapters.HTTPAdapter(max_retries=retry, pool_maxsize=1)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def _get(self, url: str, headers: dict[str, str]) -> Response:
+        self.gate.wait()
+        self.requests += 1
+        tries = self.retries + 1
+        try:
+            resp = self.session.get(url, headers=headers, timeout=self.timeout)
+            body = resp.content
+        except _GiveUpError as e:
+            hdrs = {k.lower(): v for k, v in e.response.headers.items()}
+            raise status_failure(url, e.response.status, hdrs, e.tries) from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as e:
+            if not _timed_out(e):
+                raise FetchError(
+                    url,
+                    f"connection failed after {_tries(tries)} ({short_reason(e)})",
+                    "check the network and --source, then run again; if the site drops us, "
+                    "use a larger --delay or --via browser",
+                    "connection",
+                ) from None
+            raise FetchError(
+                url,
+                f"no answer within {self.timeout:g} s (after {_tries(tries)})",
+                "the site is slow or stalling us; run again later or raise --timeout",
+                "timeout",
+            ) from None
+        except requests.exceptions.ChunkedEncodingError as e:
+            raise FetchError(
+                url,
+                f"the body was cut off before its end ({short_reason(e)})",
+                "the connection dropped mid-answer; run again later or with a larger --delay",
+                "truncated",
+            ) from None
+        except requests.exceptions.RetryError as e:
+            raise FetchError(
+                url,
+                f"gave up after {_tries(tries)} ({short_reason(e)})",
+                "run again later with a larger --delay",
+                "retries",
+            ) from None
+        finally:
+            self.gate.done()
+        hdrs = {k.lower(): v for k, v in resp.headers.items()}
+        if resp.status_code in (200, 304):
+            logger.debug("GET %s -> %s (%d bytes)", url, resp.status_code, len(body))
+            return Response(resp.url, resp.status_code, hdrs, body, now(), "http")
+        attempts = len(resp.raw.retries.history) + 1 if resp.raw and resp.raw.retries else 1
+        raise status_failure(url, resp.status_code, hdrs, attempts)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _timed_out(e: Exception) -> bool:
+    """requests reports a read timeout that exhausted the retries as a ConnectionError."""
+    if isinstance(e, requests.exceptions.Timeout):
+        return True
+    reason = getattr(e.args[0], "reason", None) if e.args else None
+    return isinstance(reason, (ReadTimeoutError, ConnectTimeoutError))
+
+
+def short_reason(e: Exception) -> str:
+    m = re.search(r"IncompleteRead\((\d+) bytes read, (\d+) more expected\)", str(e))
+    if m:
+        return f"{m.group(1)} bytes read, {m.group(2)} more expected"
+    text = str(e)
+    return text if len(text) < 160 else text[:157] + "..."
