@@ -35,6 +35,8 @@ import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import MarkdownConverter
 
+from kexue.decoding import Decoded, decode_lenient
+from kexue.images import image_name
 from kexue.posts import Post, iter_post_files
 from kexue.problems import CheckContext, Problem
 from kexue.source import SOURCE_BASE, canonical_url, post_id_from_url, post_url
@@ -46,6 +48,7 @@ __all__ = [
     "classify_answer",
     "convert_page",
     "decode_page",
+    "decoding_warning",
     "image_urls",
     "looks_like_gate",
     "page_meta",
@@ -103,22 +106,45 @@ class Converted:
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
 
 
-def decode_page(body: bytes, content_type: str, url: str) -> str:
-    """The page's text, from the charset in Content-Type or <meta>, else UTF-8 (strict)."""
+def decode_page(body: bytes, content_type: str, url: str) -> Decoded:
+    """The page's text, from the charset in Content-Type or <meta>, else UTF-8.  An isolated
+    invalid byte becomes U+FFFD (``.invalid`` says where; :func:`decoding_warning` words
+    it); a body that is mostly not text in its charset is refused."""
     m = re.search(r"charset=([A-Za-z0-9_-]+)", content_type or "", re.I)
     charset = m.group(1) if m else None
     if charset is None:
         m2 = _CHARSET_RE.search(body[:2048])
         charset = m2.group(1).decode("ascii") if m2 else "utf-8"
     try:
-        return body.decode(charset)
-    except (UnicodeDecodeError, LookupError) as e:
+        decoded = decode_lenient(body, charset)
+    except LookupError:
         raise AccessError(
             "undecodable",
             url,
-            f"the body is not valid {charset} ({e})",
+            f"the page names an unknown charset {charset!r}",
             f"the answer was damaged or is not the article; {_refetch(url)}",
         ) from None
+    if decoded.mostly_invalid:
+        raise AccessError(
+            "undecodable",
+            url,
+            f"the body is not valid {charset} ({decoded.invalid_bytes} of {len(body)} bytes "
+            f"invalid, from byte {decoded.offsets(1)})",
+            f"the answer was damaged or is not the article; {_refetch(url)}",
+        )
+    return decoded
+
+
+def decoding_warning(decoded: Decoded, url: str) -> str | None:
+    """The warning for a page written with invalid bytes replaced, else None."""
+    if not decoded.invalid:
+        return None
+    n = decoded.invalid_bytes
+    return (
+        f"{url}: {n} invalid {decoded.charset} byte{'s' if n != 1 else ''} at byte offset "
+        f"{decoded.offsets()} replaced by U+FFFD; the post is written with them; if the source "
+        f"page is fine, {_refetch(url)}"
+    )
 
 
 def _refetch(url: str) -> str:
@@ -286,8 +312,7 @@ def _image_names(body: Tag, source: str) -> list[tuple[str, str]]:
         url = canonical_url(str(img["src"]), source)
         if url in seen or not url.startswith(("http://", "https://")):
             continue
-        name = re.sub(r"[^A-Za-z0-9._-]", "_", unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
-        name = name or "image"
+        name = image_name(url)
         stem, dot, ext = name.rpartition(".")
         k = 2
         while name in names:

@@ -15,6 +15,7 @@ from kexue.browser import CHROMIUM_ARGS, chromium_path
 from kexue.convert import looks_like_gate
 from kexue.crawl.client import (
     MAX_RETRY_AFTER,
+    REDIRECT_STATUSES,
     RETRY_STATUSES,
     USER_AGENT,
     Client,
@@ -24,6 +25,7 @@ from kexue.crawl.client import (
     retry_wait,
     short_reason,
     status_failure,
+    too_big,
 )
 
 __all__ = ["BrowserClient"]
@@ -53,6 +55,7 @@ class BrowserClient(Client):
         agent = self.context.pages[0].evaluate("navigator.userAgent") if self.context.pages else ""
         self.user_agent = f"{agent} {USER_AGENT}".strip()
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
+        self._gate_host = ""  # the only host a gate page may navigate to
         self.page.route("**/*", self._only_documents_and_scripts)
 
     def _only_documents_and_scripts(self, route) -> None:
@@ -60,7 +63,8 @@ class BrowserClient(Client):
         (iframes, trackers in a crawled page) are never loaded."""
         req = route.request
         if req.is_navigation_request():
-            allowed = req.frame == self.page.main_frame
+            host = urlsplit(req.url).netloc
+            allowed = req.frame == self.page.main_frame and host == self._gate_host
         else:
             page_host = urlsplit(self.page.url).netloc
             allowed = req.resource_type in ("script", "xhr", "fetch")
@@ -92,6 +96,7 @@ class BrowserClient(Client):
                 headers={"User-Agent": self.user_agent, **headers},
                 timeout=self.timeout * 1000,
                 fail_on_status_code=False,
+                max_redirects=0,  # followed (and checked) hop by hop by Client.get
             )
         except PlaywrightError as e:
             kind = "timeout" if "Timeout" in str(e) else "connection"
@@ -120,21 +125,29 @@ class BrowserClient(Client):
                     raise status_failure(url, r.status, hdrs, attempt)
                 self.gate.wait(at_least=retry_wait(attempt, self.backoff, after))
                 continue
+            if r.status in REDIRECT_STATUSES:
+                return Response(url, r.status, hdrs, b"", now(), "browser")
             if r.status not in (200, 304):
                 raise status_failure(url, r.status, hdrs, attempt + 1)
-            body = r.body()
+            declared = hdrs.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_body:
+                raise too_big(url, int(declared), self.max_body, "body")
+            body = r.body()  # decoded by the browser, so only its decoded size can be checked
+            if len(body) > self.max_decoded:
+                raise too_big(url, len(body), self.max_decoded, "decoded body")
             if r.status == 200 and not solved and looks_like_gate(body.decode("utf-8", "replace")):
                 logger.info("%s: a JavaScript gate; opening it in the browser", url)
                 self._run_gate(url)
                 solved = True
                 continue
             logger.debug("GET %s -> %s (%d bytes, browser)", url, r.status, len(body))
-            return Response(r.url, r.status, hdrs, body, now(), "browser")
+            return Response(url, r.status, hdrs, body, now(), "browser")
 
     def _run_gate(self, url: str) -> None:
         """Open ``url`` as a page so its script runs (sets cookies, redirects)."""
         from playwright.sync_api import Error as PlaywrightError
 
+        self._gate_host = urlsplit(url).netloc
         self.gate.wait()
         self.requests += 1
         try:

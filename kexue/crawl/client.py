@@ -14,12 +14,19 @@ import logging
 import re
 import threading
 import time
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    IncompleteRead,
+    ProtocolError,
+    ReadTimeoutError,
+)
 from urllib3.util.retry import Retry
 
 from kexue.crawl.options import CrawlOptions
@@ -178,8 +185,12 @@ def status_failure(url: str, status: int, headers: dict[str, str], tries: int) -
     return FetchError(url, f"unexpected status {status}", "check the URL in a browser", "http")
 
 
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
+
 class Client:
-    """What both clients share: robots.txt, the gate, status handling."""
+    """What both clients share: robots.txt, the gate, redirects (followed here, hop by
+    hop, each checked), the limits, status handling."""
 
     via = "http"
 
@@ -190,11 +201,17 @@ class Client:
         timeout: float = CrawlOptions.timeout,
         retries: int = CrawlOptions.retries,
         backoff: float = CrawlOptions.backoff,
+        max_body: int = CrawlOptions.max_body,
+        max_decoded: int = CrawlOptions.max_decoded,
+        max_redirects: int = CrawlOptions.max_redirects,
     ):
         self.gate = Gate(delay)
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
+        self.max_body = max_body
+        self.max_decoded = max_decoded
+        self.max_redirects = max_redirects
         self._robots: dict[str, RobotsRules] = {}
         self.requests = 0
 
@@ -204,7 +221,7 @@ class Client:
         if origin not in self._robots:
             rules = RobotsRules.allow_all(ROBOTS_TOKEN)
             try:
-                page = self._get(origin + "/robots.txt", {})
+                page = self._follow(origin + "/robots.txt", {}, None, robots=False)
             except FetchError as e:
                 if e.kind not in ("404", "403", "http"):
                     raise FetchError(
@@ -220,18 +237,69 @@ class Client:
             self._robots[origin] = rules
         return self._robots[origin]
 
-    def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
-        """GET ``url`` politely; a Response with status 200 or 304, else :class:`FetchError`."""
-        if not self.robots(url).allowed(url):
-            raise FetchError(
+    def get(
+        self, url: str, headers: dict[str, str] | None = None, hosts: Iterable[str] = ()
+    ) -> Response:
+        """GET ``url`` politely; a Response with status 200 or 304, else :class:`FetchError`.
+        Redirects are followed only to ``url``'s own host and to ``hosts``."""
+        return self._follow(url, headers or {}, hosts, robots=True)
+
+    def _follow(
+        self, url: str, headers: dict[str, str], hosts: Iterable[str] | None, robots: bool
+    ) -> Response:
+        allowed = {urlsplit(url).netloc, *(hosts or ())}
+        chain = [url]
+        current = url
+        while True:
+            if robots and not self.robots(current).allowed(current):
+                raise FetchError(
+                    current,
+                    "robots.txt disallows this URL for kexue-notes",
+                    "the site asks crawlers to keep out of it; leave it",
+                    "robots",
+                )
+            answer = self._get(current, headers)
+            if answer.status not in REDIRECT_STATUSES:
+                return answer
+            target = urljoin(current, answer.headers.get("location", "").strip())
+            failure = self._redirect_failure(url, chain, target, allowed)
+            if failure is not None:
+                raise failure
+            logger.debug("%s redirects to %s", current, target)
+            chain.append(target)
+            current = target
+
+    def _redirect_failure(
+        self, url: str, chain: list[str], target: str, allowed: set[str]
+    ) -> FetchError | None:
+        hops = " -> ".join([*chain, target])
+        parts = urlsplit(target)
+        if target == chain[-1] or target in chain:
+            return FetchError(
                 url,
-                "robots.txt disallows this URL for kexue-notes",
-                "the site asks crawlers to keep out of it; leave it",
-                "robots",
+                f"a redirect loop ({hops})",
+                "the site is misconfigured for this URL; open it in a browser, and run again later",
+                "redirect",
             )
-        return self._get(url, headers or {})
+        if parts.scheme not in ("http", "https") or parts.netloc not in allowed:
+            return FetchError(
+                url,
+                f"redirected off the source to {target}",
+                "nothing was fetched from there; open the URL in a browser to see where it "
+                "went (images: add a trusted host to image_hosts)",
+                "redirect",
+            )
+        if len(chain) > self.max_redirects:
+            return FetchError(
+                url,
+                f"more than {self.max_redirects} redirects ({hops})",
+                "the site is misconfigured for this URL; open it in a browser, and run again later",
+                "redirect",
+            )
+        return None
 
     def _get(self, url: str, headers: dict[str, str]) -> Response:
+        """One answer for ``url``: 200, 304 or a redirect (3xx), else :class:`FetchError`."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -244,8 +312,23 @@ class Client:
         self.close()
 
 
+def too_big(url: str, size: int, limit: int, what: str) -> FetchError:
+    return FetchError(
+        url,
+        f"the {what} is larger than the limit ({size} > {limit} bytes)",
+        "no post page or image is that large, so this is not one; open the URL in a browser "
+        "(the limits are CrawlOptions.max_body and max_decoded)",
+        "too-big",
+    )
+
+
+class _CutOffError(Exception):
+    """The body ended before its Content-Length (or its last chunk)."""
+
+
 class HttpClient(Client):
-    """Plain HTTP with requests; retries and backoff by urllib3's Retry."""
+    """Plain HTTP with requests; retries and backoff by urllib3's Retry, and by us for a
+    body cut off mid-answer; bodies read in pieces under the size limits."""
 
     def __init__(self, **settings):
         super().__init__(**settings)
@@ -263,17 +346,40 @@ class HttpClient(Client):
         retry.gate = self.gate
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers["Accept-Encoding"] = ", ".join(CONTENT_CODINGS)
         adapter = requests.adapters.HTTPAdapter(max_retries=retry, pool_maxsize=1)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
     def _get(self, url: str, headers: dict[str, str]) -> Response:
-        self.gate.wait()
-        self.requests += 1
+        cut = 0  # answers cut off so far; retried like a 5xx
+        pause = 0.0
+        while True:
+            self.gate.wait(at_least=pause)
+            self.requests += 1
+            try:
+                return self._answer(url, headers)
+            except _CutOffError as e:
+                cut += 1
+                if cut > self.retries:
+                    raise FetchError(
+                        url,
+                        f"the body was cut off before its end ({e}) after {_tries(cut)}",
+                        "the connection dropped mid-answer; run again later or with a larger "
+                        "--delay",
+                        "truncated",
+                    ) from None
+                pause = retry_wait(cut, self.backoff, None)
+                logger.info("%s: body cut off (%s); retry %d in %.2g s", url, e, cut, pause)
+            finally:
+                self.gate.done()
+
+    def _answer(self, url: str, headers: dict[str, str]) -> Response:
         tries = self.retries + 1
         try:
-            resp = self.session.get(url, headers=headers, timeout=self.timeout)
-            body = resp.content
+            resp = self.session.get(
+                url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
+            )
         except _GiveUpError as e:
             hdrs = {k.lower(): v for k, v in e.response.headers.items()}
             raise status_failure(url, e.response.status, hdrs, e.tries) from None
@@ -286,19 +392,7 @@ class HttpClient(Client):
                     "use a larger --delay or --via browser",
                     "connection",
                 ) from None
-            raise FetchError(
-                url,
-                f"no answer within {self.timeout:g} s (after {_tries(tries)})",
-                "the site is slow or stalling us; run again later or raise --timeout",
-                "timeout",
-            ) from None
-        except requests.exceptions.ChunkedEncodingError as e:
-            raise FetchError(
-                url,
-                f"the body was cut off before its end ({short_reason(e)})",
-                "the connection dropped mid-answer; run again later or with a larger --delay",
-                "truncated",
-            ) from None
+            raise self._timeout(url, tries) from None
         except requests.exceptions.RetryError as e:
             raise FetchError(
                 url,
@@ -306,17 +400,95 @@ class HttpClient(Client):
                 "run again later with a larger --delay",
                 "retries",
             ) from None
-        finally:
-            self.gate.done()
-        hdrs = {k.lower(): v for k, v in resp.headers.items()}
-        if resp.status_code in (200, 304):
-            logger.debug("GET %s -> %s (%d bytes)", url, resp.status_code, len(body))
-            return Response(resp.url, resp.status_code, hdrs, body, now(), "http")
-        attempts = len(resp.raw.retries.history) + 1 if resp.raw and resp.raw.retries else 1
-        raise status_failure(url, resp.status_code, hdrs, attempts)
+        with resp:
+            hdrs = {k.lower(): v for k, v in resp.headers.items()}
+            status = resp.status_code
+            if status in REDIRECT_STATUSES or status == 304:
+                return Response(url, status, hdrs, b"", now(), "http")
+            if status != 200:
+                attempts = len(resp.raw.retries.history) + 1 if resp.raw.retries else 1
+                raise status_failure(url, status, hdrs, attempts)
+            body = self._read(url, resp)
+        logger.debug("GET %s -> %s (%d bytes)", url, status, len(body))
+        return Response(url, status, hdrs, body, now(), "http")
+
+    def _read(self, url: str, resp: requests.Response) -> bytes:
+        """The body as sent (read in pieces, at most max_body bytes), then decoded from its
+        Content-Encoding (at most max_decoded bytes)."""
+        declared = resp.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise too_big(url, int(declared), self.max_body, "body")
+        pieces: list[bytes] = []
+        size = 0
+        try:
+            for piece in resp.raw.stream(1 << 16, decode_content=False):
+                size += len(piece)
+                if size > self.max_body:
+                    raise too_big(url, size, self.max_body, "body")
+                pieces.append(piece)
+        except (ProtocolError, IncompleteRead) as e:
+            raise _CutOffError(short_reason(e)) from None
+        except ReadTimeoutError:
+            raise self._timeout(url, 1) from None
+        coding = resp.headers.get("content-encoding", "")
+        return decode_content(url, b"".join(pieces), coding, self.max_decoded)
+
+    def _timeout(self, url: str, tries: int) -> FetchError:
+        return FetchError(
+            url,
+            f"no answer within {self.timeout:g} s (after {_tries(tries)})",
+            "the site is slow or stalling us; run again later or raise --timeout",
+            "timeout",
+        )
 
     def close(self) -> None:
         self.session.close()
+
+
+CONTENT_CODINGS = ("gzip", "deflate")  # what we ask for, and all we decode
+
+
+def decode_content(url: str, data: bytes, coding: str, limit: int) -> bytes:
+    """``data`` undone from its Content-Encoding (``gzip``, ``deflate``, or a list of them),
+    never to more than ``limit`` bytes; a lie (not gzip at all, cut short) or a coding we
+    did not ask for is a :class:`FetchError`."""
+    codings = [c.strip().lower() for c in coding.split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    for name in reversed(codings):
+        if name in ("gzip", "x-gzip"):
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif name == "deflate":
+            zlib_header = len(data) >= 2 and (data[0] * 256 + data[1]) % 31 == 0
+            inflater = zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
+        else:
+            raise FetchError(
+                url,
+                f"the body has Content-Encoding {name!r}, which we did not ask for",
+                "the server ignored our Accept-Encoding; open the URL in a browser, and run "
+                "again later",
+                "encoding",
+            )
+        try:
+            out = inflater.decompress(data, limit + 1)
+            complete = inflater.eof
+        except zlib.error as e:
+            raise FetchError(
+                url,
+                f"the body is not valid {name} although its Content-Encoding says so ({e})",
+                "the answer was damaged on the way; run the same command again later",
+                "encoding",
+            ) from None
+        if len(out) > limit:
+            raise too_big(url, len(out), limit, "decoded body")
+        if not complete:
+            raise FetchError(
+                url,
+                f"the {name} body ends before its end ({len(data)} bytes sent)",
+                "the answer was damaged on the way; run the same command again later",
+                "encoding",
+            )
+        data = out
+    return data
 
 
 def _timed_out(e: Exception) -> bool:

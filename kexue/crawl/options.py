@@ -13,6 +13,7 @@ from kexue.source import SOURCE_BASE
 
 __all__ = ["LEDGER", "CrawlOptions"]
 
+MiB = 1 << 20
 LEDGER = ROOT / "blog_list.txt"  # what `invoke crawl` regenerates unless told otherwise
 
 
@@ -33,3 +34,10 @@ class CrawlOptions:
     backoff: float = 2.0
     rules: Path | None = None  # None: data/relevance.toml
     ledger: Path | None = None  # None: no ledger is written (`invoke crawl` passes LEDGER)
+    # Limits, per answer.  The largest real post page is well under 1 MiB and its images
+    # a few MiB, so these are far above anything the site serves.
+    max_body: int = 16 * MiB  # bytes as sent (before Content-Encoding is undone)
+    max_decoded: int = 64 * MiB  # bytes after Content-Encoding is undone
+    max_redirects: int = 5  # hops; each only to the same host (see image_hosts)
+    # Hosts besides the source's that post images may be downloaded from (or redirect to).
+    image_hosts: tuple[str, ...] = ()
