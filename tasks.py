@@ -335,6 +335,7 @@ _CRAWL_HELP = {
     "backoff": f"first retry waits this many seconds, doubling after (default {_D.backoff:g})",
     "rules": "relevance rules file (default data/relevance.toml)",
     "ledger": f"ledger file regenerated after the crawl (default {_shown(LEDGER)})",
+    "image_hosts": "comma-separated hosts besides the source's that post images may come from",
 }
 
 
@@ -356,6 +357,7 @@ def crawl(
     backoff=_D.backoff,
     rules="",
     ledger=str(LEDGER),
+    image_hosts="",
 ):
     """Crawl the source site into the raw cache and content/posts/ (politely, incrementally)."""
     from kexue.crawl.loop import crawl as run_crawl
@@ -376,6 +378,7 @@ def crawl(
         backoff=float(backoff),
         rules=rules,
         ledger=ledger,
+        image_hosts=tuple(h.strip() for h in image_hosts.split(",") if h.strip()),
     )
     _run_with_progress("invoke crawl", lambda step: run_crawl(opts, step))
 

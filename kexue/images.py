@@ -60,17 +60,15 @@ def image_name(url: str) -> str:
     """A safe local file name for the image at ``url`` (see the module docstring)."""
     parts = urlsplit(url)
     last = unquote(parts.path.rsplit("/", 1)[-1])
-    name = _UNSAFE_RE.sub("_", last).strip("._") or "image"
-    name = re.sub(r"\.{2,}", ".", name)
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    ext = ext.lower()[:8]
-    folded = bool(parts.query) or len(stem) > MAX_STEM
+    stem, dot, ext = last.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,8}", ext):
+        stem, ext = last, ""
+    stem = re.sub(r"\.{2,}", ".", _UNSAFE_RE.sub("_", stem)).strip("._-")
+    folded = bool(parts.query) or not stem or len(stem) > MAX_STEM
     stem = stem[:MAX_STEM].rstrip("._-") or "image"
     if folded:
         stem += "-" + hashlib.sha256(url.encode()).hexdigest()[:10]
-    return f"{stem}.{ext}" if ext else stem
+    return f"{stem}.{ext.lower()}" if ext else stem
 
 
 def check_image(body: bytes, name: str) -> str | None:

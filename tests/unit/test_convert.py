@@ -2,7 +2,13 @@
 
 import pytest
 
-from kexue.convert import AccessError, classify_answer, convert_page, decode_page
+from kexue.convert import (
+    AccessError,
+    classify_answer,
+    convert_page,
+    decode_page,
+    decoding_warning,
+)
 from kexue.tex import find_math
 from tests.fixtures.source_site import (
     ALL_POSTS,
@@ -128,6 +134,22 @@ def test_summary_is_plain_text_never_cut_inside_a_formula():
     assert summary.startswith("设 \\(f\\) 在 $[0,1]$ 上连续且非负")
 
 
+def test_an_isolated_invalid_byte_is_replaced_and_located_and_a_mostly_bad_body_refused():
+    url = "https://spaces.ac.cn/archives/7209"
+    good = page(POST_7002).encode()
+    damaged = good[:1000] + b"\xff" + good[1001:]
+    decoded = decode_page(damaged, "text/html; charset=UTF-8", url)
+    assert decoded.text == good[:1000].decode() + "\ufffd" + good[1001:].decode()
+    assert decoded.invalid == [(1000, 1001)]
+    warning = decoding_warning(decoded, url)
+    assert "1 invalid UTF-8 byte at byte offset 1000 replaced by U+FFFD" in warning
+    assert "--ids 7209 --refresh" in warning
+    assert decoding_warning(decode_page(good, "", url), url) is None
+    gbk = "梯度下降的步长与曲率".encode("gbk") * 50  # a page in the wrong charset
+    with pytest.raises(AccessError, match=r"not valid utf-8 \(\d+ of 1000 bytes invalid"):
+        decode_page(gbk, "", url)
+
+
 def test_refused_pages_name_the_url_and_what_to_do():
     url = "https://spaces.ac.cn/archives/7102"
     gate = classify_answer(GATE_PAGE, url)
@@ -139,6 +161,8 @@ def test_refused_pages_name_the_url_and_what_to_do():
     assert classify_answer(page(POST_7002), url) is None
     with pytest.raises(AccessError, match="not valid UTF-8.*--ids 7102"):
         decode_page(b"<html>\xff\xfe</html>", "text/html; charset=UTF-8", url)
+    with pytest.raises(AccessError, match="unknown charset 'x-nonsense'"):
+        decode_page(b"<html></html>", "text/html; charset=x-nonsense", url)
     with pytest.raises(AccessError):
         convert_page(GATE_PAGE, "7102")
 
