@@ -193,6 +193,10 @@ class Client:
     hop, each checked), the limits, status handling."""
 
     via = "http"
+    # The CrawlOptions fields a client takes (its keyword arguments, same names).
+    SETTINGS = (
+        "delay", "timeout", "retries", "backoff", "max_body", "max_decoded", "max_redirects",
+    )  # fmt: skip
 
     def __init__(
         self,

@@ -78,11 +78,11 @@ class Summary:
 
     def fail(self, pid: str, url: str, reason: str, hint: str) -> None:
         failure = Failure(pid, url, reason, hint)
-        logger.warning("FAILED %s", failure)
+        logger.info("FAILED %s", failure)  # printed by the caller, with the summary
         self.failed.append(failure)
 
     def warn(self, message: str) -> None:
-        logger.warning("%s", message)
+        logger.info("warning: %s", message)
         self.warnings.append(message)
 
 
@@ -90,15 +90,7 @@ Step = Callable[[str, int], None]  # (description, total) -> called once per pos
 
 
 def make_client(opts: CrawlOptions) -> Client:
-    kw = dict(
-        delay=opts.delay,
-        timeout=opts.timeout,
-        retries=opts.retries,
-        backoff=opts.backoff,
-        max_body=opts.max_body,
-        max_decoded=opts.max_decoded,
-        max_redirects=opts.max_redirects,
-    )
+    kw = {name: getattr(opts, name) for name in Client.SETTINGS}
     if opts.via == "browser":
         return BrowserClient(**kw)
     if opts.via != "http":
@@ -120,7 +112,7 @@ def _guarded(summary: Summary, pid: str, url: str, work: Callable[[], T]) -> T |
         summary.fail(pid, e.url, e.reason, e.hint)
         return None
     except Exception as e:  # a bug met by a page we did not foresee: report, go on
-        logger.exception("post %s (%s)", pid, url)
+        logger.info("post %s (%s): unexpected error", pid, url, exc_info=True)
         summary.fail(
             pid,
             url,
