@@ -20,7 +20,7 @@ import hashlib
 import re
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["MAX_STEM", "RASTER_TYPES", "check_image", "image_name"]
+__all__ = ["MAX_STEM", "RASTER_TYPES", "check_image", "image_name", "name_refusal"]
 
 MAX_STEM = 64
 # extension -> the type its magic bytes must announce
@@ -71,16 +71,27 @@ def image_name(url: str) -> str:
     return f"{stem}.{ext.lower()}" if ext else stem
 
 
-def check_image(body: bytes, name: str) -> str | None:
-    """None when ``body`` is a raster image of the type ``name``'s extension says, else
-    the reason it is refused."""
+def name_refusal(name: str) -> str | None:
+    """Why an image called ``name`` is not downloaded at all, else None."""
     ext = name.rpartition(".")[2].lower() if "." in name else ""
-    found = _magic_type(body[:16])
-    if ext == "svg" or (found is None and b"<svg" in body[:1024].lower()):
+    if ext == "svg":
         return "is an SVG image, which can carry script; SVG is not mirrored"
     if ext not in RASTER_TYPES:
         kinds = ", ".join(f".{e}" for e in RASTER_TYPES)
         return f"has a name ({name}) without a raster image extension ({kinds})"
+    return None
+
+
+def check_image(body: bytes, name: str) -> str | None:
+    """None when ``body`` is a raster image of the type ``name``'s extension says, else
+    the reason it is refused."""
+    refused = name_refusal(name)
+    if refused is not None:
+        return refused
+    found = _magic_type(body[:16])
+    if found is None and b"<svg" in body[:1024].lower():
+        return "is an SVG image, which can carry script; SVG is not mirrored"
+    ext = name.rpartition(".")[2].lower()
     want = RASTER_TYPES[ext]
     if found == want:
         return None

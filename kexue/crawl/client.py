@@ -290,7 +290,7 @@ class Client:
                 url,
                 f"redirected off the source to {target}",
                 "nothing was fetched from there; open the URL in a browser to see where it "
-                "went (images: add a trusted host to image_hosts)",
+                "went (an image host you trust can be allowed with --image-hosts)",
                 "redirect",
             )
         if len(chain) > self.max_redirects:

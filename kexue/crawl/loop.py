@@ -29,7 +29,7 @@ from kexue.crawl.client import Client, FetchError, HttpClient
 from kexue.crawl.listings import fetch_listing, parse_archive, parse_feed
 from kexue.crawl.options import CrawlOptions
 from kexue.fsutil import atomic_write_bytes, remove_stale_temp_files
-from kexue.images import check_image
+from kexue.images import check_image, name_refusal
 from kexue.ledger import write_ledger
 from kexue.posts import read_post, write_post
 from kexue.relevance import Rules, load_rules
@@ -193,6 +193,8 @@ class _Images:
     """Downloads a post's images: only from the source's host and ``image_hosts``, only
     bytes that are the image type the (sanitised) name says."""
 
+    LINKED = "open it in a browser; the post links to the source's copy (nothing of it is kept)"
+
     def __init__(self, opts: CrawlOptions, client: Client, summary: Summary):
         self.opts, self.client, self.summary = opts, client, summary
         self.source = opts.source.rstrip("/")
@@ -211,8 +213,12 @@ class _Images:
         if host not in self.hosts:
             self.summary.warn(
                 f"post {pid}: image {src} not downloaded (host {host} is not the source's; "
-                f"add it to image_hosts to mirror it); the post links to it"
+                f"allow it with --image-hosts to mirror it); the post links to it"
             )
+            return
+        refused = name_refusal(name)
+        if refused is not None:
+            self.summary.fail(pid, src, f"the image {refused}; not downloaded", self.LINKED)
             return
         try:
             page = self.client.get(src, {}, hosts=self.opts.image_hosts)
@@ -224,12 +230,7 @@ class _Images:
             return
         refused = check_image(page.body, name)
         if refused is not None:
-            self.summary.fail(
-                pid,
-                src,
-                f"the image {refused}; dropped",
-                "open it in a browser; the post links to the source's copy, never to these bytes",
-            )
+            self.summary.fail(pid, src, f"the image {refused}; dropped", self.LINKED)
             return
         atomic_write_bytes(target, page.body)
 

@@ -83,6 +83,8 @@ def test_images_are_checked_by_bytes_and_named_safely(tmp_path, source_site):
     assert "larger than the limit" in failed["huge.png"].reason
     # `evil/..` is the folder itself: no file name, so no image type to check the bytes by
     assert "without a raster image extension" in failed[""].reason
+    assert "not downloaded" in failed[""].reason  # refused by its name, never asked for
+    assert not any(h.path == "/usr/uploads/" for h in source_site.hits)
     assert len(summary.failed) == 6, summary.lines()
     folder = opts.content / "images" / "7210"
     names = sorted(p.name for p in folder.iterdir())
@@ -116,7 +118,7 @@ def test_images_come_only_from_the_source_and_the_listed_image_hosts(tmp_path, s
     (failure,) = plain.failed  # the source's image redirects to the other host
     assert f"redirected off the source to http://{other}/" in failure.reason
     (warning,) = plain.warnings
-    assert f"host {other} is not the source's" in warning and "image_hosts" in warning
+    assert f"host {other} is not the source's" in warning and "--image-hosts" in warning
     assert not any(h.headers.get("host") == other for h in source_site.hits)
     folder = tmp_path / "plain" / "content" / "images" / "7212"
     assert not folder.exists() or not list(folder.iterdir())
