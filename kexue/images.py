@@ -58,7 +58,10 @@ def _magic_type(head: bytes) -> str | None:
 
 def image_name(url: str) -> str:
     """A safe local file name for the image at ``url`` (see the module docstring)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # ``http://[x``: no name to keep
+        return "image-" + hashlib.sha256(url.encode()).hexdigest()[:10]
     last = unquote(parts.path.rsplit("/", 1)[-1])
     stem, dot, ext = last.rpartition(".")
     if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,8}", ext):

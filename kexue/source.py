@@ -33,6 +33,15 @@ _ARCHIVE_PATH_RE = re.compile(r"^/archives/(\d+)/?$")
 _POST_URL_IN_TEXT_RE = re.compile(r"https?://(?:www\.)?(?:spaces\.ac\.cn|kexue\.fm)/archives/(\d+)")
 
 
+def _split(url: str):
+    """``urlsplit(url)``, or None for a URL Python cannot parse (``http://[x``: a page's
+    link is untrusted and must not stop a conversion)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
 def post_url(post_id: str, source: str = SOURCE_BASE) -> str:
     """The URL of post ``post_id`` on ``source`` (default the real site)."""
     return f"{source.rstrip('/')}/archives/{post_id}"
@@ -46,7 +55,10 @@ def is_source_host(netloc: str, source: str = SOURCE_BASE) -> bool:
 def post_id_from_url(url: str, source: str = SOURCE_BASE) -> str | None:
     """The archive id of a post URL on one of the site's hosts (or on ``source``),
     relative URLs taken against ``source``; else None."""
-    parts = urlsplit(urljoin(source.rstrip("/") + "/", url))
+    try:
+        parts = urlsplit(urljoin(source.rstrip("/") + "/", url))
+    except ValueError:
+        return None
     if not is_source_host(parts.netloc, source):
         return None
     m = _ARCHIVE_PATH_RE.match(parts.path)
@@ -62,9 +74,12 @@ def find_post_id(text: str) -> str | None:
 def canonical_url(href: str, source: str = SOURCE_BASE) -> str:
     """``href`` made absolute against the real site, with any of the site's hosts (or the
     host of ``source``) written as ``https://spaces.ac.cn``."""
-    url = urljoin(SOURCE_BASE + "/", href.strip())
-    parts = urlsplit(url)
-    if is_source_host(parts.netloc, source):
+    try:
+        url = urljoin(SOURCE_BASE + "/", href.strip())
+    except ValueError:
+        return href.strip()
+    parts = _split(url)
+    if parts is not None and is_source_host(parts.netloc, source):
         url = parts._replace(scheme="https", netloc=_HOST).geturl()
     return url
 
@@ -72,8 +87,8 @@ def canonical_url(href: str, source: str = SOURCE_BASE) -> str:
 def on_source(url: str, source: str) -> str:
     """A canonical ``https://spaces.ac.cn/...`` URL moved onto ``source`` (where the crawl
     actually fetches from)."""
-    parts = urlsplit(url)
-    if parts.netloc != _HOST:
+    parts = _split(url)
+    if parts is None or parts.netloc != _HOST:
         return url
     base = urlsplit(source.rstrip("/"))
     return parts._replace(scheme=base.scheme, netloc=base.netloc).geturl()

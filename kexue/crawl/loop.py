@@ -208,6 +208,10 @@ class _Images:
         if target.is_file():
             return
         src = on_source(img_url, self.source)
+        refused = name_refusal(name)
+        if refused is not None:
+            self.summary.fail(pid, src, f"the image {refused}; not downloaded", self.LINKED)
+            return
         linked = f"the post links to the source's copy until `invoke crawl --ids {pid}` gets it"
         host = urlsplit(src).netloc
         if host not in self.hosts:
@@ -215,10 +219,6 @@ class _Images:
                 f"post {pid}: image {src} not downloaded (host {host} is not the source's; "
                 f"allow it with --image-hosts to mirror it); the post links to it"
             )
-            return
-        refused = name_refusal(name)
-        if refused is not None:
-            self.summary.fail(pid, src, f"the image {refused}; not downloaded", self.LINKED)
             return
         try:
             page = self.client.get(src, {}, hosts=self.opts.image_hosts)

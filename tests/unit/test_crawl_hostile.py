@@ -85,7 +85,8 @@ def test_images_are_checked_by_bytes_and_named_safely(tmp_path, source_site):
     assert "without a raster image extension" in failed[""].reason
     assert "not downloaded" in failed[""].reason  # refused by its name, never asked for
     assert not any(h.path == "/usr/uploads/" for h in source_site.hits)
-    assert len(summary.failed) == 6, summary.lines()
+    assert "not downloaded" in failed["bad.png"].reason  # `http://[bad/…`: no URL at all
+    assert len(summary.failed) == 7, summary.lines()
     folder = opts.content / "images" / "7210"
     names = sorted(p.name for p in folder.iterdir())
     assert "3021.png" in names and "page.png" not in names and "drawing.svg" not in names

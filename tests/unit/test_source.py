@@ -31,3 +31,9 @@ def test_canonical_urls_and_moving_them_onto_the_crawled_source():
     # a look-alike host is not the source's, and is never moved onto it
     evil = "https://spaces.ac.cn.example.org/a.png"
     assert canonical_url(evil) == evil and on_source(evil, local) == evil
+
+
+def test_urls_python_cannot_parse_are_no_post_and_stay_as_written():
+    assert post_id_from_url("http://[bad/archives/1") is None
+    assert canonical_url(" http://[bad ") == "http://[bad"
+    assert on_source("http://[bad/a.png", "http://127.0.0.1:9") == "http://[bad/a.png"
