@@ -34,8 +34,8 @@ class CrawlOptions:
     backoff: float = 2.0
     rules: Path | None = None  # None: data/relevance.toml
     ledger: Path | None = None  # None: no ledger is written (`invoke crawl` passes LEDGER)
-    # Limits, per answer, far above anything the site serves (the largest post of the
-    # earlier mirror is 97 KiB of Markdown).
+    # Limits, per answer, far above anything the site serves (article pages weigh 59-75 KB,
+    # docs/source-site.md; the largest post of the earlier mirror is 97 KiB of Markdown).
     max_body: int = 16 * MiB  # bytes as sent (before Content-Encoding is undone)
     max_decoded: int = 64 * MiB  # bytes after Content-Encoding is undone
     max_redirects: int = 5  # hops; each only to the same host (see image_hosts)
