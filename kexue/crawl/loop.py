@@ -111,6 +111,15 @@ def _guarded(summary: Summary, pid: str, url: str, work: Callable[[], T]) -> T |
     except (FetchError, AccessError) as e:
         summary.fail(pid, e.url, e.reason, e.hint)
         return None
+    except OSError as e:  # our own files: a full disk, a folder we may not write
+        summary.fail(
+            pid,
+            url,
+            f"could not read or write a file ({e})",
+            "check the free space and permissions of the content folder and the raw cache, "
+            "then run the same command again (it resumes)",
+        )
+        return None
     except Exception as e:  # a bug met by a page we did not foresee: report, go on
         logger.info("post %s (%s): unexpected error", pid, url, exc_info=True)
         summary.fail(

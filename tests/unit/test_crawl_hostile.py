@@ -161,3 +161,14 @@ def test_invoke_crawl_prints_each_failure_once_and_finishes_the_rest(tmp_path, s
     assert "invoke crawl: 2 failed (see FAILED lines above)" in out
     assert sorted(p.stem for p in (content / "posts").glob("*.md")) == ["7001", "7209"]
     assert "| 7209 |" in (tmp_path / "blog_list.txt").read_text(encoding="utf-8")
+
+
+def test_a_file_we_cannot_write_fails_that_post_only(tmp_path, source_site):
+    opts = options(tmp_path, source_site, ids=["7001", "7002"])
+    (opts.content / "images").mkdir(parents=True)
+    (opts.content / "images" / "7001").write_text("a file where a folder goes", encoding="utf-8")
+    summary = crawl(opts)
+    (failure,) = summary.failed
+    assert failure.id == "7001" and "could not read or write a file" in failure.reason
+    assert "permissions" in failure.hint and "resumes" in failure.hint
+    assert summary.new == ["7002"], summary.lines()
