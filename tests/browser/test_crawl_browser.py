@@ -35,3 +35,17 @@ def test_via_browser_passes_a_javascript_gate_politely(tmp_path, chromium):
         gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
         assert min(gaps) >= delay - 0.02, gaps
         assert gated.max_active == 1
+
+
+def test_via_browser_redirects_and_sizes_are_checked_like_plain_http(tmp_path, chromium):
+    with SourceSite() as site:
+        ids = ["7001", "7201", "7202", "7205"]
+        opts = options(tmp_path, site, ids=ids, via="browser", max_body=1 << 20)
+        with ThreadPoolExecutor(1) as pool:  # see the test above
+            summary = pool.submit(crawl, opts).result()
+        assert summary.new == ["7001"], summary.lines()
+        by_id = {f.id: f for f in summary.failed}
+        assert "a redirect loop" in by_id["7201"].reason
+        assert "redirected off the source to http://elsewhere.invalid/" in by_id["7202"].reason
+        assert "larger than the limit" in by_id["7205"].reason
+        assert not any("elsewhere" in h.headers.get("host", "") for h in site.hits)
