@@ -4,6 +4,9 @@ ledger complete for the other posts."""
 
 from __future__ import annotations
 
+import gzip
+import zlib
+
 import pytest
 
 from kexue.crawl.client import FetchError, HttpClient, decode_content
@@ -131,9 +134,6 @@ def test_images_come_only_from_the_source_and_the_listed_image_hosts(tmp_path, s
 
 
 def test_content_encodings_are_undone_within_the_limit():
-    import gzip
-    import zlib
-
     url = "http://127.0.0.1:9/x"
     assert decode_content(url, gzip.compress(b"abc"), "gzip", 10) == b"abc"
     assert decode_content(url, zlib.compress(b"abc"), "deflate", 10) == b"abc"
