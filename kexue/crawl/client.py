@@ -8,7 +8,7 @@ a :class:`FetchError` that names the URL and says what to try next.  :class:`Cli
 what this client and the browser client (:mod:`kexue.crawl.browser`) share.
 
 What an answer may be (the limits are CrawlOptions'): redirects are followed by us, hop by
-hop, only to the same host (an image also to ``image_hosts``), at most ``max_redirects``
+hop, only within the site (:func:`same_site`; an image also to ``image_hosts``), at most ``max_redirects``
 hops, never in a loop; a body is read in pieces up to ``max_body`` bytes and its
 Content-Encoding (gzip or deflate, all we ask for) undone up to ``max_decoded`` bytes; a
 body cut off before its Content-Length is retried like a 5xx.
@@ -37,6 +37,7 @@ from urllib3.util.retry import Retry
 
 from kexue.crawl.options import CrawlOptions
 from kexue.robots import RobotsRules
+from kexue.source import SITE_HOSTS
 
 __all__ = [
     "Client",
@@ -194,6 +195,12 @@ def status_failure(url: str, status: int, headers: dict[str, str], tries: int) -
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
+def same_site(netloc: str) -> set[str]:
+    """The hosts a redirect from ``netloc`` may go to: ``netloc`` itself, and all of the
+    source's hosts when it is one of them (spaces.ac.cn and kexue.fm are one site)."""
+    return {netloc, *SITE_HOSTS} if netloc in SITE_HOSTS else {netloc}
+
+
 class Client:
     """What both clients share: robots.txt, the gate, redirects (followed here, hop by
     hop, each checked), the limits, status handling."""
@@ -257,7 +264,7 @@ class Client:
     def _follow(
         self, url: str, headers: dict[str, str], hosts: Iterable[str] | None, robots: bool
     ) -> Response:
-        allowed = {urlsplit(url).netloc, *(hosts or ())}
+        allowed = same_site(urlsplit(url).netloc) | set(hosts or ())
         chain = [url]
         current = url
         while True:

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from kexue.crawl.client import FetchError, HttpClient, decode_content
+from kexue.crawl.client import FetchError, HttpClient, decode_content, same_site
 from kexue.crawl.loop import crawl
 from kexue.posts import read_post
 from tests.fixtures.crawling import options, run_invoke
@@ -172,3 +172,9 @@ def test_a_file_we_cannot_write_fails_that_post_only(tmp_path, source_site):
     assert failure.id == "7001" and "could not read or write a file" in failure.reason
     assert "permissions" in failure.hint and "resumes" in failure.hint
     assert summary.new == ["7002"], summary.lines()
+
+
+def test_the_source_site_s_hosts_are_one_site_for_redirects():
+    assert same_site("spaces.ac.cn") >= {"kexue.fm", "www.spaces.ac.cn", "www.kexue.fm"}
+    assert same_site("127.0.0.1:8000") == {"127.0.0.1:8000"}
+    assert "spaces.ac.cn" not in same_site("spaces.ac.cn.example.org")
