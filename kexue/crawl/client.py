@@ -8,8 +8,8 @@ a :class:`FetchError` that names the URL and says what to try next.  :class:`Cli
 what this client and the browser client (:mod:`kexue.crawl.browser`) share.
 
 What an answer may be (the limits are CrawlOptions'): redirects are followed by us, hop by
-hop, only within the site (:func:`same_site`; an image also to ``image_hosts``), at most ``max_redirects``
-hops, never in a loop; a body is read in pieces up to ``max_body`` bytes and its
+hop, only within the site (:func:`same_site`; an image also to ``image_hosts``), at most
+``max_redirects`` hops, never in a loop; a body is read in pieces up to ``max_body`` bytes and its
 Content-Encoding (gzip or deflate, all we ask for) undone up to ``max_decoded`` bytes; a
 body cut off before its Content-Length is retried like a 5xx.
 """
