@@ -199,14 +199,18 @@ def structure_appendix(
     if len(listed) != len(found):  # a heading the parser sees differently: list none inside
         listed = [False] * len(found)
     titles = [title_id in _ID_ATTR_RE.findall(m.group(2)) for m in found]
-    inner_levels = [int(m.group(1)) for m, t in zip(found, titles) if not t]
+    inner_levels = [int(m.group(1)) for m, t in zip(found, titles, strict=True) if not t]
     shift = max(0, 3 - min(inner_levels)) if inner_levels else 0
     used = set(taken)
     out, entries, last = [], [], 0
     kept_levels = sorted(
-        {min(6, int(m.group(1)) + shift) for m, ok, t in zip(found, listed, titles) if ok and not t}
+        {
+            min(6, int(m.group(1)) + shift)
+            for m, ok, t in zip(found, listed, titles, strict=True)
+            if ok and not t
+        }
     )
-    for m, ok, is_title in zip(found, listed, titles):
+    for m, ok, is_title in zip(found, listed, titles, strict=True):
         level, attrs, inner = int(m.group(1)), m.group(2), m.group(3)
         ids = _ID_ATTR_RE.findall(attrs)
         if not is_title:
@@ -240,7 +244,7 @@ def structure_appendix(
 
 _MATH_ELEMENT_RE = re.compile(
     r"<(span|div)\b[^>]*\bclass=\"math (?:inline|display)[^>]*>.*?</\1>"
-    r"|<(pre|script|style|details|figure|table)\b.*?</\2>",
+    r"|<(pre|script|style|details|figure|table|h[1-6])\b.*?</\2>",
     re.S | re.I,
 )
 _SENTENCE_END_RE = re.compile(r"[。！？；!?;]|\.(?=\s|$)")
@@ -264,9 +268,10 @@ def meta_description(html: str, limit: int = 150) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     # white space left where a formula was, next to Chinese punctuation or text
     text = re.sub(r" (?=[，。、；：！？）》」])|(?<=[，。、；：！？（《「]) ", "", text)
+    text = re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", text)
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, limit + 1)]
+    if ends and (ends[-1] >= limit // 3 or len(text) <= limit):
+        return text[: ends[-1]].strip()
     if len(text) <= limit:
         return text
-    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, limit + 1)]
-    if ends and ends[-1] >= limit // 3:
-        return text[: ends[-1]].strip()
     return text[: limit - 1].rstrip() + "…"

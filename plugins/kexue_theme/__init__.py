@@ -2,10 +2,11 @@
 
 Each article and page gets ``toc`` (a list of kexue.reading.Heading),
 ``reading_minutes`` and ``description`` (plain text for the meta description); each post
-from the source gets ``citation`` (kexue.citation, the source's 引用本文 block); each article gets ``related_posts``, ``prev_article`` (older) and
-``next_article`` (newer).  A post's derivation appendix (kexue_derivations) is fitted
-into its heading hierarchy and added to its contents just before the post is written.  Posts of unknown date are chained among themselves and get no
-year archive page.
+from the source gets ``citation`` (kexue.citation, the source's 引用本文 block); each
+article gets ``related_posts``, ``prev_article`` (older) and ``next_article`` (newer).
+A post's derivation appendix (kexue_derivations) is fitted into its heading hierarchy and
+added to its contents just before the post is written.  Posts of unknown date are chained
+among themselves and get no year archive page.
 The build writes ``<THEME_STATIC_DIR>/css/pygments.css`` (kexue.pygments_css).
 
 Settings: ``KEXUE_THEME = {"toc_depth": 2, "related": 5}``.
