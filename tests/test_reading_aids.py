@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the posts and notes below are Markdown whose lines are long on purpose)
 """Reading aids and layout on post pages: the notes' appendix in the post's column and
 contents, equation popovers, 引用本文, meta descriptions, the copy-TeX button, tinted
 boxes, deep links, wide figures, phone widths.  Layout is measured in headless Chromium
