@@ -388,3 +388,56 @@ def test_phone_figure_legends_stay_on_screen(page, served_sample_site):
             continue
         for rect in legends.evaluate_all(f"es => es.map({RECT})"):
             assert rect[0] >= 0 and rect[2] <= 360, (path, rect)
+
+
+# ---------- real imported pages ----------
+
+
+@pytest.fixture(scope="module")
+def served_legacy(legacy_corpus, tmp_path_factory):
+    from kexue.legacy import import_legacy
+    from kexue.serve import ServedSite
+
+    root = tmp_path_factory.mktemp("legacy-layout")
+    import_legacy(legacy_corpus, root / "content")
+    build_site(root / "content", root / "output")
+    with ServedSite(root / "output") as site:
+        yield root / "output", site
+
+
+def _note_pages(out: Path) -> list[str]:
+    """Three pages with an appendix: the one with the most tables in its notes, the one
+    with the most headings in its notes, and the one with the most code blocks."""
+    scored = []
+    for path in sorted((out / "archives").glob("*/index.html")):
+        html = path.read_text(encoding="utf-8")
+        if 'class="deriv-appendix"' not in html:
+            continue
+        notes = html.split('<div class="post-notes">', 1)[-1]
+        counts = [notes.count("<table"), len(re.findall(r"<h[3-6]\b", notes)), notes.count("<pre")]
+        scored.append((counts, f"/archives/{path.parent.name}/"))
+    assert scored, "no imported page has a notes appendix"
+    picked = []
+    for i in range(3):
+        best = max(scored, key=lambda s: s[0][i])[1]
+        if best not in picked:
+            picked.append(best)
+    return picked
+
+
+@pytest.mark.corpus
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 360])
+def test_real_note_pages_keep_the_posts_column(page, served_legacy, width):
+    out, site = served_legacy
+    for path in _note_pages(out):
+        _open(page, site.url + path, width)
+        doc = page.evaluate("document.documentElement.scrollWidth")
+        assert doc == width, f"{path} is {doc}px wide at {width}px"
+        post = page.locator(".post-body").evaluate(RECT)
+        appendix = page.locator(".deriv-appendix").evaluate(RECT)
+        assert abs(appendix[0] - post[0]) < 1, f"{path}: appendix at {appendix[0]}, post {post[0]}"
+        toc = page.locator("[data-toc-link]").evaluate_all(
+            "as => as.map(a => a.getAttribute('href'))"
+        )
+        assert "#derivations-title" in toc, path
