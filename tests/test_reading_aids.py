@@ -224,8 +224,7 @@ def test_notes_sit_in_the_posts_column_and_never_widen_the_page(page, served_aid
     assert table.evaluate("t => t.scrollWidth > t.clientWidth")
     assert table.evaluate(RECT)[2] <= appendix[2] + 1
     page.evaluate("document.querySelectorAll('details.deriv-note').forEach(d => d.open = true)")
-    page.evaluate("window.dispatchEvent(new Event('resize'))")
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(400)  # each panel fits its formulas as it opens
     body = page.locator("details.deriv-note .deriv-body").first.evaluate(RECT)
     for rect in page.locator("details.deriv-note .math.inline").evaluate_all(
         f"es => es.map({RECT})"

@@ -132,16 +132,15 @@
   }, { passive: true });
 
   // ---------- wide inline formulas ----------
-  function fitInline() {
-    Array.prototype.forEach.call(document.querySelectorAll(".math.inline"), function (el) {
-      el.classList.remove("math-wide");
-    });
-    Array.prototype.forEach.call(document.querySelectorAll(".math.inline"), function (el) {
+  // All reads first, then all writes: one layout for the whole page.
+  function fitInline(root) {
+    var all = Array.prototype.slice.call((root || document).querySelectorAll(".math.inline"));
+    all.forEach(function (el) { el.classList.remove("math-wide"); });
+    var wide = all.filter(function (el) {
       var block = el.parentElement;
-      if (block && el.getBoundingClientRect().width > block.clientWidth + 1) {
-        el.classList.add("math-wide");
-      }
+      return block && el.getBoundingClientRect().width > block.clientWidth + 1;
     });
+    wide.forEach(function (el) { el.classList.add("math-wide"); });
   }
 
   // ---------- deep links to equations ----------
@@ -168,9 +167,18 @@
     landOnEquation();
   });
   var resizeTimer = 0;
+  var lastWidth = window.innerWidth;
   window.addEventListener("resize", function () {
+    if (window.innerWidth === lastWidth) return; // a phone's toolbar, not a new line length
+    lastWidth = window.innerWidth;
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(fitInline, 150);
+    resizeTimer = setTimeout(function () { fitInline(); }, 150);
   });
   window.addEventListener("hashchange", landOnEquation);
+  // A formula in a closed panel has no size until the panel opens: fit it then.
+  document.addEventListener("toggle", function (ev) {
+    if (ev.target.open && document.documentElement.classList.contains("math-ready")) {
+      fitInline(ev.target);
+    }
+  }, true);
 })();
