@@ -22,12 +22,19 @@ _MATH_PLACEHOLDER_RE = re.compile("\ue000[^\ue001]*\ue001")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _skip_re(*tags: str) -> re.Pattern:
+    """Math elements (group 1) and the elements ``tags`` (group 2), whole."""
+    return re.compile(
+        r"<(span|div)\b[^>]*\bclass=\"math (?:inline|display)[^>]*>.*?</\1>"
+        rf"|<({'|'.join(tags)})\b.*?</\2>",
+        re.S | re.I,
+    )
+
+
 # TeX, code and scripts are not prose: their text is not counted
-_SKIP_RE = re.compile(
-    r"<(span|div)\b[^>]*\bclass=\"math (?:inline|display)[^>]*>.*?</\1>"
-    r"|<(pre|script|style)\b.*?</\2>",
-    re.S | re.I,
-)
+_SKIP_RE = _skip_re("pre", "script", "style")
 _DISPLAY_RE = re.compile(r"<div\b[^>]*\bclass=\"math display")
 _TAG_RE = re.compile(r"<[^>]*>")
 
@@ -242,11 +249,8 @@ def structure_appendix(
 
 # ---------- the page's meta description ----------
 
-_MATH_ELEMENT_RE = re.compile(
-    r"<(span|div)\b[^>]*\bclass=\"math (?:inline|display)[^>]*>.*?</\1>"
-    r"|<(pre|script|style|details|figure|table|h[1-6])\b.*?</\2>",
-    re.S | re.I,
-)
+# besides the formulas: code, panels, figures, tables and headings are not the summary
+_MATH_ELEMENT_RE = _skip_re("pre", "script", "style", "details", "figure", "table", "h[1-6]")
 _SENTENCE_END_RE = re.compile(r"[。！？；!?;]|\.(?=\s|$)")
 
 
