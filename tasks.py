@@ -144,17 +144,21 @@ def publish(
         "page": "a page path to shoot, repeatable (default: the index and archives/90001/)",
         "out": "folder for the PNGs (default screenshots/, git-ignored)",
         "no_build": "use the existing output/ without building first",
+        "content": "content folder to build (default content/)",
+        "output": "built site to shoot (default output/)",
     },
     iterable=["page"],
 )
-def screenshots(c, page=None, out="screenshots", no_build=False):
+def screenshots(
+    c, page=None, out="screenshots", no_build=False, content="content", output=str(OUTPUT)
+):
     """PNGs of pages in light and dark themes at desktop (1280) and phone (360) widths."""
     from kexue.dev.screenshots import take_screenshots
 
     if not no_build:
-        build(c)
+        build(c, content=content, output=output)
     pages = page or ["", "archives/90001/"]
-    written = take_screenshots(OUTPUT, ROOT / out, pages)
+    written = take_screenshots(Path(output), ROOT / out, pages)
     _say(f"wrote {len(written)} screenshots into {out}/")
 
 

@@ -27,8 +27,10 @@ pytestmark = pytest.mark.corpus
 
 def post_html(html: str) -> str:
     """The page without derivation notes (this site's text, not the post's): the
-    appendix after the post, and the panels inserted after equations."""
+    appendix after the post, its entries in the contents, and the panels inserted after
+    equations."""
     html = html.split('<section class="deriv-appendix"')[0]
+    html = re.sub(r'<li class="toc-level-\d toc-notes">.*?</li>', "", html, flags=re.S)
     return re.sub(r'<details class="deriv-note".*?</details>', "", html, flags=re.S)
 
 
