@@ -154,8 +154,7 @@ def removed_markup(line: str) -> Iterator[str]:
                 scheme = _url_scheme(value)
                 if scheme and scheme not in URL_SCHEMES:
                     yield (
-                        f"{scheme}: URL in {name}= on <{tag}> is removed "
-                        "(only http, https, mailto)"
+                        f"{scheme}: URL in {name}= on <{tag}> is removed (only http, https, mailto)"
                     )
     for m in _MD_LINK_RE.finditer(line):
         scheme = m.group(1).lower()
@@ -197,6 +196,9 @@ def check_authored_html(ctx: CheckContext) -> Iterator[Problem]:
         except (OSError, UnicodeDecodeError):
             continue  # the post-header check reports unreadable files
         text = text.replace("\r\n", "\n")
+        header = len(text.split("\n\n", 1)[0].split("\n"))  # Key: value lines are text
         for lineno, line in enumerate(_masked(text).split("\n"), 1):
+            if lineno <= header:
+                continue
             for message in removed_markup(line):
                 yield Problem(str(path), lineno, message)

@@ -51,6 +51,20 @@ def add_sanitizer(pelican):
     markdown.setdefault("extension_configs", {}).setdefault("kexue.sanitize", {})
 
 
+def feed_titles(context, feed):
+    """Pelican writes a feed item's title as ``Markup(title).striptags()``, which decodes
+    entities (``&lt;img`` becomes ``<img``) and drops what looks like a tag: put back
+    each post's title as written (the feed escapes it as text)."""
+    by_url = {a.url: a.title for a in (*context.get("articles", ()), *context.get("pages", ()))}
+    for item in feed.items:
+        link = str(item.get("link", "")).split("?ref=feed")[0]
+        while link and link not in by_url:
+            link = link.partition("/")[2] if "/" in link else ""
+        if link:
+            item["title"] = by_url[link]
+
+
 def register():
     signals.initialized.connect(add_sanitizer)
+    signals.feed_generated.connect(feed_titles)
     signals.readers_init.connect(use_reader)
