@@ -36,10 +36,23 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
     """Build the site from content/ into output/."""
     out = Path(output)
-    _pelican(c, settings, out, content)
+    _refuse_bad_input(Path(content))
+    _pelican(c, settings, out, content, "--fatal errors")
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
     _search_index(out)
+
+
+def _refuse_bad_input(content: Path) -> None:
+    """Stop before Pelican with one message per bad content or data file (kexue/authored.py)."""
+    from kexue.authored import build_problems
+    from kexue.paths import DATA, NODE_MODULES
+
+    problems = build_problems(content, DATA, NODE_MODULES)
+    for problem in problems:
+        print(problem, flush=True)
+    if problems:
+        raise Exit(f"invoke build: {len(problems)} problem(s) above; nothing was built", code=1)
 
 
 def _search_index(out: Path) -> None:

@@ -56,6 +56,7 @@ HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u00b7"
 _SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
 _SLASH_RE = re.compile(r"/(?=\S)")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NON_WORD_RE = re.compile(r"[^\w]")  # what Pagefind strips from a word (Rust's Unicode \w)
 _SKIP_DIRS = {BUNDLE_DIR, "theme", "vendor", "search"}
 _BLOCKS = {
@@ -88,7 +89,9 @@ class PostRecord:
 def space_cjk(text: str) -> str:
     """Set every Han character (and CJK punctuation) apart: one character, one word; and
     end a word at a slash (PixelRNN/PixelCNN is two words: Pagefind would index neither
-    pixelcnn nor pixelrnn, only pixelrnnpixelcnn and its camel-case parts)."""
+    pixelcnn nor pixelrnn, only pixelrnnpixelcnn and its camel-case parts).  Control
+    characters (which XML and the index refuse) become spaces."""
+    text = _CONTROL_RE.sub(" ", text)
     return _SLASH_RE.sub("/ ", _SPACED_RE.sub(lambda m: f" {m.group()} ", text))
 
 
