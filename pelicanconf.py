@@ -79,6 +79,7 @@ PLUGINS = [
     "kexue_figures",
     "kexue_theme",
     "kexue_derivations",
+    "kexue_output",
 ]
 # Derivation notes (content/<path>/<id>.md) attached to their posts' equations.
 KEXUE_DERIVATIONS = {"path": "derivations"}

@@ -36,18 +36,24 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
     """Build the site from content/ into output/."""
     out = Path(output)
-    _refuse_bad_input(Path(content))
+    _refuse_bad_input(Path(content), out)
     _pelican(c, settings, out, content, "--fatal errors")
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
     _search_index(out)
 
 
-def _refuse_bad_input(content: Path) -> None:
-    """Stop before Pelican with one message per bad content or data file (kexue/authored.py)."""
+def _refuse_bad_input(content: Path, output: Path) -> None:
+    """Stop before Pelican: an output folder that is not a build's (kexue/outputs.py), and
+    one message per bad content or data file (kexue/authored.py)."""
     from kexue.authored import build_problems
     from kexue.paths import DATA, NODE_MODULES
 
+    from kexue.outputs import output_problem
+
+    refused = output_problem(output)
+    if refused:
+        raise Exit(f"invoke build: {refused}", code=1)
     problems = build_problems(content, DATA, NODE_MODULES)
     for problem in problems:
         print(problem, flush=True)
@@ -145,6 +151,11 @@ def publish(
         remote = found.stdout.strip() if found.ok else ""
     if not remote:
         raise Exit("invoke publish: give --remote or set KEXUE_PUBLISH_REMOTE", code=1)
+    if remote.startswith("-"):
+        raise Exit(
+            f"invoke publish: --remote {remote!r} starts with '-' (git would read an option)",
+            code=1,
+        )
     build(c, settings="publishconf.py", content=content, output=output)
     failed = _run_checks(Path(content), Path(output))
     if failed:
