@@ -47,9 +47,8 @@ def _refuse_bad_input(content: Path, output: Path) -> None:
     """Stop before Pelican: an output folder that is not a build's (kexue/outputs.py), and
     one message per bad content or data file (kexue/authored.py)."""
     from kexue.authored import build_problems
-    from kexue.paths import DATA, NODE_MODULES
-
     from kexue.outputs import output_problem
+    from kexue.paths import DATA, NODE_MODULES
 
     refused = output_problem(output)
     if refused:
