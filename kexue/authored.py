@@ -170,7 +170,9 @@ def data_problems(data: Path) -> list[Problem]:
             if path.name == "topics.toml":
                 load_taxonomy(path)
         except (ValueError, TaxonomyError) as e:
-            problems.append(Problem(str(path), 0, str(e).removeprefix(f"{path}: ")))
+            where, _, message = str(e).partition(": ")  # "<file>[:<line>]: message"
+            line = where.removeprefix(str(path)).lstrip(":")
+            problems.append(Problem(str(path), int(line) if line.isdigit() else 0, message))
     return problems
 
 
