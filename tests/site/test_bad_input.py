@@ -21,16 +21,41 @@ from tests.conftest import build_site
 GOOD = "Title: 好文章\nDate: 2026-01-01\nSlug: {id}\n\n正文 $x$。\n"
 
 # name: (file name, bytes, expected message after "posts/<file>:")
+BOM_MSG = "1: the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"
 CASES = {
-    "bom": ("1.md", b"\xef\xbb\xbf" + GOOD.format(id=1).encode(), "1: the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"),
+    "bom": ("1.md", b"\xef\xbb\xbf" + GOOD.format(id=1).encode(), BOM_MSG),
     "no slug": ("3.md", b"Title: t\nDate: 2026-01-01\n\nx\n", "1: no `Slug:`; add `Slug: 3`"),
-    "no title": ("4.md", b"Date: 2026-01-01\nSlug: 4\n\nx\n", "1: no `Title:`; add a line `Title: …` to the header"),
-    "bad date": ("5.md", b"Title: t\nDate: 2026-13-45\nSlug: 5\n\nx\n", "2: `Date: 2026-13-45` is not a date; write YYYY-MM-DD"),
-    "binary junk": ("6.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "1: binary data (byte 0x89 at offset 0 is not UTF-8); save the file as UTF-8 text"),
-    "not utf-8": ("7.md", "Title: 标题\nSlug: 7\n\n正文\n".encode("gbk"), "1: text that is not UTF-8 (byte 0xb1 at offset 7 is not UTF-8)"),
-    "control characters": ("8.md", b"Title: t\x1b[31m\nSlug: 8\n\nx \x00 y\n", "1: control character U+001B at column 9; delete it"),
-    "not a header": ("9.md", b"Title: t\nSlug: 9\nthis is text\n\nx\n", "3: not a `Key: value` header line: 'this is text'"),
-}  # fmt: skip
+    "no title": (
+        "4.md",
+        b"Date: 2026-01-01\nSlug: 4\n\nx\n",
+        "1: no `Title:`; add a line `Title: …` to the header",
+    ),
+    "bad date": (
+        "5.md",
+        b"Title: t\nDate: 2026-13-45\nSlug: 5\n\nx\n",
+        "2: `Date: 2026-13-45` is not a date; write YYYY-MM-DD",
+    ),
+    "binary junk": (
+        "6.md",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe",
+        "1: binary data (byte 0x89 at offset 0 is not UTF-8); save the file as UTF-8 text",
+    ),
+    "not utf-8": (
+        "7.md",
+        "Title: 标题\nSlug: 7\n\n正文\n".encode("gbk"),
+        "1: text that is not UTF-8 (byte 0xb1 at offset 7 is not UTF-8)",
+    ),
+    "control characters": (
+        "8.md",
+        b"Title: t\x1b[31m\nSlug: 8\n\nx \x00 y\n",
+        "1: control character U+001B at column 9; delete it",
+    ),
+    "not a header": (
+        "9.md",
+        b"Title: t\nSlug: 9\nthis is text\n\nx\n",
+        "3: not a `Key: value` header line: 'this is text'",
+    ),
+}
 
 
 def _invoke_build(content: Path, output: Path) -> subprocess.CompletedProcess:
@@ -83,9 +108,8 @@ def test_a_broken_or_non_utf8_data_file_is_named_with_its_line(tmp_path):
     (tmp_path / "relevance.toml").write_bytes("[rules]\nx = 1\ny = \n".encode())
     (tmp_path / "other.toml").write_bytes("name = '主题'\n".encode("gbk"))
     problems = [str(p) for p in data_problems(tmp_path)]
-    assert f"{tmp_path / 'other.toml'}:1: not UTF-8 (byte at offset 8); save the file as UTF-8" in (
-        problems
-    )
+    other = tmp_path / "other.toml"
+    assert f"{other}:1: not UTF-8 (byte at offset 8); save the file as UTF-8" in problems
     assert any(
         p.startswith(f"{tmp_path / 'relevance.toml'}: not valid TOML (") and "line 3" in p
         for p in problems
