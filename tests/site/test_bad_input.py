@@ -105,7 +105,7 @@ def test_windows_line_ends_build_like_any_post(tmp_path):
 
 
 def test_a_broken_or_non_utf8_data_file_is_named_with_its_line(tmp_path):
-    (tmp_path / "relevance.toml").write_bytes("[rules]\nx = 1\ny = \n".encode())
+    (tmp_path / "relevance.toml").write_bytes(b"[rules]\nx = 1\ny = \n")
     (tmp_path / "other.toml").write_bytes("name = '主题'\n".encode("gbk"))
     problems = [str(p) for p in data_problems(tmp_path)]
     other = tmp_path / "other.toml"
