@@ -181,3 +181,21 @@ def test_no_dialog_fires_on_any_page_type(browser, hostile_site):
         page.close()
     assert dialogs == []
     assert visited == len(pages)
+
+
+def test_the_dialog_listener_and_the_scan_catch_live_markup(browser, tmp_path):
+    """The two detectors above can fail: a page with a live handler is caught by both."""
+    from kexue.serve import ServedSite
+    from tests.fixtures.live_markup import live_markup
+
+    bad = '<p>x</p><img src="data:," onerror="alert(1)"><a href="javascript:alert(2)">y</a>'
+    (tmp_path / "index.html").write_text(bad, encoding="utf-8")
+    assert len(live_markup(bad, "index.html")) == 2
+    dialogs: list[str] = []
+    with ServedSite(tmp_path) as site:
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{site.url}/", wait_until="load")
+        page.wait_for_timeout(150)
+        page.close()
+    assert dialogs == ["1"]
