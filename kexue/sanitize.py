@@ -113,15 +113,22 @@ def makeExtension(**kwargs):  # noqa: N802 (Markdown's entry-point name)
 
 # ---------------------------------------------------------------------------- checking
 
-_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+# A start tag (not an autolink like <https://…>: a name, then a blank, / or >).
+_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _ATTR_RE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 _MD_LINK_RE = re.compile(r"\]\(\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*):")
 _ATTR_LIST_RE = re.compile(r"\{:?[^}\n]*?\s(on[a-z]+|style)\s*=", re.I)
 _SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
 
 
+# Attributes Markdown itself reads and drops (md_in_html): never on the page, never lost.
+MARKDOWN_ATTRIBUTES = frozenset({"markdown"})
+
+
 def _allowed_attribute(tag: str, name: str) -> bool:
     name = name.lower()
+    if name in MARKDOWN_ATTRIBUTES:
+        return True
     if name in ALLOWED_ATTRIBUTES["*"] or name in ALLOWED_ATTRIBUTES.get(tag, ()):
         return True
     return any(name.startswith(p) for p in ATTRIBUTE_PREFIXES)
@@ -135,33 +142,44 @@ def _url_scheme(value: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def removed_markup(line: str) -> Iterator[str]:
-    """What the allowlist removes from this line of Markdown (one message per element,
-    attribute or link), for raw HTML written in a post or note."""
-    for m in _TAG_RE.finditer(line):
+def removed_markup(text: str) -> Iterator[tuple[int, str]]:
+    """What the allowlist removes from raw HTML and links written in Markdown ``text``:
+    (offset, message), one per element, attribute or link (a tag may span lines)."""
+    for m in _TAG_RE.finditer(text):
         tag = m.group(1).lower()
         if tag in REMOVED_WITH_CONTENT:
-            yield f"<{tag}> is removed with its content (not allowed on the site)"
+            yield m.start(), f"<{tag}> is removed with its content (not allowed on the site)"
             continue
         if tag not in ALLOWED_TAGS:
-            yield f"<{tag}> is removed (its text is kept): not in the HTML allowlist"
+            yield (
+                m.start(),
+                (
+                    f"<{tag}> is not an allowed HTML element: removed, its content kept "
+                    f"(to show it as text, write &lt;{tag}&gt;)"
+                ),
+            )
             continue
         for a in _ATTR_RE.finditer(m.group(2)):
             name, value = a.group(1), (a.group(2) or "").strip("\"'")
             if not _allowed_attribute(tag, name):
-                yield f"attribute {name}= on <{tag}> is removed (not in the HTML allowlist)"
+                yield (
+                    m.start(),
+                    f"attribute {name}= on <{tag}> is removed (not in the HTML allowlist)",
+                )
             elif name.lower() in URL_ATTRIBUTES:
                 scheme = _url_scheme(value)
                 if scheme and scheme not in URL_SCHEMES:
-                    yield (
-                        f"{scheme}: URL in {name}= on <{tag}> is removed (only http, https, mailto)"
-                    )
-    for m in _MD_LINK_RE.finditer(line):
+                    message = f"{scheme}: URL in {name}= on <{tag}> is removed"
+                    yield m.start(), message + " (only http, https, mailto)"
+    for m in _MD_LINK_RE.finditer(text):
         scheme = m.group(1).lower()
         if scheme not in URL_SCHEMES and scheme != "static":
-            yield f"{scheme}: link is removed (only http, https, mailto and relative links)"
-    for m in _ATTR_LIST_RE.finditer(line):
-        yield f"attribute {m.group(1)}= in an attribute list is removed"
+            yield (
+                m.start(),
+                f"{scheme}: link is removed (only http, https, mailto and relative links)",
+            )
+    for m in _ATTR_LIST_RE.finditer(text):
+        yield m.start(), f"attribute {m.group(1)}= in an attribute list is removed"
 
 
 def _masked(text: str) -> str:
@@ -196,9 +214,7 @@ def check_authored_html(ctx: CheckContext) -> Iterator[Problem]:
         except (OSError, UnicodeDecodeError):
             continue  # the post-header check reports unreadable files
         text = text.replace("\r\n", "\n")
-        header = len(text.split("\n\n", 1)[0].split("\n"))  # Key: value lines are text
-        for lineno, line in enumerate(_masked(text).split("\n"), 1):
-            if lineno <= header:
-                continue
-            for message in removed_markup(line):
-                yield Problem(str(path), lineno, message)
+        header = len(text.split("\n\n", 1)[0])  # the Key: value lines are text
+        for offset, message in sorted(removed_markup(_masked(text))):
+            if offset > header:
+                yield Problem(str(path), text.count("\n", 0, offset) + 1, message)
