@@ -93,7 +93,9 @@ class Post:
 
 
 def parse_post(text: str, path: Path | str = "<string>") -> Post:
-    """Parse a content file's text; ``path`` only names the file in errors."""
+    """Parse a content file's text; ``path`` only names the file in errors.  Windows line
+    ends are read as line ends."""
+    text = text.replace("\r\n", "\n")
     header, sep, body = text.partition("\n\n")
     if not sep:
         header, body = text, ""

@@ -68,7 +68,12 @@ def test_titles_show_their_characters_as_text_on_every_list(hostile_site):
         page = _doc(hostile_site, f"archives/{post_id}/index.html")
         assert page.get_element_by_id("post-title").text_content() == title
         assert page.findtext(".//title").startswith(title)
-    for rel in ("index.html", "archives/index.html", "archives/2026/index.html"):
+    category = next(
+        str(p.relative_to(hostile_site))
+        for p in (hostile_site / "category").rglob("index.html")
+        if "archives/99901/" in p.read_text(encoding="utf-8")
+    )
+    for rel in ("index.html", "archives/index.html", "archives/2026/index.html", category):
         shown = _doc(hostile_site, rel).text_content()
         for title in titles.values():
             assert title in shown, (rel, title)
@@ -203,3 +208,15 @@ def test_the_dialog_listener_and_the_scan_catch_live_markup(browser, tmp_path):
         page.wait_for_timeout(150)
         page.close()
     assert dialogs == ["1"]
+
+
+def test_search_hits_show_hostile_titles_as_text(browser, hostile_site):
+    from kexue.serve import ServedSite
+
+    with ServedSite(hostile_site) as site:
+        page = browser.new_page()
+        page.goto(f"{site.url}/search/?q=onerror", wait_until="load")
+        page.wait_for_selector(".kx-hit-title", timeout=15000)
+        titles = page.locator(".kx-hit-title").all_text_contents()
+        page.close()
+    assert RAW_TITLE in titles and ENCODED_TITLE in titles

@@ -99,9 +99,13 @@ def test_a_duplicate_slug_names_both_files(tmp_path):
 def test_windows_line_ends_build_like_any_post(tmp_path):
     text = GOOD.format(id=11).replace("\n", "\r\n").encode()
     content = _content(tmp_path, {"11.md": text})
+    note = "Post: 11\nStatus: draft\n\n注释 $y$。\n".replace("\n", "\r\n")
+    (content / "derivations").mkdir()
+    (content / "derivations" / "11.md").write_bytes(note.encode())
     result = _invoke_build(content, tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (tmp_path / "out/archives/11/index.html").is_file()
+    page = (tmp_path / "out/archives/11/index.html").read_text(encoding="utf-8")
+    assert "注释" in page  # the note is attached
 
 
 def test_a_broken_or_non_utf8_data_file_is_named_with_its_line(tmp_path):
