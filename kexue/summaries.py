@@ -3,7 +3,7 @@
 A summary is plain text with formulas: the ``Summary:`` header as written, or, when a
 post has none, the text of its first paragraphs (each formula taken whole from its math
 element, code left out), cut after about :data:`LIMIT` characters at a formula boundary.
-:func:`summary_html` writes it for the page: the prose HTML-escaped, each formula as the
+:func:`text_with_math` writes it for the page: the prose HTML-escaped, each formula as the
 math element kexue.markdown_math writes (without ids), so a title, tag or summary holding
 ``<img onerror=…>`` or ``&lt;script&gt;`` shows exactly those characters.
 """
@@ -21,8 +21,9 @@ LIMIT = 120  # characters of prose (formulas are never cut)
 _SKIPPED = frozenset({"pre", "code", "script", "style", "sup", "figure", "details", "table"})
 
 
-def summary_html(text: str) -> str:
-    """The summary text as HTML: escaped prose, formulas as math elements."""
+def text_with_math(text: str) -> str:
+    """``text`` as HTML: its TeX spans as math elements (no ids), the rest escaped; a
+    summary, a figure caption."""
     out, pos = [], 0
     for span in find_math(text):
         out.append(html.escape(text[pos : span.start], quote=False))

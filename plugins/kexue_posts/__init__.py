@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.readers import MarkdownReader
 
-from kexue.summaries import plain_text, summary_html, text_summary
+from kexue.summaries import plain_text, text_summary, text_with_math
 
 UNKNOWN_DATE = datetime(1970, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -36,7 +36,7 @@ class KexueMarkdownReader(MarkdownReader):
         given = metadata.get("summary")
         text = str(given) if given else text_summary(content)
         metadata["summary_authored"] = bool(given)
-        metadata["summary"] = summary_html(text)
+        metadata["summary"] = text_with_math(text)
         metadata["summary_text"] = plain_text(text)
         return content, metadata
 
