@@ -100,3 +100,19 @@ def test_the_imported_mirrors_notes_lose_their_live_iframes(legacy_corpus, tmp_p
     problems = [str(p) for p in check_authored_html(CheckContext(tmp_path, content, tmp_path))]
     for note in framed.values():
         assert any(p.startswith(f"{note.path}:") and "<iframe>" in p for p in problems)
+
+
+def test_a_formula_inside_a_raw_html_attribute_is_attribute_text_even_without_the_allowlist():
+    html = markdown.Markdown(extensions=["kexue.markdown_math"]).convert(
+        '<div title="$" onmouseover="alert(1)$">x</div>\n'
+    )
+    assert html == '<div title="$&quot; onmouseover=&quot;alert(1)$">x</div>'
+
+
+def test_contents_list_entries_are_escaped_text():
+    from kexue.reading import headings
+
+    md = markdown.Markdown(extensions=["toc", "kexue.markdown_math", "kexue.sanitize"])
+    (h,) = headings(md.convert("## &lt;img src=x onerror=alert(1)&gt; 标题 $a<b$\n"))
+    assert h.html.startswith("&lt;img src=x onerror=alert(1)&gt; 标题 ")
+    assert '<span class="math inline">$a&lt;b$</span>' in h.html
