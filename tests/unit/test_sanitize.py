@@ -116,3 +116,14 @@ def test_contents_list_entries_are_escaped_text():
     (h,) = headings(md.convert("## &lt;img src=x onerror=alert(1)&gt; 标题 $a<b$\n"))
     assert h.html.startswith("&lt;img src=x onerror=alert(1)&gt; 标题 ")
     assert '<span class="math inline">$a&lt;b$</span>' in h.html
+
+
+def test_notes_pass_the_allowlist_whatever_the_markdown_setting():
+    from kexue.derivations import NoteRenderer
+
+    html = NoteRenderer({"extension_configs": {}})(
+        '<details><summary>s</summary>x</details><iframe src="x"></iframe>'
+        '<img src="a.png" onerror="alert(1)">\n'
+    )
+    assert "<details><summary>s</summary>x</details>" in html
+    assert "<iframe" not in html and "onerror" not in html
