@@ -37,7 +37,8 @@ def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
     """Build the site from content/ into output/."""
     out = Path(output)
     _refuse_bad_input(Path(content), out)
-    _pelican(c, settings, out, content, "--fatal errors")
+    _pelican(c, settings, out, content)
+    _refuse_dropped_posts(Path(content), out)
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
     _search_index(out)
@@ -58,6 +59,17 @@ def _refuse_bad_input(content: Path, output: Path) -> None:
         print(problem, flush=True)
     if problems:
         raise Exit(f"invoke build: {len(problems)} problem(s) above; nothing was built", code=1)
+
+
+def _refuse_dropped_posts(content: Path, out: Path) -> None:
+    """A post Pelican could not read is an error, never a page silently missing."""
+    from kexue.authored import unbuilt_posts
+
+    problems = unbuilt_posts(content, out)
+    for problem in problems:
+        print(problem, flush=True)
+    if problems:
+        raise Exit(f"invoke build: {len(problems)} post(s) were not built (above)", code=1)
 
 
 def _search_index(out: Path) -> None:

@@ -200,6 +200,39 @@ def build_problems(content: Path, data: Path, node_modules: Path) -> list[Proble
     return content_problems(content) + data_problems(data) + front_end_problems(node_modules)
 
 
+def _header_values(path: Path) -> dict[str, str]:
+    text = Path(path).read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
+    values = {}
+    for line in text.split("\n\n", 1)[0].split("\n"):
+        m = _HEADER_RE.match(line)
+        if m:
+            values[m.group(1).lower()] = m.group(2).strip()
+    return values
+
+
+def unbuilt_posts(
+    content: Path, output: Path, save_as: str = "archives/{slug}/index.html"
+) -> list[Problem]:
+    """Posts that a finished build did not write (Pelican logs an error and goes on):
+    after the build pruned what it did not write, a missing page is a dropped post."""
+    problems = []
+    for path, is_post in _files(content):
+        values = _header_values(path)
+        if not is_post or values.get("status", "").lower() in ("draft", "hidden", "skip"):
+            continue
+        page = save_as.format(slug=values.get("slug") or Path(path).stem)
+        if not (Path(output) / page).is_file():
+            problems.append(
+                Problem(
+                    str(path),
+                    0,
+                    f"was not built (no {page}); Pelican's ERROR lines above say why: fix "
+                    "the file, or write `Status: draft` to leave it out on purpose",
+                )
+            )
+    return problems
+
+
 def check_content_files(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: the content files a build would refuse."""
     yield from content_problems(ctx.content)

@@ -178,3 +178,14 @@ def test_a_cache_a_killed_build_left_is_reported_and_rebuilt(tmp_path):
     assert "was damaged" in " ".join((result.stdout + result.stderr).split())
     with gzip.open(damaged, "rb") as f:
         assert f.read()  # a whole cache again
+
+
+def test_a_post_pelican_cannot_read_fails_the_build_instead_of_vanishing(tmp_path):
+    bad = b"Title: t\nDate: 2026-01-01\nModified: not a date at all\nSlug: 23\n\nx\n"
+    content = _content(tmp_path, {"22.md": GOOD.format(id=22).encode(), "23.md": bad})
+    result = _invoke_build(content, tmp_path / "out")
+    out = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert f"{content / 'posts/23.md'}: was not built (no archives/23/index.html)" in out
+    assert "invoke build: 1 post(s) were not built" in out
+    assert "Traceback" not in out
