@@ -3,12 +3,13 @@
 from kexue.cachekey import reader_fingerprint
 from kexue.paths import ROOT
 from kexue.reading import slugify_heading
+from kexue.source import SOURCE_BASE
 
 AUTHOR = "苏剑林"
 SITENAME = "科学空间笔记"
 SITESUBTITLE = "kexue-notes：科学空间数学与机器学习文章的镜像与推导注释"
 SITEURL = ""
-SOURCE_SITE = "https://spaces.ac.cn"
+SOURCE_SITE = SOURCE_BASE
 
 PATH = "content"
 OUTPUT_PATH = "output"
@@ -79,10 +80,14 @@ PLUGINS = [
     "kexue_figures",
     "kexue_theme",
     "kexue_derivations",
-    "kexue_output",
+    "kexue_output",  # before kexue_search: the index is built from the pruned output
+    "kexue_search",
 ]
 # Derivation notes (content/<path>/<id>.md) attached to their posts' equations.
 KEXUE_DERIVATIONS = {"path": "derivations"}
+# The search index, built after every build (plugins/kexue_search); bundles kept by input
+# digest in the cache folder (relative to the repository).
+KEXUE_SEARCH = {"cache": ".cache/search"}
 
 MARKDOWN = {
     "extension_configs": {

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from invoke import Exit, task
 
+from kexue.crawl.options import LEDGER, CrawlOptions
 from kexue.paths import ROOT
 
 OUTPUT = ROOT / "output"
@@ -34,14 +35,13 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
     }
 )
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
-    """Build the site from content/ into output/."""
+    """Build the site from content/ into output/ (the search index with it)."""
     out = Path(output)
     _refuse_bad_input(Path(content), out)
     _pelican(c, settings, out, content)
     _refuse_dropped_posts(Path(content), out)
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
-    _search_index(out)
 
 
 def _refuse_bad_input(content: Path, output: Path) -> None:
@@ -70,17 +70,6 @@ def _refuse_dropped_posts(content: Path, out: Path) -> None:
         print(problem, flush=True)
     if problems:
         raise Exit(f"invoke build: {len(problems)} post(s) were not built (above)", code=1)
-
-
-def _search_index(out: Path) -> None:
-    from kexue.search import SearchIndexError, build_index
-
-    try:
-        stats = build_index(out, cache=ROOT / ".cache" / "search")
-    except SearchIndexError as e:
-        raise Exit(f"search index: {e}", code=1) from e
-    state = "updated" if stats.changed else "unchanged"
-    _say(f"search index of {stats.posts} posts {state} ({stats.bundle_bytes // 1024} KiB)")
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "no_build": "serve without building"})
@@ -195,7 +184,7 @@ def publish(
 )
 def screenshots(c, page=None, out="screenshots", no_build=False):
     """PNGs of pages in light and dark themes at desktop (1280) and phone (360) widths."""
-    from kexue.screenshots import take_screenshots
+    from kexue.dev.screenshots import take_screenshots
 
     if not no_build:
         build(c)
@@ -318,8 +307,6 @@ def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "
 
 
 def _crawl_options(**kw):
-    from kexue.crawl import CrawlOptions
-
     ids = [i.strip() for i in (kw.pop("ids") or "").split(",") if i.strip()]
     for i in ids:
         if not i.isdigit():
@@ -359,46 +346,56 @@ def _run_with_progress(label: str, work):
         raise Exit(f"{label}: {len(summary.failed)} failed (see FAILED lines above)", code=1)
 
 
+_D = CrawlOptions  # the defaults (dataclass fields with a default are class attributes)
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 _CRAWL_HELP = {
     "all": "every post listed in /content.html (default: new posts from the feed)",
     "ids": "comma-separated post ids, e.g. 11025,10320",
-    "source": "the source's base URL (default https://spaces.ac.cn)",
-    "delay": "seconds between requests (default 3; robots.txt Crawl-delay wins if larger)",
+    "source": f"the source's base URL (default {_D.source})",
+    "delay": f"seconds between requests (default {_D.delay:g}; robots.txt Crawl-delay wins if "
+    "larger)",
     "limit": "at most N posts",
     "refresh": "fetch again even when cached (no conditional GET)",
     "include_all": "no relevance filter (data/relevance.toml)",
-    "via": "http (default) or browser (headless Chromium, for 403s and JavaScript gates)",
-    "content": "content folder (default content/)",
-    "cache": "raw cache folder (default .cache/raw/)",
-    "timeout": "seconds to wait for an answer (default 30)",
-    "retries": "retries on 5xx, 429 and dropped connections (default 3)",
-    "backoff": "first retry waits this many seconds, doubling after (default 2)",
+    "via": f"http or browser (headless Chromium, for 403s and JavaScript gates; default {_D.via})",
+    "content": f"content folder (default {_shown(_D.content)}/)",
+    "cache": f"raw cache folder (default {_shown(_D.cache)}/)",
+    "timeout": f"seconds to wait for an answer (default {_D.timeout:g})",
+    "retries": f"retries on 5xx, 429 and dropped connections (default {_D.retries})",
+    "backoff": f"first retry waits this many seconds, doubling after (default {_D.backoff:g})",
     "rules": "relevance rules file (default data/relevance.toml)",
-    "ledger": "ledger file regenerated after the crawl (default blog_list.txt)",
+    "ledger": f"ledger file regenerated after the crawl (default {_shown(LEDGER)})",
+    "image_hosts": "comma-separated hosts besides the source's that post images may come from",
 }
 
 
 @task(help=_CRAWL_HELP)
 def crawl(
     c,
-    all=False,
+    all=_D.all,
     ids="",
-    source="https://spaces.ac.cn",
-    delay=3.0,
+    source=_D.source,
+    delay=_D.delay,
     limit=None,
-    refresh=False,
-    include_all=False,
-    via="http",
-    content=str(ROOT / "content"),
-    cache=str(ROOT / ".cache" / "raw"),
-    timeout=30.0,
-    retries=3,
-    backoff=2.0,
+    refresh=_D.refresh,
+    include_all=_D.include_all,
+    via=_D.via,
+    content=str(_D.content),
+    cache=str(_D.cache),
+    timeout=_D.timeout,
+    retries=_D.retries,
+    backoff=_D.backoff,
     rules="",
-    ledger=str(ROOT / "blog_list.txt"),
+    ledger=str(LEDGER),
+    image_hosts="",
 ):
     """Crawl the source site into the raw cache and content/posts/ (politely, incrementally)."""
-    from kexue.crawl import crawl as run_crawl
+    from kexue.crawl.loop import crawl as run_crawl
 
     opts = _crawl_options(
         all=all,
@@ -416,6 +413,7 @@ def crawl(
         backoff=float(backoff),
         rules=rules,
         ledger=ledger,
+        image_hosts=tuple(h.strip() for h in image_hosts.split(",") if h.strip()),
     )
     _run_with_progress("invoke crawl", lambda step: run_crawl(opts, step))
 
@@ -429,15 +427,15 @@ def crawl(
 def convert(
     c,
     ids="",
-    source="https://spaces.ac.cn",
-    include_all=False,
-    content=str(ROOT / "content"),
-    cache=str(ROOT / ".cache" / "raw"),
+    source=_D.source,
+    include_all=_D.include_all,
+    content=str(_D.content),
+    cache=str(_D.cache),
     rules="",
-    ledger=str(ROOT / "blog_list.txt"),
+    ledger=str(LEDGER),
 ):
     """Re-run the conversion over the raw cache into content/posts/ (no network)."""
-    from kexue.crawl import convert_cache
+    from kexue.crawl.loop import convert_cache
 
     opts = _crawl_options(
         ids=ids,
@@ -478,7 +476,7 @@ os.environ.setdefault("PYTHONUTF8", "1")
 @task(name="bench-figures")
 def bench_figures(c):
     """Bytes of figure code (gzip) a page with one figure loads; fails over 150 KB."""
-    from kexue.bench_figures import BUDGET_GZIP, measure
+    from kexue.dev.bench_figures import BUDGET_GZIP, measure
 
     weights = measure(ROOT / "node_modules")
     for w in weights:
@@ -493,8 +491,8 @@ def bench_figures(c):
 
 def _bench_parts():
     """(name, function of a built site returning a report with .summary())."""
-    from kexue.bench_math import bench_math
-    from kexue.search_eval import bench_search
+    from kexue.dev.bench_math import bench_math
+    from kexue.dev.search_eval import bench_search
 
     return [
         ("search", bench_search),
@@ -525,7 +523,6 @@ def bench(c, corpus="", keep=False):
         run_import(source, content)
         _say(f"imported {sum(1 for _ in (content / 'posts').glob('*.md'))} posts into {content}")
         _pelican(c, "pelicanconf.py", out, str(content), f"-e CACHE_PATH='\"{tmp / 'cache'}\"'")
-        _search_index(out)
         for name, part in _bench_parts():
             _say(f"bench {name}:")
             print(part(out).summary(), flush=True)

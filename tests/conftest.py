@@ -17,11 +17,13 @@ LEGACY_DEFAULT = ROOT.parent / "shared" / "corpus" / "legacy"
 
 
 def build_site(content: Path, output: Path, settings: str = "pelicanconf.py", **extra) -> None:
-    """Build ``content`` into ``output`` with Pelican, as `invoke build` does.
+    """Build ``content`` into ``output`` with Pelican, as `invoke build` does (the search
+    index included, by plugins/kexue_search), with caches beside ``output``.
 
     ``extra`` overrides settings (values are given to Pelican's ``-e`` as JSON).
     """
     cache = output.parent / (output.name + "-cache")
+    search = {"cache": str(output.parent / (output.name + "-search-cache"))}
     cmd = [
         sys.executable,
         "-m",
@@ -33,6 +35,7 @@ def build_site(content: Path, output: Path, settings: str = "pelicanconf.py", **
         str(output),
         "-e",
         f"CACHE_PATH={json.dumps(str(cache))}",
+        f"KEXUE_SEARCH={json.dumps(search)}",
         *(f"{k}={json.dumps(v)}" for k, v in extra.items()),
     ]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -98,4 +101,13 @@ def served_sample_site(sample_site):
     from kexue.serve import ServedSite
 
     with ServedSite(sample_site) as site:
+        yield site
+
+
+@pytest.fixture
+def source_site():
+    """The fixture copy of the source site (tests/fixtures/source_site.py) on 127.0.0.1."""
+    from tests.fixtures.source_site import SourceSite
+
+    with SourceSite() as site:
         yield site

@@ -4,7 +4,7 @@ Each article and page gets ``toc`` (a list of kexue.reading.Heading) and
 ``reading_minutes``; each article gets ``related_posts``, ``prev_article`` (older) and
 ``next_article`` (newer).  Posts of unknown date are chained among themselves and get no
 year archive page.
-The build writes ``<THEME_STATIC_DIR>/css/pygments.css`` (kexue.theme.pygments_css).
+The build writes ``<THEME_STATIC_DIR>/css/pygments.css`` (kexue.pygments_css).
 
 Settings: ``KEXUE_THEME = {"toc_depth": 2, "related": 5}``.
 """
@@ -15,18 +15,16 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
+from kexue.plugin_settings import feature_settings
+from kexue.pygments_css import write_pygments_css
 from kexue.reading import Entry, headings, neighbours, reading_minutes, related_posts
-from kexue.theme import write_pygments_css
 
 logger = logging.getLogger(__name__)
 DEFAULTS = {"toc_depth": 2, "related": 5}
 
 
 def _settings(settings) -> dict:
-    given = settings.get("KEXUE_THEME", {})
-    for key in set(given) - set(DEFAULTS):
-        logger.error("KEXUE_THEME: unknown key %r (known: %s)", key, ", ".join(DEFAULTS))
-    return {**DEFAULTS, **given}
+    return feature_settings(settings, "KEXUE_THEME", DEFAULTS)
 
 
 def annotate(instance):

@@ -10,6 +10,7 @@ import markdown
 import pytest
 
 from kexue.markdown_boxes import BoxExtension
+from kexue.pygments_css import pygments_css
 from kexue.reading import (
     Entry,
     headings,
@@ -18,7 +19,6 @@ from kexue.reading import (
     related_posts,
     slugify_heading,
 )
-from kexue.theme import pygments_css
 from tests.conftest import ROOT, build_site
 
 CSS = ROOT / "theme" / "static" / "css" / "main.css"

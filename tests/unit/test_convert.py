@@ -2,7 +2,13 @@
 
 import pytest
 
-from kexue.convert import AccessError, check_page, convert_page, decode_page, post_id_from_url
+from kexue.convert import (
+    AccessError,
+    classify_answer,
+    convert_page,
+    decode_page,
+    decoding_warning,
+)
 from kexue.tex import find_math
 from tests.fixtures.source_site import (
     ALL_POSTS,
@@ -35,7 +41,7 @@ def test_multiline_formula_loses_the_editors_br_and_keeps_entities_decoded():
     assert "<br" not in body
     assert "\\eta < 2/\\lambda_{\\max} & \\text{收敛} \\\\\n" in body
     assert "&amp;" not in body.split("```")[0]
-    # the damage other converters did (source-site.md) is absent
+    # the damage other converters did (docs/source-site.md) is absent
     assert "\\\\\\" not in body and "\\\\{" not in body and "\\\\#" not in body
     assert "$x_i^*$" in body and "x\\_i" not in body
 
@@ -128,28 +134,37 @@ def test_summary_is_plain_text_never_cut_inside_a_formula():
     assert summary.startswith("设 \\(f\\) 在 $[0,1]$ 上连续且非负")
 
 
+def test_an_isolated_invalid_byte_is_replaced_and_located_and_a_mostly_bad_body_refused():
+    url = "https://spaces.ac.cn/archives/7209"
+    good = page(POST_7002).encode()
+    damaged = good[:1000] + b"\xff" + good[1001:]
+    decoded = decode_page(damaged, "text/html; charset=UTF-8", url)
+    assert decoded.text == good[:1000].decode() + "\ufffd" + good[1001:].decode()
+    assert decoded.invalid == [(1000, 1001)]
+    warning = decoding_warning(decoded, url)
+    assert "1 invalid UTF-8 byte at byte offset 1000 replaced by U+FFFD" in warning
+    assert "--ids 7209 --refresh" in warning
+    assert decoding_warning(decode_page(good, "", url), url) is None
+    gbk = "梯度下降的步长与曲率".encode("gbk") * 50  # a page in the wrong charset
+    with pytest.raises(AccessError, match=r"not valid utf-8 \(\d+ of 1000 bytes invalid"):
+        decode_page(gbk, "", url)
+
+
 def test_refused_pages_name_the_url_and_what_to_do():
     url = "https://spaces.ac.cn/archives/7102"
-    with pytest.raises(AccessError, match="JavaScript gate.*--via browser") as e:
-        check_page(GATE_PAGE, url)
-    assert e.value.url == url and url in str(e.value)
-    with pytest.raises(AccessError, match="only the title"):
-        check_page(TITLE_ONLY, url)
-    with pytest.raises(AccessError, match="truncated.*--ids 7102 --refresh"):
-        check_page(page(POST_7002)[: len(page(POST_7002)) // 2], url)
+    gate = classify_answer(GATE_PAGE, url)
+    assert gate.kind == "gate" and "JavaScript gate" in gate.reason and "--via browser" in gate.hint
+    assert gate.url == url and url in str(gate)
+    assert "only the title" in classify_answer(TITLE_ONLY, url).reason
+    cut = classify_answer(page(POST_7002)[: len(page(POST_7002)) // 2], url)
+    assert "truncated" in cut.reason and "--ids 7102 --refresh" in cut.hint
+    assert classify_answer(page(POST_7002), url) is None
     with pytest.raises(AccessError, match="not valid UTF-8.*--ids 7102"):
         decode_page(b"<html>\xff\xfe</html>", "text/html; charset=UTF-8", url)
+    with pytest.raises(AccessError, match="unknown charset 'x-nonsense'"):
+        decode_page(b"<html></html>", "text/html; charset=x-nonsense", url)
     with pytest.raises(AccessError):
         convert_page(GATE_PAGE, "7102")
-
-
-def test_post_ids_from_either_host():
-    assert post_id_from_url("https://kexue.fm/archives/10320") == "10320"
-    assert post_id_from_url("https://spaces.ac.cn/archives/10320/") == "10320"
-    assert post_id_from_url("/archives/42") == "42"
-    assert post_id_from_url("http://127.0.0.1:9/archives/7", "http://127.0.0.1:9") == "7"
-    assert post_id_from_url("https://example.org/archives/1") is None
-    assert post_id_from_url("https://spaces.ac.cn/tag/生活/") is None
 
 
 def test_display_formulas_stay_inside_their_blockquote_or_list_item():

@@ -59,6 +59,7 @@ def test_publish_pushes_the_site_then_a_republish_adds_no_commit(setup):
     for path in ("index.html", "archives/90001/index.html", ".nojekyll", "CNAME"):
         assert path in files, path
     assert any(f.startswith("pagefind/") for f in files), "no search index on gh-pages"
+    assert "theme/search/contract.js" in files  # the search page's contract, emitted too
     index = git("--git-dir", str(remote), "show", "gh-pages:archives/90001/index.html")
     assert f"{SITEURL}/" in index  # absolute URLs in the published build
     commits = branch_commits(remote)

@@ -2,7 +2,7 @@
 
 from urllib.robotparser import RobotFileParser
 
-from kexue.crawl import USER_AGENT
+from kexue.crawl.client import USER_AGENT
 from kexue.robots import RobotsRules
 
 SOURCE_ROBOTS = "User-agent: *\nDisallow: /search/\n"

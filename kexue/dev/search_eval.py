@@ -13,13 +13,20 @@ ever written into the repository.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+
+from kexue.browser import launch
 from kexue.search import CJK_PUNCT, HAN, iter_post_pages, post_text
+from kexue.serve import ServedSite
+
+logger = logging.getLogger(__name__)
 
 # Common terms of the field (written by us); a term is used when some post contains it.
 ENGLISH_TERMS = [
@@ -254,12 +261,8 @@ def evaluate(context, base_url: str, queries: list[Query]) -> EvalReport:
 def bench_search(output: Path) -> EvalReport:
     """`invoke bench`'s search part: the evaluation on a built site (the real corpus),
     with more sampled queries than the tests use."""
-    from playwright.sync_api import sync_playwright
-
-    from kexue.browser import launch
-    from kexue.serve import ServedSite
-
     queries = make_queries(site_texts(output), per_length=60, words=30, mixed=30)
+    logger.info("search evaluation: %d queries on %s", len(queries), output)
     with ServedSite(output) as site, sync_playwright() as playwright:
         browser = launch(playwright)
         try:

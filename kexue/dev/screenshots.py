@@ -7,11 +7,16 @@ MathJax has typeset.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+
 from kexue.browser import launch
 from kexue.serve import ServedSite
+
+logger = logging.getLogger(__name__)
 
 WIDTHS = {"desktop": (1280, 900), "phone": (360, 740)}
 THEMES = ("light", "dark")
@@ -31,8 +36,6 @@ def take_screenshots(
     site: Path, out: Path, pages: Iterable[str], full_page: bool = True
 ) -> list[Path]:
     """Screenshot each page of the built ``site`` into ``out``; return the files written."""
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with ServedSite(site) as served, sync_playwright() as p:
@@ -49,6 +52,7 @@ def take_screenshots(
                         page.evaluate(WAIT_FOR_MATH)
                         target = out / shot_name(path, theme, width)
                         page.screenshot(path=str(target), full_page=full_page)
+                        logger.info("screenshot %s", target)
                         written.append(target)
                     context.close()
         finally:
