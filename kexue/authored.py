@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from kexue.header import HeaderError, parse_header
 from kexue.problems import CheckContext, Problem
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_HEADER_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]?(.*)$")
 BOM = "\ufeff"
 
 
@@ -95,20 +95,12 @@ def file_problems(path: Path, is_post: bool = True) -> tuple[list[Problem], str 
                     "delete it (it is invisible, and breaks the search index)",
                 )
             )
-    header: dict[str, tuple[int, str]] = {}
-    for lineno, line in enumerate(text.split("\n\n", 1)[0].split("\n"), 1):
-        m = _HEADER_RE.match(line)
-        if not m:
-            problems.append(
-                Problem(
-                    where,
-                    lineno,
-                    f"not a `Key: value` header line: {line[:60]!r}; the header ends at the "
-                    "first blank line, so put a blank line between the header and the text",
-                )
-            )
-            break
-        header[m.group(1).lower()] = (lineno, m.group(2).strip())
+    try:
+        parsed = parse_header(text, path, what="post file", keys="`Title:`, `Slug:`, …")
+    except HeaderError as e:
+        problems.append(Problem(where, e.line, e.message))
+        return problems, None
+    header = {k.lower(): (parsed.lines[k], v.strip()) for k, v in parsed.values.items()}
     if not header.get("title", (0, ""))[1]:
         problems.append(Problem(where, 1, "no `Title:`; add a line `Title: …` to the header"))
     slug = header.get("slug", (0, ""))[1] or None
@@ -202,12 +194,11 @@ def build_problems(content: Path, data: Path, node_modules: Path) -> list[Proble
 
 def _header_values(path: Path) -> dict[str, str]:
     text = Path(path).read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
-    values = {}
-    for line in text.split("\n\n", 1)[0].split("\n"):
-        m = _HEADER_RE.match(line)
-        if m:
-            values[m.group(1).lower()] = m.group(2).strip()
-    return values
+    try:
+        values = parse_header(text, path).values
+    except HeaderError:
+        return {}
+    return {k.lower(): v.strip() for k, v in values.items()}
 
 
 def unbuilt_posts(
