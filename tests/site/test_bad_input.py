@@ -64,6 +64,15 @@ def _invoke_build(content: Path, output: Path) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
 
 
+def _refused(content: Path, output: Path) -> str:
+    """What a refused `invoke build` printed (exit 1, a message, never a traceback)."""
+    result = _invoke_build(content, output)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "Traceback" not in out
+    return out
+
+
 def _content(tmp_path: Path, files: dict[str, bytes]) -> Path:
     posts = tmp_path / "content" / "posts"
     posts.mkdir(parents=True)
@@ -76,12 +85,9 @@ def _content(tmp_path: Path, files: dict[str, bytes]) -> Path:
 def test_a_bad_post_stops_the_build_with_its_file_line_and_fix(case, tmp_path):
     name, data, message = CASES[case]
     content = _content(tmp_path, {name: data, "100.md": GOOD.format(id=100).encode()})
-    result = _invoke_build(content, tmp_path / "out")
-    out = result.stdout + result.stderr
-    assert result.returncode == 1
+    out = _refused(content, tmp_path / "out")
     assert f"{content / 'posts' / name}:{message}" in out
     assert "nothing was built" in out
-    assert "Traceback" not in out
     assert not (tmp_path / "out").exists()
 
 
@@ -183,9 +189,6 @@ def test_a_cache_a_killed_build_left_is_reported_and_rebuilt(tmp_path):
 def test_a_post_pelican_cannot_read_fails_the_build_instead_of_vanishing(tmp_path):
     bad = b"Title: t\nDate: 2026-01-01\nModified: not a date at all\nSlug: 23\n\nx\n"
     content = _content(tmp_path, {"22.md": GOOD.format(id=22).encode(), "23.md": bad})
-    result = _invoke_build(content, tmp_path / "out")
-    out = result.stdout + result.stderr
-    assert result.returncode == 1
+    out = _refused(content, tmp_path / "out")
     assert f"{content / 'posts/23.md'}: was not built (no archives/23/index.html)" in out
     assert "invoke build: 1 post(s) were not built" in out
-    assert "Traceback" not in out
