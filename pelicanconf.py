@@ -55,6 +55,11 @@ SLUGIFY_USE_UNICODE = True
 SLUGIFY_PRESERVE_CASE = False
 
 THEME = "theme"
+# Templates escape every value (titles, tags, topics, summaries, descriptions); only our
+# own HTML, sanitised by kexue.sanitize (post and note bodies, summaries), is |safe.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+# The Summary header is text, never Markdown or HTML (plugins/kexue_posts renders it).
+FORMATTED_FIELDS = []
 THEME_STATIC_DIR = "theme"
 # Feature hooks: templates include partials/<feature>_<hook>.html when the file exists,
 # for hooks head, nav, body_end, article_end, summary, index_top and article_meta (under
@@ -75,6 +80,7 @@ PLUGINS = [
     "kexue_figures",
     "kexue_theme",
     "kexue_derivations",
+    "kexue_output",  # before kexue_search: the index is built from the pruned output
     "kexue_search",
 ]
 # Derivation notes (content/<path>/<id>.md) attached to their posts' equations.

@@ -37,9 +37,39 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
     """Build the site from content/ into output/ (the search index with it)."""
     out = Path(output)
+    _refuse_bad_input(Path(content), out)
     _pelican(c, settings, out, content)
+    _refuse_dropped_posts(Path(content), out)
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
+
+
+def _refuse_bad_input(content: Path, output: Path) -> None:
+    """Stop before Pelican: an output folder that is not a build's (kexue/outputs.py), and
+    one message per bad content or data file (kexue/authored.py)."""
+    from kexue.authored import build_problems
+    from kexue.outputs import output_problem
+    from kexue.paths import DATA, NODE_MODULES
+
+    refused = output_problem(output)
+    if refused:
+        raise Exit(f"invoke build: {refused}", code=1)
+    problems = build_problems(content, DATA, NODE_MODULES)
+    for problem in problems:
+        print(problem, flush=True)
+    if problems:
+        raise Exit(f"invoke build: {len(problems)} problem(s) above; nothing was built", code=1)
+
+
+def _refuse_dropped_posts(content: Path, out: Path) -> None:
+    """A post Pelican could not read is an error, never a page silently missing."""
+    from kexue.authored import unbuilt_posts
+
+    problems = unbuilt_posts(content, out)
+    for problem in problems:
+        print(problem, flush=True)
+    if problems:
+        raise Exit(f"invoke build: {len(problems)} post(s) were not built (above)", code=1)
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "no_build": "serve without building"})
@@ -121,6 +151,11 @@ def publish(
         remote = found.stdout.strip() if found.ok else ""
     if not remote:
         raise Exit("invoke publish: give --remote or set KEXUE_PUBLISH_REMOTE", code=1)
+    if remote.startswith("-"):
+        raise Exit(
+            f"invoke publish: --remote {remote!r} starts with '-' (git would read an option)",
+            code=1,
+        )
     build(c, settings="publishconf.py", content=content, output=output)
     failed = _run_checks(Path(content), Path(output))
     if failed:

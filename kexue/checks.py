@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kexue.authored import check_content_files
 from kexue.convert import check_crawled_posts
 from kexue.derivations import check_notes
 from kexue.figures import check_figure_directives
 from kexue.mathcheck import check_math_pages
 from kexue.posts import check_post_headers
 from kexue.problems import Check, CheckContext, Problem
+from kexue.sanitize import check_authored_html
 from kexue.search import check_search_index
 from kexue.topics import check_topics
 
 __all__ = ["CHECKS", "CheckContext", "Problem", "run_checks"]
 
 CHECKS: list[tuple[str, Check]] = [
+    ("content files", check_content_files),
     ("post headers", check_post_headers),
+    ("HTML allowlist", check_authored_html),
     ("topics", check_topics),
     ("figure directives", check_figure_directives),
     ("crawled posts", check_crawled_posts),

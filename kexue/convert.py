@@ -16,14 +16,16 @@ The steps, in order:
    never part of a run).  Entities are already decoded in text nodes; a ``<br>`` inside a
    formula is dropped (it is the editor's, the TeX has its own ``\\\\``).  Each span becomes
    an opaque placeholder.
-5. Untrusted markup sanitised with nh3; characters of prose that Markdown or our math
-   finder would read as syntax (``$ \\ < &``) are written as HTML entities.
+5. Untrusted markup sanitised with the site's one nh3 allowlist (kexue/sanitize.py);
+   characters of prose that Markdown or our math finder would read as syntax (dollar,
+   backslash, ``<``, ``&``, backtick) are written as HTML entities.
 6. HTML -> Markdown with markdownify, then every placeholder replaced by its TeX, byte
    for byte (display math on its own line).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterator
@@ -31,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import MarkdownConverter
 
@@ -39,6 +40,7 @@ from kexue.decoding import Decoded, decode_lenient
 from kexue.images import image_name
 from kexue.posts import Post, iter_post_files
 from kexue.problems import CheckContext, Problem
+from kexue.sanitize import sanitize_html
 from kexue.source import SOURCE_BASE, canonical_url, post_id_from_url, post_url
 from kexue.tex import find_math
 
@@ -68,21 +70,10 @@ BOILERPLATE_SELECTORS = "#pay, #how_to_cite, #content_tips, .title_button, #simi
 # Placeholders: private-use characters that neither nh3 nor markdownify touch.
 _MATH_PH = "\ue000kxc{}\ue001"
 _MATH_PH_RE = re.compile("\ue000kxc(\\d+)\ue001")
-_LITERAL = {"$": "&#36;", "\\": "&#92;", "<": "&lt;", "&": "&amp;"}
+# A prose backtick is a character, never a code span (one could run across a formula).
+_LITERAL = {"$": "&#36;", "\\": "&#92;", "<": "&lt;", "&": "&amp;", "`": "&#96;"}
 _LITERAL_PH = {ch: f"\ue002{i}\ue003" for i, ch in enumerate(_LITERAL)}
 _LITERAL_RE = re.compile("[" + re.escape("".join(_LITERAL)) + "]")
-
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em", "figcaption",
-    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p",
-    "pre", "s", "samp", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "u", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
-REMOVED_WITH_CONTENT = {
-    "script", "style", "iframe", "form", "noscript", "object", "embed", "textarea", "select",
-    "button", "template", "svg", "math",
-}  # fmt: skip
 
 
 class AccessError(Exception):
@@ -377,7 +368,12 @@ def _lift_run(run: list, store: list[tuple[str, bool]]) -> None:
         nxt = run[i + 1] if i + 1 < len(run) else None
         if not (isinstance(nxt, NavigableString) and str(nxt).startswith("\n")):
             text += "\n"  # a <br> not followed by a newline still ends a line
-    spans = find_math(text, skip=[])
+    # The source has no Markdown: a backtick is a character, never a code span, so the
+    # finder reads the run with backticks masked (offsets kept) and the TeX is taken back.
+    spans = [
+        dataclasses.replace(s, tex=text[s.start + len(s.open) : s.end - len(s.close)])
+        for s in find_math(text.replace("`", "\ue004"), skip=[])
+    ]
     if not spans:
         return
     dropped: set[int] = set()
@@ -542,15 +538,7 @@ def convert_page(
     store: list[tuple[str, bool]] = []
     _lift_math(body, store)
     inner = "".join(str(c) for c in body.contents)
-    clean = nh3.clean(
-        inner,
-        tags=ALLOWED_TAGS,
-        clean_content_tags=REMOVED_WITH_CONTENT,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-        strip_comments=True,
-    )
+    clean = sanitize_html(inner)  # the site's one allowlist (kexue/sanitize.py)
     clean_soup = BeautifulSoup(clean, "lxml")
     summary = _summary(BeautifulSoup(clean, "lxml"), store)
     _protect_prose(clean_soup)

@@ -94,7 +94,9 @@ class Post:
 
 
 def parse_post(text: str, path: Path | str = "<string>") -> Post:
-    """Parse a content file's text; ``path`` only names the file in errors."""
+    """Parse a content file's text; ``path`` only names the file in errors.  Windows line
+    ends are read as line ends."""
+    text = text.replace("\r\n", "\n")
     header = parse_header(text, path, what="post file", keys=_POST_KEYS, error=PostFormatError)
     values = header.values
     if not values.get("Slug"):

@@ -89,7 +89,7 @@ def headings(html: str, depth: int = 2) -> list[Heading]:
             continue
         for link in el.find_class("headerlink"):
             link.drop_tree()
-        inner = (el.text or "") + "".join(
+        inner = htmllib.escape(el.text or "", quote=False) + "".join(
             lxml.html.tostring(child, encoding="unicode") for child in el
         )
         out.append(Heading(level, el.get("id"), inner.strip()))

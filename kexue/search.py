@@ -88,6 +88,7 @@ CONTRACT_MODULE = "search/contract.js"  # under the theme's static folder of the
 _SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
 _SLASH_RE = re.compile(f"{re.escape(WORD_BREAK_AFTER)}(?=\\S)")
 _WORD_EXTRA_RE = re.compile(f"[{WORD_EXTRA}]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SKIP_DIRS = {BUNDLE_DIR, "theme", "vendor", "search"}
 _BLOCKS = {
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr",
@@ -119,8 +120,9 @@ class PostRecord:
 def space_cjk(text: str) -> str:
     """Set every Han character (and CJK punctuation) apart: one character, one word; and
     end a word at a slash (PixelRNN/PixelCNN is two words: Pagefind would index neither
-    pixelcnn nor pixelrnn, only pixelrnnpixelcnn and its camel-case parts)."""
-    spaced = _SPACED_RE.sub(lambda m: f" {m.group()} ", text)
+    pixelcnn nor pixelrnn, only pixelrnnpixelcnn and its camel-case parts).  Control
+    characters (which XML and the index refuse) become spaces."""
+    spaced = _SPACED_RE.sub(lambda m: f" {m.group()} ", _CONTROL_RE.sub(" ", text))
     return _SLASH_RE.sub(f"{WORD_BREAK_AFTER} ", spaced)
 
 

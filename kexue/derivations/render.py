@@ -49,14 +49,14 @@ class NoteBoxesExtension(Extension):
 def _note_markdown_args(config: dict | None) -> dict:
     """Keyword arguments of the notes' Markdown: the posts' setup (``config`` is Pelican's
     MARKDOWN) without the header (meta) and heading-id (toc) extensions, with TeX
-    protection and admonition boxes."""
+    protection, admonition boxes and the site's HTML allowlist (kexue.sanitize)."""
     config = dict(config or {})
     ext_configs = dict(config.pop("extension_configs", {}) or {})
     extensions = list(config.pop("extensions", []) or [])
     extensions += [e for e in ext_configs if e not in extensions]
     dropped = ("markdown.extensions.meta", "meta", "markdown.extensions.toc", "toc")
     extensions = [e for e in extensions if not (isinstance(e, str) and e in dropped)]
-    for wanted in ("markdown.extensions.extra", "kexue.markdown_math"):
+    for wanted in ("markdown.extensions.extra", "kexue.markdown_math", "kexue.sanitize"):
         if wanted not in extensions:
             extensions.append(wanted)
     if not {"admonition", "markdown.extensions.admonition", "kexue.markdown_boxes"} & set(

@@ -195,3 +195,21 @@ def test_display_formulas_stay_inside_their_blockquote_or_list_item():
     item = html[html.index("<li>第一项") : html.index("</li>")]
     assert "y = 1" in item and "说明" in item
     assert "<li>第二项" in html
+
+
+def test_a_prose_backtick_never_opens_a_code_span_across_a_formula():
+    """The source has no Markdown: a backtick in its prose is a character.  A formula
+    holding a backtick and markup stays one formula, exact and inert, on the page."""
+    import markdown
+
+    tex = "$a`b<img src=x onerror=alert(1)>$"
+    post = FixturePost(
+        "7101", "反引号", "2026-08-01", "信息时代", "Big-Data", [],
+        ["<p>前面有一个反引号 ` ，然后是公式 ", T(tex), " 和另一个 `。</p>"],
+    )  # fmt: skip
+    body = convert(post).post.body
+    assert "&#96;" in body
+    md = markdown.Markdown(extensions=["kexue.markdown_math", "kexue.sanitize"])
+    out = md.convert(body)
+    assert '<span class="math inline">$a`b&lt;img src=x onerror=alert(1)&gt;$</span>' in out
+    assert "<code>" not in out and "<img" not in out

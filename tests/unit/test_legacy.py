@@ -419,3 +419,20 @@ def test_heading_self_link_and_alt_text_escapes():
     assert kinds["heading self-link ' #'"] == 1
     assert sum(kinds.values()) == 2
     assert not find_math(fixed)
+
+
+def test_a_post_edited_by_hand_is_never_overwritten_and_force_says_so(legacy_dir, tmp_path):
+    content = tmp_path / "content"
+    import_legacy(legacy_dir, content)
+    post = next((content / "posts").glob("*.md"))
+    post.write_text(post.read_text(encoding="utf-8") + "\n我改的一段。\n", encoding="utf-8")
+    report = import_legacy(legacy_dir, content)
+    assert "我改的一段。" in post.read_text(encoding="utf-8")
+    assert report.posts_kept == [str(post)]
+    assert "posts kept (edited since the import" in report.format()
+    report = import_legacy(legacy_dir, content, force=True)
+    assert "我改的一段。" not in post.read_text(encoding="utf-8")
+    assert report.replaced == [str(post)]
+    assert f"edited files replaced because of --force:\n    {post}" in report.format()
+    # After that, a re-run changes nothing again.
+    assert import_legacy(legacy_dir, content).posts_written == 0

@@ -117,13 +117,20 @@ def test_display_in_a_paragraph_splits_it():
 
 
 def test_metadata_header_is_not_math_and_summary_math_survives(tmp_path):
-    """Pelican's reader: the header is metadata (no placeholder leaks into it), and the
-    Summary, converted on its own, gets its math elements."""
-    from pelican.readers import MarkdownReader
+    """Our Pelican reader: the header is metadata (no placeholder leaks into it), and the
+    Summary, text, gets its math elements (kexue.summaries)."""
+    import importlib.util
+
     from pelican.settings import read_settings
 
     from tests.conftest import ROOT
 
+    spec = importlib.util.spec_from_file_location(
+        "kexue_posts_plugin", ROOT / "plugins/kexue_posts/__init__.py"
+    )
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    MarkdownReader = plugin.KexueMarkdownReader  # noqa: N806 (a class)
     settings = read_settings(str(ROOT / "pelicanconf.py"))
     settings["MARKDOWN"]["extension_configs"]["kexue.markdown_math"] = {}
     path = tmp_path / "91100.md"

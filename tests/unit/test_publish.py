@@ -106,3 +106,37 @@ def test_publish_without_siteurl_says_how_to_give_it(setup, monkeypatch):
     )
     assert result.returncode != 0
     assert "--siteurl" in result.stdout + result.stderr
+
+
+def test_publish_refuses_an_output_folder_that_is_not_a_build_and_leaves_it_alone(setup):
+    remote, content, tmp = setup
+    mine = tmp / "out"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("my work", encoding="utf-8")
+    result = run_publish(tmp, remote, content)
+    assert result.returncode != 0
+    assert "is not a kexue-notes build output" in result.stdout + result.stderr
+    assert (mine / "thesis.tex").read_text(encoding="utf-8") == "my work"
+    assert sorted(p.name for p in mine.iterdir()) == ["thesis.tex"]
+
+
+def test_publish_refuses_a_remote_that_git_would_read_as_an_option(setup):
+    remote, content, tmp = setup
+    env = {**os.environ, "KEXUE_PUBLISH_WORKDIR": str(tmp / "publish-repo")}
+    cmd = [sys.executable, "-m", "invoke", "publish", "--siteurl", SITEURL]
+    cmd += ["--remote=--upload-pack=touch /tmp/x", "--content", str(content)]
+    cmd += ["--output", str(tmp / "out")]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+    assert result.returncode != 0
+    assert "starts with '-'" in result.stdout + result.stderr
+    assert not (tmp / "out").exists()  # refused before building
+
+
+def test_publish_core_refuses_an_option_like_remote_and_a_foreign_folder(tmp_path):
+    from kexue.publish import PublishError, publish
+
+    with pytest.raises(PublishError, match="starts with '-'"):
+        publish(tmp_path, "--upload-pack=x")
+    (tmp_path / "index.html").write_text("<p>not ours</p>", encoding="utf-8")
+    with pytest.raises(PublishError, match="not a kexue-notes build output"):
+        publish(tmp_path, str(tmp_path / "remote.git"))
