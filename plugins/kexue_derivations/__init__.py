@@ -22,7 +22,9 @@ from pelican import signals
 from pelican.contents import Article, Page
 from pelican.utils import strip_toc_elements_from_html, truncate_html_words
 
-from kexue.derivations import Annotated, Note, NoteRenderer, annotate, load_notes, standalone_html
+from kexue import derived
+from kexue.derivations import Annotated, Note, NoteRenderer, standalone_html
+from kexue.derived_cache import settings_folder
 from kexue.posts import PostFormatError, read_post
 
 logger = logging.getLogger(__name__)
@@ -95,7 +97,11 @@ def _forget_rendered(article: Article) -> None:
 
 def attach_notes(generator) -> None:
     content = Path(generator.settings["PATH"])
-    notes, errors = load_notes(content, _settings(generator.settings)["path"])
+    # parsed and attached by content hash: an unchanged note costs a lookup (kexue.derived)
+    folder = settings_folder(generator.settings)
+    notes_memo, annotate_memo = derived.memo("notes", folder), derived.memo("annotate", folder)
+    notes, errors = derived.load_notes(content, _settings(generator.settings)["path"], notes_memo)
+    notes_memo.save()
     for error in errors:
         logger.error("derivation note skipped: %s", error)
     render = _renderer(generator.settings)
@@ -109,7 +115,7 @@ def attach_notes(generator) -> None:
         except PostFormatError as e:
             logger.error("derivation note %s not attached: %s", note.path, e)
             continue
-        result = annotate(article._content, body, note, render)
+        result = derived.annotate(article._content, body, note, render, annotate_memo)
         for lost in (p for p in result.placed if p.target is None):
             logger.warning(
                 "%s:%d: @%s not found in post %s; shown in the appendix (run `invoke check`)",
@@ -122,6 +128,7 @@ def attach_notes(generator) -> None:
         article._content = result.html
         _forget_rendered(article)
         article.derivation = Derivation.of(result)
+    annotate_memo.save()
     generator.context[_ORPHANS] = (notes, render)
 
 
