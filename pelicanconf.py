@@ -74,6 +74,7 @@ PLUGINS = [
     "kexue_figures",
     "kexue_theme",
     "kexue_derivations",
+    "kexue_incremental",  # last: writes only the pages an edit touches
 ]
 # Derivation notes (content/<path>/<id>.md) attached to their posts' equations.
 KEXUE_DERIVATIONS = {"path": "derivations"}

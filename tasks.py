@@ -34,11 +34,17 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
     }
 )
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
-    """Build the site from content/ into output/."""
+    """Build the site from content/ into output/ (only what changed since the last build)."""
+    from kexue.incremental import check_build
+
     out = Path(output)
-    _pelican(c, settings, out, content)
-    pages = sum(1 for _ in out.rglob("*.html"))
-    _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
+    fresh, why = check_build(Path(settings), Path(content), out)
+    if fresh:
+        _say(f"{out} is up to date ({why}): Pelican not run")
+    else:
+        _pelican(c, settings, out, content)
+        pages = sum(1 for _ in out.rglob("*.html"))
+        _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
     _search_index(out)
 
 

@@ -7,7 +7,9 @@ digest of its inputs and of the code computing it first:
 - :func:`load_notes`: the derivation notes parsed (kexue.derivations.parse_note: the
   TeX scan for code ranges, the sections);
 - :func:`annotate`: a post with its note attached (kexue.derivations.annotate: the post's
-  TeX spans and equation numbers, the sections rendered and placed).
+  TeX spans and equation numbers, the sections rendered and placed);
+- :func:`search_documents`: the search documents of a built site's post pages
+  (kexue.search.read_post_page and index_document), by the bytes of each page.
 
 A Memo of ``folder=None`` keeps results for this process only (no cache file).
 """
@@ -22,11 +24,17 @@ from kexue.derived_cache import Memo, digest
 
 TOPICS_CODE = ("kexue.topics", "kexue.posts", "kexue.datafiles")
 NOTES_CODE = ("kexue.derivations", "kexue.tex")
+SEARCH_CODE = ("kexue.search",)
 ANNOTATE_CODE = ("kexue.derivations", "kexue.tex", "kexue.markdown_math", "kexue.markdown_boxes")
 
 
 def memo(kind: str, folder: Path | None) -> Memo:
-    code = {"topics": TOPICS_CODE, "notes": NOTES_CODE, "annotate": ANNOTATE_CODE}[kind]
+    code = {
+        "topics": TOPICS_CODE,
+        "notes": NOTES_CODE,
+        "annotate": ANNOTATE_CODE,
+        "search": SEARCH_CODE,
+    }[kind]
     return derived_cache.memo(kind, folder, code)
 
 
@@ -68,3 +76,23 @@ def annotate(post_html: str, post_body: str, note, render, memo: Memo):
     setup = render._setup  # the notes' Markdown setup, as NoteRenderer keys its own cache
     key = memo.key(post_html, post_body, note.path, note.text, setup)
     return memo(key, lambda: compute(post_html, post_body, note, render))
+
+
+def search_documents(output: Path, folder: Path | None) -> tuple[list[dict], dict[str, str]]:
+    """(listing entries, {url: search document}) of the post pages under ``output``."""
+    from kexue.search import index_document, iter_page_files, read_post_page
+
+    m = memo("search", folder)
+
+    def compute(path: Path, url: str):
+        record = read_post_page(path, url)
+        return None if record is None else (record.listing(), index_document(record))
+
+    listings, docs = [], {}
+    for path, url in iter_page_files(Path(output)):
+        found = m(m.key(url, path.read_bytes()), lambda p=path, u=url: compute(p, u))
+        if found is not None:
+            listings.append(found[0])
+            docs[url] = found[1]
+    m.save()
+    return listings, docs

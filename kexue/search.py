@@ -236,14 +236,19 @@ def read_post_page(path: Path, url: str) -> PostRecord | None:
     )
 
 
-def iter_post_pages(output: Path) -> Iterator[PostRecord]:
-    """Every post page of a built site, in URL order."""
+def iter_page_files(output: Path) -> Iterator[tuple[Path, str]]:
+    """(file, site-relative URL) of every HTML page that may be a post, in URL order."""
     for path in sorted(output.rglob("*.html")):
         rel = path.relative_to(output)
         if rel.parts[0] in _SKIP_DIRS:
             continue
         url = rel.as_posix()
-        url = url[: -len("index.html")] if url.endswith("index.html") else url
+        yield path, url[: -len("index.html")] if url.endswith("index.html") else url
+
+
+def iter_post_pages(output: Path) -> Iterator[PostRecord]:
+    """Every post page of a built site, in URL order."""
+    for path, url in iter_page_files(output):
         record = read_post_page(path, url)
         if record is not None:
             yield record
@@ -276,13 +281,14 @@ def build_index(output: Path, cache: Path | None = None) -> IndexStats:
     and, with ``cache``, kept there by digest: rebuilding unchanged content, even into an
     emptied output folder, gives the same bytes and the publish branch no new commit."""
     output = Path(output).resolve()
-    records = list(iter_post_pages(output))
-    if not records:
+    from kexue.derived import search_documents  # by page bytes: unchanged pages not parsed
+
+    listings, docs = search_documents(output, cache)
+    if not docs:
         raise SearchIndexError(
             f"no post pages under {output} (pages carrying {META_ATTR} metadata from "
             "partials/search_article_end.html): build the site first with `invoke build`"
         )
-    docs = {record.url: index_document(record) for record in records}
     exe = pagefind_executable()
     digest = hashlib.sha256(f"{exe.stat().st_size}\n{INDEX_LANGUAGE}".encode())
     for url, doc in docs.items():
@@ -310,11 +316,11 @@ def build_index(output: Path, cache: Path | None = None) -> IndexStats:
         shutil.rmtree(old, ignore_errors=True)
     elif cache and not (cache / key / INPUT_STAMP).is_file():
         _keep(target, cache, key)
-    listing = sorted((r.listing() for r in records), key=lambda p: (p["date"], p["url"]))
+    listing = sorted(listings, key=lambda p: (p["date"], p["url"]))
     text = json.dumps({"posts": listing[::-1]}, ensure_ascii=False, separators=(",", ":"))
     changed = atomic_write_text(output / POSTS_JSON, text) or changed
     size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
-    return IndexStats(posts=len(records), bundle_bytes=size, changed=changed)
+    return IndexStats(posts=len(docs), bundle_bytes=size, changed=changed)
 
 
 def _run_pagefind(exe: Path, docs: dict[str, str], bundle: Path) -> None:
