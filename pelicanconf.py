@@ -101,6 +101,7 @@ MARKDOWN = {
 CACHE_CONTENT = True
 CONTENT_CACHING_LAYER = "reader"
 LOAD_CONTENT_CACHE = True
+GZIP_CACHE = False  # the cache is saved on every build: compressing it cost more than reading
 # One cache per version of the reading code (kexue/, plugins/, this file).
 CACHE_PATH = f".cache/pelican/{reader_fingerprint(ROOT)}"
 

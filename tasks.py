@@ -59,15 +59,38 @@ def _search_index(out: Path) -> None:
     _say(f"search index of {stats.posts} posts {state} ({stats.bundle_bytes // 1024} KiB)")
 
 
-@task(help={"port": "port on 127.0.0.1 (default 8000)", "no_build": "serve without building"})
-def serve(c, port=8000, no_build=False):
-    """Build, then serve output/ on http://127.0.0.1:PORT/."""
-    if not no_build:
-        build(c)
-    from kexue.serve import serve_forever
+@task(
+    help={
+        "port": "port on 127.0.0.1 (default 8000)",
+        "no_build": "serve the existing output without building or watching",
+        "settings": "pelicanconf.py (default)",
+        "content": "content folder (default content/)",
+        "output": "output folder (default output/)",
+    }
+)
+def serve(c, port=8000, no_build=False, settings="pelicanconf.py", content="content", output=""):
+    """Build, serve on http://127.0.0.1:PORT/, rebuild what an edit touches, reload the page."""
+    out = Path(output) if output else OUTPUT
+    if no_build:
+        from kexue.serve import serve_forever
 
-    _say(f"serving {OUTPUT} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
-    serve_forever(OUTPUT, int(port))
+        _say(f"serving {out} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
+        serve_forever(out, int(port))
+        return
+    from kexue.live import LiveSite, serve_live
+
+    serve_live(
+        LiveSite(Path(settings), Path(content), out),
+        int(port),
+        say=_say,
+        after_build=lambda site: _search_index(site.output),
+    )
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000)"})
+def livereload(c, port=8000):
+    """The name Pelican's quickstart gives `invoke serve`: build, serve, reload on edits."""
+    serve(c, port=port)
 
 
 @task

@@ -8,6 +8,8 @@ digest of its inputs and of the code computing it first:
   TeX scan for code ranges, the sections);
 - :func:`annotate`: a post with its note attached (kexue.derivations.annotate: the post's
   TeX spans and equation numbers, the sections rendered and placed);
+- :func:`reading`: a page's table of contents and reading time (kexue.reading);
+- :func:`summary`: a list summary cut with whole formulas (kexue.markdown_math);
 - :func:`search_documents`: the search documents of a built site's post pages
   (kexue.search.read_post_page and index_document), by the bytes of each page.
 
@@ -25,6 +27,8 @@ from kexue.derived_cache import Memo, digest
 TOPICS_CODE = ("kexue.topics", "kexue.posts", "kexue.datafiles")
 NOTES_CODE = ("kexue.derivations", "kexue.tex")
 SEARCH_CODE = ("kexue.search",)
+READING_CODE = ("kexue.reading",)
+SUMMARY_CODE = ("kexue.markdown_math", "pelican.utils")
 ANNOTATE_CODE = ("kexue.derivations", "kexue.tex", "kexue.markdown_math", "kexue.markdown_boxes")
 
 
@@ -34,6 +38,8 @@ def memo(kind: str, folder: Path | None) -> Memo:
         "notes": NOTES_CODE,
         "annotate": ANNOTATE_CODE,
         "search": SEARCH_CODE,
+        "reading": READING_CODE,
+        "summary": SUMMARY_CODE,
     }[kind]
     return derived_cache.memo(kind, folder, code)
 
@@ -78,11 +84,25 @@ def annotate(post_html: str, post_body: str, note, render, memo: Memo):
     return memo(key, lambda: compute(post_html, post_body, note, render))
 
 
+def reading(html: str, depth: int, memo: Memo):
+    """(kexue.reading.headings, kexue.reading.reading_minutes) of a page's HTML."""
+    from kexue.reading import headings, reading_minutes
+
+    key = memo.key(html, str(depth))
+    return memo(key, lambda: (headings(html, depth=depth), reading_minutes(html)))
+
+
+def summary(html: str, setup: str, cut, memo: Memo) -> str:
+    """``cut(html)``, by the HTML and ``setup`` (what else decides the cut)."""
+    return memo(memo.key(html, setup), lambda: cut(html))
+
+
 def search_documents(output: Path, folder: Path | None) -> tuple[list[dict], dict[str, str]]:
     """(listing entries, {url: search document}) of the post pages under ``output``."""
     from kexue.search import index_document, iter_page_files, read_post_page
 
-    m = memo("search", folder)
+    # a dot folder: kexue.search keeps its bundles in the other folders of ``folder``
+    m = memo("search", Path(folder) / ".derived" if folder else None)
 
     def compute(path: Path, url: str):
         record = read_post_page(path, url)

@@ -2,15 +2,15 @@
 
 A build derives the same things from every unchanged file again: its topic scores, its
 derivation note parsed, its TeX spans and numbering, its search document.  A
-:class:`Memo` keeps such results in one file per kind under a cache folder (Pelican's
-CACHE_PATH), keyed on a digest of the input and of the code that computes it (the source
-of the modules named, see :func:`code_fingerprint`), so an unchanged file costs a dict
-lookup and a code change recomputes everything of that kind.
+:class:`Memo` keeps such results under a cache folder (Pelican's CACHE_PATH), one file
+per entry, keyed on a digest of the input and of the code that computes it (the source
+of the modules named, see :func:`code_fingerprint`), so an unchanged file costs a lookup
+and a code change recomputes everything of that kind.
 
-The file is a pickle (like Pelican's own content cache in the same folder) behind a
-SHA-256 of its bytes: a truncated or corrupt file is detected, reported once and
-recomputed, never trusted.  It is written atomically (kexue.fsutil), only when something
-changed, and holds only the entries the last run used, so it does not grow.
+An entry is a pickle (like Pelican's own content cache in the same folder) behind a
+SHA-256 of its bytes: a truncated or corrupt entry is detected, reported and
+recomputed, never trusted.  Entries are written atomically (kexue.fsutil), only when
+new, and those the last run did not use are removed, so the folder does not grow.
 
 In a long-running process (``invoke serve``) the memo of a folder is kept in memory
 between builds: a rebuild reads no cache file at all.
@@ -69,64 +69,77 @@ def digest(*parts: str | bytes) -> str:
 
 class Memo:
     """``memo(key, compute)``: ``compute()``'s value for ``key``, from the cache when the
-    same key (with the same code) was computed before.  ``folder`` None: no file, the
-    values live for this process only."""
+    same key (with the same code) was computed before.  ``folder`` None: no files, the
+    values live for this process only.
+
+    One file per entry (``<folder>/<kind>/<key>.pickle``): a lookup reads only the entry
+    it needs, and saving after an edit writes only the new entries."""
 
     def __init__(self, kind: str, folder: Path | None, code: tuple[str, ...]):
         self.kind = kind
         self.code = code
-        self.path = Path(folder) / f"derived-{kind}.pickle" if folder else None
-        self._old: dict[str, Any] = self._load()
-        self._used: dict[str, Any] = {}
+        self.folder = Path(folder) / kind if folder else None
+        self._known: dict[str, Any] = {}  # entries read or computed in this process
+        self._used: set[str] = set()  # keys looked up since the last save
+        self._new: set[str] = set()  # keys computed since the last save
         self.hits = self.misses = 0
 
-    def _load(self) -> dict[str, Any]:
-        if self.path is None or not self.path.is_file():
-            return {}
-        data = self.path.read_bytes()
-        head, _, rest = data.partition(b"\n")
-        body = rest[64:]
-        if (
-            head + b"\n" != FORMAT
-            or len(rest) < 64
-            or hashlib.sha256(body).hexdigest().encode() != rest[:64]
-        ):
-            log.warning("%s is corrupt (bad header or checksum): recomputing", self.path)
-            return {}
+    def _read(self, key: str) -> tuple[bool, Any]:
+        if self.folder is None:
+            return False, None
+        path = self.folder / f"{key}.pickle"
         try:
-            values = pickle.loads(body)
+            data = path.read_bytes()
+        except OSError:
+            return False, None
+        body = data[len(FORMAT) + 64 :]
+        if (
+            not data.startswith(FORMAT)
+            or hashlib.sha256(body).hexdigest().encode() != data[len(FORMAT) : len(FORMAT) + 64]
+        ):
+            log.warning("%s is corrupt (bad header or checksum): recomputing", path)
+            return False, None
+        try:
+            return True, pickle.loads(body)
         except Exception as e:  # noqa: BLE001 (any unpickling failure means: recompute)
-            log.warning("%s does not load (%s): recomputing", self.path, e)
-            return {}
-        return values if isinstance(values, dict) else {}
+            log.warning("%s does not load (%s): recomputing", path, e)
+            return False, None
 
     def key(self, *parts: str | bytes) -> str:
         return digest(self.kind, code_fingerprint(self.code), *parts)
 
     def __call__(self, key: str, compute: Callable[[], Any]) -> Any:
-        if key in self._used:
+        self._used.add(key)
+        if key in self._known:
             self.hits += 1
-            return self._used[key]
-        if key in self._old:
+            return self._known[key]
+        found, value = self._read(key)
+        if found:
             self.hits += 1
-            value = self._old[key]
         else:
             self.misses += 1
             value = compute()
-        self._used[key] = value
+            self._new.add(key)
+        self._known[key] = value
         return value
 
-    def save(self) -> bool:
-        """Write the entries used since the last save (only those); False if unchanged.
-        The next run starts from them, in memory."""
-        used, self._used = self._used, {}
-        changed = used.keys() != self._old.keys()
-        self._old = used
-        if self.path is None or not changed:
-            return False
-        body = pickle.dumps(used, protocol=pickle.HIGHEST_PROTOCOL)
-        blob = FORMAT + hashlib.sha256(body).hexdigest().encode() + body
-        return atomic_write_bytes(self.path, blob)
+    def save(self) -> int:
+        """Write the entries computed since the last save, remove those not looked up
+        since (they belong to older versions of a file); return how many were written."""
+        used, new = self._used, self._new
+        self._used, self._new = set(), set()
+        self._known = {k: v for k, v in self._known.items() if k in used}
+        if self.folder is None:
+            return 0
+        for key in new:
+            body = pickle.dumps(self._known[key], protocol=pickle.HIGHEST_PROTOCOL)
+            blob = FORMAT + hashlib.sha256(body).hexdigest().encode() + body
+            atomic_write_bytes(self.folder / f"{key}.pickle", blob)
+        if self.folder.is_dir():
+            for path in self.folder.glob("*.pickle"):
+                if path.stem not in used:
+                    path.unlink(missing_ok=True)
+        return len(new)
 
 
 def memo(kind: str, folder: Path | str | None, code: tuple[str, ...]) -> Memo:

@@ -62,13 +62,17 @@ def snapshot(content: Path, others: list[Path], old: dict | None = None) -> dict
             f"{st.st_size}:{st.st_mtime_ns}",
             _hash(path, st, old_files),
         ]
+    old_others = (old or {}).get("other_files") or {}
+    other_files = {}
     other = hashlib.sha256(reader_fingerprint(ROOT).encode())
     for base in others:
         base = Path(base)
         for path in _walk(base) if base.is_dir() else [base] if base.exists() else []:
-            other.update(f"\n{path}\n".encode())
-            other.update(hashlib.sha256(path.read_bytes()).digest())
-    return {"content": files, "other": other.hexdigest()}
+            st = path.stat()
+            sha = _hash(path, st, old_others)
+            other_files[str(path)] = [f"{st.st_size}:{st.st_mtime_ns}", sha]
+            other.update(f"\n{path}\n{sha}".encode())
+    return {"content": files, "other": other.hexdigest(), "other_files": other_files}
 
 
 @dataclass
@@ -143,16 +147,22 @@ def other_inputs(theme: Path) -> list[Path]:
     return [Path(theme), DATA, ROOT / "package-lock.json", *sorted(ROOT.glob("*conf.py"))]
 
 
+last_plan: Plan | None = None  # the plan of the latest build in this process
+
+
 def current(settings) -> tuple[Path, dict | None, dict, Plan]:
     """(state file, last build's state, snapshot now, plan) for Pelican ``settings``."""
+    global last_plan
     path = state_path(Path(settings["CACHE_PATH"]), Path(settings["OUTPUT_PATH"]))
     old = load_state(path)
     now = snapshot(
         Path(settings["PATH"]), other_inputs(Path(settings["THEME"])), (old or {}).get("inputs")
     )
     if settings.get("DELETE_OUTPUT_DIRECTORY"):
-        return path, old, now, Plan(True, "DELETE_OUTPUT_DIRECTORY is on")
-    return path, old, now, plan(old, now, Path(settings["OUTPUT_PATH"]))
+        last_plan = Plan(True, "DELETE_OUTPUT_DIRECTORY is on")
+    else:
+        last_plan = plan(old, now, Path(settings["OUTPUT_PATH"]))
+    return path, old, now, last_plan
 
 
 def check_build(settings_file: Path, content: Path, output: Path) -> tuple[bool, str]:

@@ -111,7 +111,22 @@ def save_state(pelican):
         incremental.save_state(_RUN["path"], _RUN["now"], _RUN["written"], _RUN["faces"])
 
 
+def compiled_templates(pelican):
+    """Jinja keeps the compiled templates under CACHE_PATH (it checks their source): each
+    run builds new Jinja environments, which would compile every template again."""
+    from pathlib import Path
+
+    from jinja2 import FileSystemBytecodeCache
+
+    env = pelican.settings.setdefault("JINJA_ENVIRONMENT", {})
+    if "bytecode_cache" not in env:
+        folder = Path(pelican.settings["CACHE_PATH"]) / "jinja"
+        folder.mkdir(parents=True, exist_ok=True)
+        env["bytecode_cache"] = FileSystemBytecodeCache(str(folder))
+
+
 def register():
+    signals.initialized.connect(compiled_templates)
     signals.get_generators.connect(start_run)
     signals.all_generators_finalized.connect(select)
     signals.get_writer.connect(get_writer)

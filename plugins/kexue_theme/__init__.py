@@ -15,7 +15,9 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
-from kexue.reading import Entry, headings, neighbours, reading_minutes, related_posts
+from kexue import derived
+from kexue.derived_cache import settings_folder
+from kexue.reading import Entry, neighbours, related_posts
 from kexue.theme import write_pygments_css
 
 logger = logging.getLogger(__name__)
@@ -33,8 +35,10 @@ def annotate(instance):
     if not isinstance(instance, (Article, Page)):
         return
     html = instance._content or ""
-    instance.toc = headings(html, depth=_settings(instance.settings)["toc_depth"])
-    instance.reading_minutes = reading_minutes(html)
+    # by content hash: an unchanged page costs a lookup (kexue.derived)
+    memo = derived.memo("reading", settings_folder(instance.settings))
+    depth = _settings(instance.settings)["toc_depth"]
+    instance.toc, instance.reading_minutes = derived.reading(html, depth, memo)
 
 
 def link_articles(generator):
@@ -70,6 +74,10 @@ def drop_unknown_dates(generator):
         periods[:] = kept
 
 
+def save_derived(pelican):
+    derived.memo("reading", settings_folder(pelican.settings)).save()
+
+
 def write_styles(pelican):
     static = pelican.settings.get("THEME_STATIC_DIR", "theme")
     write_pygments_css(Path(pelican.output_path) / static / "css" / "pygments.css")
@@ -80,3 +88,4 @@ def register():
     signals.article_generator_finalized.connect(link_articles)
     signals.article_generator_finalized.connect(drop_unknown_dates)
     signals.finalized.connect(write_styles)
+    signals.finalized.connect(save_derived)
