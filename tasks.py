@@ -496,13 +496,33 @@ def _bench_parts():
     ]
 
 
+def _bench_builds(content: Path, tmp: Path, times: int) -> None:
+    from kexue.bench_build import bench_corpus, check_targets, growth, multiply
+
+    corpora = [("corpus", content)]
+    if times > 1:
+        multiply(content, tmp / f"content-{times}x", times)
+        corpora.append((f"{times}x corpus", tmp / f"content-{times}x"))
+    results = []
+    for name, folder in corpora:
+        _say(f"bench builds: {name} ...")
+        results.append(bench_corpus(name, folder, tmp / f"builds-{len(results)}"))
+        print("\n".join(results[-1].lines()), flush=True)
+    if len(results) > 1:
+        print(growth(results), flush=True)
+    missed = check_targets(results)
+    _say("build targets: " + ("all met" if not missed else "missed: " + "; ".join(missed)))
+
+
 @task(
     help={
         "corpus": "the legacy corpus (default $KEXUE_LEGACY_CORPUS or ../shared/corpus/legacy)",
         "keep": "keep the temporary folder (content, output) to look at",
+        "times": "also measure builds on a corpus this many times larger (default 4; 1: not)",
+        "builds_only": "only the build benchmarks (cold, warm, edit-to-reload)",
     }
 )
-def bench(c, corpus="", keep=False):
+def bench(c, corpus="", keep=False, times=4, builds_only=False):
     """Import the real corpus into a temporary folder, build it, and run the benchmarks."""
     import tempfile
 
@@ -518,6 +538,9 @@ def bench(c, corpus="", keep=False):
         content, out = tmp / "content", tmp / "output"
         run_import(source, content)
         _say(f"imported {sum(1 for _ in (content / 'posts').glob('*.md'))} posts into {content}")
+        _bench_builds(content, tmp, int(times))
+        if builds_only:
+            return
         _pelican(c, "pelicanconf.py", out, str(content), f"-e CACHE_PATH='\"{tmp / 'cache'}\"'")
         _search_index(out)
         for name, part in _bench_parts():

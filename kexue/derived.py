@@ -9,9 +9,9 @@ digest of its inputs and of the code computing it first:
 - :func:`annotate`: a post with its note attached (kexue.derivations.annotate: the post's
   TeX spans and equation numbers, the sections rendered and placed);
 - :func:`reading`: a page's table of contents and reading time (kexue.reading);
-- :func:`summary`: a list summary cut with whole formulas (kexue.markdown_math);
-- :func:`search_documents`: the search documents of a built site's post pages
-  (kexue.search.read_post_page and index_document), by the bytes of each page.
+- :func:`summary`: a list summary cut with whole formulas (kexue.markdown_math).
+
+(kexue.search.search_documents caches the search documents the same way.)
 
 A Memo of ``folder=None`` keeps results for this process only (no cache file).
 """
@@ -26,7 +26,6 @@ from kexue.derived_cache import Memo, digest
 
 TOPICS_CODE = ("kexue.topics", "kexue.posts", "kexue.datafiles")
 NOTES_CODE = ("kexue.derivations", "kexue.tex")
-SEARCH_CODE = ("kexue.search",)
 READING_CODE = ("kexue.reading",)
 SUMMARY_CODE = ("kexue.markdown_math", "pelican.utils")
 ANNOTATE_CODE = ("kexue.derivations", "kexue.tex", "kexue.markdown_math", "kexue.markdown_boxes")
@@ -37,7 +36,6 @@ def memo(kind: str, folder: Path | None) -> Memo:
         "topics": TOPICS_CODE,
         "notes": NOTES_CODE,
         "annotate": ANNOTATE_CODE,
-        "search": SEARCH_CODE,
         "reading": READING_CODE,
         "summary": SUMMARY_CODE,
     }[kind]
@@ -95,24 +93,3 @@ def reading(html: str, depth: int, memo: Memo):
 def summary(html: str, setup: str, cut, memo: Memo) -> str:
     """``cut(html)``, by the HTML and ``setup`` (what else decides the cut)."""
     return memo(memo.key(html, setup), lambda: cut(html))
-
-
-def search_documents(output: Path, folder: Path | None) -> tuple[list[dict], dict[str, str]]:
-    """(listing entries, {url: search document}) of the post pages under ``output``."""
-    from kexue.search import index_document, iter_page_files, read_post_page
-
-    # a dot folder: kexue.search keeps its bundles in the other folders of ``folder``
-    m = memo("search", Path(folder) / ".derived" if folder else None)
-
-    def compute(path: Path, url: str):
-        record = read_post_page(path, url)
-        return None if record is None else (record.listing(), index_document(record))
-
-    listings, docs = [], {}
-    for path, url in iter_page_files(Path(output)):
-        found = m(m.key(url, path.read_bytes()), lambda p=path, u=url: compute(p, u))
-        if found is not None:
-            listings.append(found[0])
-            docs[url] = found[1]
-    m.save()
-    return listings, docs

@@ -254,6 +254,29 @@ def iter_post_pages(output: Path) -> Iterator[PostRecord]:
             yield record
 
 
+def search_documents(output: Path, cache: Path | None) -> tuple[list[dict], dict[str, str]]:
+    """(listing entries, {url: search document}) of the post pages under ``output``,
+    by the bytes of each page (kexue.derived_cache, in ``cache``): an unchanged page is
+    not parsed again."""
+    from kexue import derived_cache
+
+    # a dot folder: the other folders of ``cache`` are Pagefind bundles (see _keep)
+    memo = derived_cache.memo("search", cache / ".derived" if cache else None, ("kexue.search",))
+
+    def compute(path: Path, url: str):
+        record = read_post_page(path, url)
+        return None if record is None else (record.listing(), index_document(record))
+
+    listings, docs = [], {}
+    for path, url in iter_page_files(Path(output)):
+        found = memo(memo.key(url, path.read_bytes()), lambda p=path, u=url: compute(p, u))
+        if found is not None:
+            listings.append(found[0])
+            docs[url] = found[1]
+    memo.save()
+    return listings, docs
+
+
 def pagefind_executable() -> Path:
     try:
         from pagefind_bin_extended import get_executable
@@ -281,8 +304,6 @@ def build_index(output: Path, cache: Path | None = None) -> IndexStats:
     and, with ``cache``, kept there by digest: rebuilding unchanged content, even into an
     emptied output folder, gives the same bytes and the publish branch no new commit."""
     output = Path(output).resolve()
-    from kexue.derived import search_documents  # by page bytes: unchanged pages not parsed
-
     listings, docs = search_documents(output, cache)
     if not docs:
         raise SearchIndexError(
