@@ -114,15 +114,20 @@ def save_state(pelican):
 def compiled_templates(pelican):
     """Jinja keeps the compiled templates under CACHE_PATH (it checks their source): each
     run builds new Jinja environments, which would compile every template again."""
+    import hashlib
     from pathlib import Path
 
     from jinja2 import FileSystemBytecodeCache
 
-    env = pelican.settings.setdefault("JINJA_ENVIRONMENT", {})
+    env = dict(pelican.settings.get("JINJA_ENVIRONMENT") or {})
     if "bytecode_cache" not in env:
-        folder = Path(pelican.settings["CACHE_PATH"]) / "jinja"
+        # Jinja keys the code on the template's source only: options that change the
+        # generated code (autoescape, extensions, ...) get a folder of their own.
+        options = hashlib.sha256(repr(sorted(env.items())).encode()).hexdigest()[:12]
+        folder = Path(pelican.settings["CACHE_PATH"]) / "jinja" / options
         folder.mkdir(parents=True, exist_ok=True)
         env["bytecode_cache"] = FileSystemBytecodeCache(str(folder))
+        pelican.settings["JINJA_ENVIRONMENT"] = env
 
 
 def register():
