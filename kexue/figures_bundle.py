@@ -77,9 +77,7 @@ def bundle(node_modules: Path, output: Path) -> Bundle:
             if atomic_write_bytes(target, src.read_bytes()):
                 written.append(target)
             files.append(target)
-    for stale in folder.rglob("*"):
-        if stale.is_file() and stale not in files and stale.name != STAMP:
-            stale.unlink()
+    _remove_stale(folder, files)
     layout = {"key": key, "files": [f.relative_to(folder).as_posix() for f in files]}
     layout.update(imports=imports, figure_chunks=figure_chunks)
     atomic_write_bytes(folder / STAMP, json.dumps(layout, sort_keys=True).encode())
@@ -108,6 +106,13 @@ def _input_key(node_modules: Path) -> str:
     return digest.hexdigest()
 
 
+def _remove_stale(folder: Path, files: list[Path]) -> None:
+    keep = set(files)
+    for stale in folder.rglob("*"):
+        if stale.is_file() and stale not in keep and stale.name != STAMP:
+            stale.unlink()
+
+
 def _kept_bundle(folder: Path, key: str) -> Bundle | None:
     """The bundle in ``folder`` when it was built from ``key`` and is complete."""
     try:
@@ -119,6 +124,7 @@ def _kept_bundle(folder: Path, key: str) -> Bundle | None:
     files = [folder / f for f in layout["files"]]
     if not all(f.is_file() for f in files):
         return None
+    _remove_stale(folder, files)
     imports = {k: (v[0], v[1]) for k, v in layout["imports"].items()}
     return Bundle(folder, files, [], imports, layout["figure_chunks"])
 

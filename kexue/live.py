@@ -40,7 +40,7 @@ class BuildReport:
 
     def line(self) -> str:
         state = "clean" if self.ok else f"{len(self.problems)} problem(s)"
-        return f"built in {self.seconds:.2f} s ({self.plan}); {state}"
+        return f"built in {self.seconds:.2f} s, {self.cpu:.2f} s CPU ({self.plan}); {state}"
 
 
 class _Problems(logging.Handler):
