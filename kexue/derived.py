@@ -52,7 +52,9 @@ def classify_file(path: Path, taxonomy, context: str, memo: Memo, **kw):
     from kexue.posts import read_post
     from kexue.topics import classify
 
-    key = memo.key(Path(path).read_bytes(), context, repr(sorted(kw.items())))
+    # the overrides are in ``context`` already (and long: not repr'd for every post)
+    flags = repr(sorted((k, v) for k, v in kw.items() if k != "overrides"))
+    key = memo.key(Path(path).read_bytes(), context, flags)
     return memo(key, lambda: classify(read_post(Path(path)), taxonomy, **kw))
 
 

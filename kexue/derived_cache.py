@@ -144,10 +144,11 @@ class Memo:
 
 def memo(kind: str, folder: Path | str | None, code: tuple[str, ...]) -> Memo:
     """The memo of ``kind`` in ``folder``, one per process (kept between builds)."""
-    where = str(Path(folder).resolve()) if folder else ""
-    found = _MEMOS.get((kind, where))
+    given = (kind, str(folder) if folder else "")
+    found = _MEMOS.get(given)  # asked for on every post: no path resolved for a hit
     if found is None or found.code != code:
-        found = _MEMOS[(kind, where)] = Memo(kind, Path(where) if where else None, code)
+        where = Path(folder).resolve() if folder else None
+        found = _MEMOS[given] = Memo(kind, where, code)
     return found
 
 

@@ -129,16 +129,26 @@ def state_path(cache_path: Path, output: Path) -> Path:
     return Path(cache_path) / "incremental" / f"{key}.json"
 
 
+_STATES: dict[str, tuple[int, dict]] = {}  # path -> (mtime_ns, state): serve rebuilds
+
+
 def load_state(path: Path) -> dict | None:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        stamp = Path(path).stat().st_mtime_ns
+        kept = _STATES.get(str(path))
+        if kept and kept[0] == stamp:
+            return kept[1]
+        state = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None  # none yet, or unreadable: a full build writes a new one
+    _STATES[str(path)] = (stamp, state)
+    return state
 
 
 def save_state(path: Path, inputs: dict, written: list[str], faces: dict[str, list]) -> None:
     data = {"format": FORMAT, "inputs": inputs, "written": sorted(written), "faces": faces}
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    _STATES[str(path)] = (Path(path).stat().st_mtime_ns, data)
 
 
 def other_inputs(theme: Path) -> list[Path]:

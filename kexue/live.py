@@ -84,6 +84,7 @@ class LiveSite:
         return [p for p in [self.content, theme, DATA, *settings] if p.exists()]
 
     def build(self, reload_settings: bool = False) -> BuildReport:
+        from pelican.contents import Content
         from pelican.log import LimitFilter
 
         from kexue import incremental
@@ -93,6 +94,10 @@ class LiveSite:
         # Pelican shows a warning once per process; a rebuild shows its warnings again.
         LimitFilter._raised_messages.clear()
         LimitFilter._group_count.clear()
+        # Pelican memoizes each content object's HTML for one run; the objects of the last
+        # run are not used again (and would be kept alive, and scanned, forever).
+        Content.get_content.cache.clear()
+        Content.get_summary.cache.clear()
         problems = _Problems()
         root = logging.getLogger()
         root.addHandler(problems)

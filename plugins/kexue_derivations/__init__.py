@@ -89,9 +89,11 @@ def _pin_summary(article: Article) -> None:
     article.metadata["summary"] = article._summary = strip_toc_elements_from_html(text)
 
 
-def _forget_rendered(article: Article) -> None:
+def _forget_rendered(articles: list[Article]) -> None:
+    """Drop what Pelican memoized of these articles' content (one pass over the cache)."""
     cache = Article.get_content.cache  # pelican.utils.memoized, keyed on (self, siteurl)
-    for key in [k for k in cache if k and k[0] is article]:
+    ids = {id(a) for a in articles}
+    for key in [k for k in cache if k and id(k[0]) in ids]:
         del cache[key]
 
 
@@ -106,6 +108,7 @@ def attach_notes(generator) -> None:
         logger.error("derivation note skipped: %s", error)
     render = _renderer(generator.settings)
     articles = [*generator.articles, *generator.translations, *generator.drafts]
+    annotated = []
     for article in articles:
         note = notes.pop(article.slug, None)
         if note is None:
@@ -126,8 +129,9 @@ def attach_notes(generator) -> None:
             )
         _pin_summary(article)
         article._content = result.html
-        _forget_rendered(article)
+        annotated.append(article)
         article.derivation = Derivation.of(result)
+    _forget_rendered(annotated)
     annotate_memo.save()
     generator.context[_ORPHANS] = (notes, render)
 
