@@ -82,6 +82,7 @@ PLUGINS = [
     "kexue_derivations",
     "kexue_output",  # before kexue_search: the index is built from the pruned output
     "kexue_search",
+    "kexue_incremental",  # last: writes only the pages an edit touches
 ]
 # Derivation notes (content/<path>/<id>.md) attached to their posts' equations.
 KEXUE_DERIVATIONS = {"path": "derivations"}
@@ -111,6 +112,7 @@ MARKDOWN = {
 CACHE_CONTENT = True
 CONTENT_CACHING_LAYER = "reader"
 LOAD_CONTENT_CACHE = True
+GZIP_CACHE = False  # the cache is saved on every build: compressing it cost more than reading
 # One cache per version of the reading code (kexue/, plugins/, this file).
 CACHE_PATH = f".cache/pelican/{reader_fingerprint(ROOT)}"
 

@@ -35,9 +35,16 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
     }
 )
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
-    """Build the site from content/ into output/ (the search index with it)."""
+    """Build the site from content/ into output/ (only what changed since the last build;
+    the search index with it)."""
+    from kexue.incremental import check_build
+
     out = Path(output)
     _refuse_bad_input(Path(content), out)
+    fresh, why = check_build(Path(settings), Path(content), out)
+    if fresh:
+        _say(f"{out} is up to date ({why}): Pelican not run")
+        return
     _pelican(c, settings, out, content)
     _refuse_dropped_posts(Path(content), out)
     pages = sum(1 for _ in out.rglob("*.html"))
@@ -72,15 +79,37 @@ def _refuse_dropped_posts(content: Path, out: Path) -> None:
         raise Exit(f"invoke build: {len(problems)} post(s) were not built (above)", code=1)
 
 
-@task(help={"port": "port on 127.0.0.1 (default 8000)", "no_build": "serve without building"})
-def serve(c, port=8000, no_build=False):
-    """Build, then serve output/ on http://127.0.0.1:PORT/."""
-    if not no_build:
-        build(c)
-    from kexue.serve import serve_forever
+@task(
+    help={
+        "port": "port on 127.0.0.1 (default 8000)",
+        "no_build": "serve the existing output without building or watching",
+        "settings": "pelicanconf.py (default)",
+        "content": "content folder (default content/)",
+        "output": "output folder (default output/)",
+    }
+)
+def serve(c, port=8000, no_build=False, settings="pelicanconf.py", content="content", output=""):
+    """Build, serve on http://127.0.0.1:PORT/, rebuild what an edit touches, reload the page."""
+    out = Path(output) if output else OUTPUT
+    if no_build:
+        from kexue.serve import serve_forever
 
-    _say(f"serving {OUTPUT} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
-    serve_forever(OUTPUT, int(port))
+        _say(f"serving {out} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
+        serve_forever(out, int(port))
+        return
+    from kexue.live import LiveSite, serve_live
+
+    serve_live(
+        LiveSite(Path(settings), Path(content), out),
+        int(port),
+        say=_say,
+    )
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000)"})
+def livereload(c, port=8000):
+    """The name Pelican's quickstart gives `invoke serve`: build, serve, reload on edits."""
+    serve(c, port=port)
 
 
 @task
@@ -504,13 +533,33 @@ def _bench_parts():
     ]
 
 
+def _bench_builds(content: Path, tmp: Path, times: int) -> None:
+    from kexue.dev.bench_build import bench_corpus, check_targets, growth, multiply
+
+    corpora = [("corpus", content)]
+    if times > 1:
+        multiply(content, tmp / f"content-{times}x", times)
+        corpora.append((f"{times}x corpus", tmp / f"content-{times}x"))
+    results = []
+    for name, folder in corpora:
+        _say(f"bench builds: {name} ...")
+        results.append(bench_corpus(name, folder, tmp / f"builds-{len(results)}"))
+        print("\n".join(results[-1].lines()), flush=True)
+    if len(results) > 1:
+        print(growth(results), flush=True)
+    missed = check_targets(results)
+    _say("build targets: " + ("all met" if not missed else "missed: " + "; ".join(missed)))
+
+
 @task(
     help={
         "corpus": "the legacy corpus (default $KEXUE_LEGACY_CORPUS or ../shared/corpus/legacy)",
         "keep": "keep the temporary folder (content, output) to look at",
+        "times": "also measure builds on a corpus this many times larger (default 4; 1: not)",
+        "builds_only": "only the build benchmarks (cold, warm, edit-to-reload)",
     }
 )
-def bench(c, corpus="", keep=False):
+def bench(c, corpus="", keep=False, times=4, builds_only=False):
     """Import the real corpus into a temporary folder, build it, and run the benchmarks."""
     import tempfile
 
@@ -526,6 +575,9 @@ def bench(c, corpus="", keep=False):
         content, out = tmp / "content", tmp / "output"
         run_import(source, content)
         _say(f"imported {sum(1 for _ in (content / 'posts').glob('*.md'))} posts into {content}")
+        _bench_builds(content, tmp, int(times))
+        if builds_only:
+            return
         _pelican(c, "pelicanconf.py", out, str(content), f"-e CACHE_PATH='\"{tmp / 'cache'}\"'")
         for name, part in _bench_parts():
             _say(f"bench {name}:")

@@ -4,10 +4,14 @@ The bundle is built at build time, never committed: ``figures.js`` (the tiny loa
 pages with a figure include), ``figures.css``, and under ``chunks/`` one chunk per figure
 plus shared chunks (uPlot, d3-contour, the common code), loaded by the loader on demand.
 Files are written atomically and only when their bytes changed; stale chunks are removed.
+When nothing esbuild reads changed (theme/figures/, the installed packages, the options)
+and the bundle is in place, esbuild is not run: ``figures/.bundle.json`` keeps the key
+and what the bundle holds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -22,6 +26,7 @@ from kexue.paths import ROOT
 SOURCE = ROOT / "theme" / "figures"
 ENTRIES = ("figures.js", "figures.css")
 OUTPUT_DIR = "figures"  # under the site's output folder
+STAMP = ".bundle.json"  # in OUTPUT_DIR: the input key and the bundle's layout
 
 
 @dataclass
@@ -48,23 +53,15 @@ def bundle(node_modules: Path, output: Path) -> Bundle:
     """Bundle theme/figures/ into ``output/figures``; raise with esbuild's message on error."""
     exe = _esbuild(node_modules)
     folder = output / OUTPUT_DIR
+    key = _input_key(node_modules)
+    kept = _kept_bundle(folder, key)
+    if kept is not None:
+        return kept
     with tempfile.TemporaryDirectory(prefix="kexue-figures-") as tmp:
         out = Path(tmp) / "out"
         meta = Path(tmp) / "meta.json"
-        cmd = [
-            str(exe),
-            *(str(SOURCE / e) for e in ENTRIES),
-            "--bundle",
-            "--splitting",
-            "--format=esm",
-            "--minify",
-            "--target=es2020",
-            "--log-level=warning",
-            f"--outdir={out}",
-            "--entry-names=[name]",
-            "--chunk-names=chunks/[name]-[hash]",
-            f"--metafile={meta}",
-        ]
+        cmd = [str(exe), *(str(SOURCE / e) for e in ENTRIES), *_OPTIONS]
+        cmd += [f"--outdir={out}", f"--metafile={meta}"]
         # NODE_PATH: bare imports (uplot, d3-contour) resolve in the given node_modules.
         env = {**os.environ, "NODE_PATH": str(node_modules)}
         result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
@@ -80,10 +77,56 @@ def bundle(node_modules: Path, output: Path) -> Bundle:
             if atomic_write_bytes(target, src.read_bytes()):
                 written.append(target)
             files.append(target)
-    for stale in folder.rglob("*"):
-        if stale.is_file() and stale not in files:
-            stale.unlink()
+    _remove_stale(folder, files)
+    layout = {"key": key, "files": [f.relative_to(folder).as_posix() for f in files]}
+    layout.update(imports=imports, figure_chunks=figure_chunks)
+    atomic_write_bytes(folder / STAMP, json.dumps(layout, sort_keys=True).encode())
     return Bundle(folder, files, written, imports, figure_chunks)
+
+
+_OPTIONS = [
+    "--bundle",
+    "--splitting",
+    "--format=esm",
+    "--minify",
+    "--target=es2020",
+    "--log-level=warning",
+    "--entry-names=[name]",
+    "--chunk-names=chunks/[name]-[hash]",
+]
+
+
+def _input_key(node_modules: Path) -> str:
+    """A digest of what esbuild reads: the sources, the installed packages, the options."""
+    digest = hashlib.sha256(json.dumps(_OPTIONS).encode())
+    lock = node_modules / ".package-lock.json"  # npm's record of what is installed
+    for path in [*sorted(p for p in SOURCE.rglob("*") if p.is_file()), lock]:
+        digest.update(f"\n{path}\n".encode())
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def _remove_stale(folder: Path, files: list[Path]) -> None:
+    keep = set(files)
+    for stale in folder.rglob("*"):
+        if stale.is_file() and stale not in keep and stale.name != STAMP:
+            stale.unlink()
+
+
+def _kept_bundle(folder: Path, key: str) -> Bundle | None:
+    """The bundle in ``folder`` when it was built from ``key`` and is complete."""
+    try:
+        layout = json.loads((folder / STAMP).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(layout, dict) or layout.get("key") != key:
+        return None
+    files = [folder / f for f in layout["files"]]
+    if not all(f.is_file() for f in files):
+        return None
+    _remove_stale(folder, files)
+    imports = {k: (v[0], v[1]) for k, v in layout["imports"].items()}
+    return Bundle(folder, files, [], imports, layout["figure_chunks"])
 
 
 def _read_meta(meta: dict, out: Path):

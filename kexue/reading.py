@@ -125,15 +125,28 @@ def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, list[st
     A shared tag counts more the rarer it is (a tag every post carries counts little); a
     shared primary topic counts like a rare tag.  Ties go to the earlier entry (callers
     pass newest first), so the result is the same on every build.
+
+    Only posts sharing a tag are scored one by one; those sharing only the topic all
+    score the topic's weight, so the earliest few of them are enough: the cost grows with
+    the posts times their tag neighbours, not with the square of the posts.
     """
     n = len(entries)
     df = Counter(tag for e in entries for tag in e.tags)
     weight = {tag: math.log(1 + n / count) for tag, count in df.items()}
     topic_weight = math.log(1 + n)
+    by_tag: dict[str, list[int]] = {}
+    by_topic: dict[str, list[int]] = {}
+    for i, e in enumerate(entries):
+        for tag in e.tags:
+            by_tag.setdefault(tag, []).append(i)
+        if e.topic:
+            by_topic.setdefault(e.topic, []).append(i)
     out: dict[str, list[str]] = {}
     for e in entries:
+        near = sorted({i for tag in e.tags for i in by_tag[tag]})
         scored = []
-        for i, other in enumerate(entries):
+        for i in near:
+            other = entries[i]
             if other.key == e.key:
                 continue
             score = sum(weight[t] for t in e.tags & other.tags)
@@ -141,6 +154,16 @@ def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, list[st
                 score += topic_weight
             if score > 0:
                 scored.append((-score, i, other.key))
+        if e.topic:
+            tagged, taken = set(near), 0
+            for i in by_topic[e.topic]:
+                if taken > limit:
+                    break
+                other = entries[i]
+                if i in tagged or other.key == e.key:
+                    continue
+                scored.append((-topic_weight, i, other.key))
+                taken += 1
         out[e.key] = [key for _, _, key in sorted(scored)[:limit]]
     return out
 

@@ -286,17 +286,45 @@ def read_post_page(path: Path, url: str) -> PostRecord | None:
     )
 
 
-def iter_post_pages(output: Path) -> Iterator[PostRecord]:
-    """Every post page of a built site, in URL order."""
+def iter_page_files(output: Path) -> Iterator[tuple[Path, str]]:
+    """(file, site-relative URL) of every HTML page that may be a post, in URL order."""
     for path in sorted(output.rglob("*.html")):
         rel = path.relative_to(output)
         if rel.parts[0] in _SKIP_DIRS:
             continue
         url = rel.as_posix()
-        url = url[: -len("index.html")] if url.endswith("index.html") else url
+        yield path, url[: -len("index.html")] if url.endswith("index.html") else url
+
+
+def iter_post_pages(output: Path) -> Iterator[PostRecord]:
+    """Every post page of a built site, in URL order."""
+    for path, url in iter_page_files(output):
         record = read_post_page(path, url)
         if record is not None:
             yield record
+
+
+def search_documents(output: Path, cache: Path | None) -> tuple[list[dict], dict[str, str]]:
+    """(listing entries, {url: search document}) of the post pages under ``output``,
+    by the bytes of each page (kexue.derived_cache, in ``cache``): an unchanged page is
+    not parsed again."""
+    from kexue import derived_cache
+
+    # a dot folder: the other folders of ``cache`` are Pagefind bundles (see _keep)
+    memo = derived_cache.memo("search", cache / ".derived" if cache else None, ("kexue.search",))
+
+    def compute(path: Path, url: str):
+        record = read_post_page(path, url)
+        return None if record is None else (record.listing(), index_document(record))
+
+    listings, docs = [], {}
+    for path, url in iter_page_files(Path(output)):
+        found = memo(memo.key(url, path.read_bytes()), lambda p=path, u=url: compute(p, u))
+        if found is not None:
+            listings.append(found[0])
+            docs[url] = found[1]
+    memo.save()
+    return listings, docs
 
 
 def pagefind_executable() -> Path:
@@ -328,14 +356,13 @@ def build_index(output: Path, cache: Path | None = None) -> IndexStats:
     and, with ``cache``, kept there by digest: rebuilding unchanged content, even into an
     emptied output folder, gives the same bytes and the publish branch no new commit."""
     output = Path(output).resolve()
-    records = list(iter_post_pages(output))
-    if not records:
+    listings, docs = search_documents(output, cache)
+    if not docs:
         raise SearchIndexError(
             f"no post pages under {output} (pages carrying {META_ATTR} metadata from "
             "partials/search_article_end.html): does the content folder hold posts, and "
             "does the theme still include that partial?"
         )
-    docs = {record.url: index_document(record) for record in records}
     exe = pagefind_executable()
     digest = hashlib.sha256(f"{exe.stat().st_size}\n{INDEX_LANGUAGE}".encode())
     for url, doc in docs.items():
@@ -363,11 +390,11 @@ def build_index(output: Path, cache: Path | None = None) -> IndexStats:
         shutil.rmtree(old, ignore_errors=True)
     elif cache and not (cache / key / INPUT_STAMP).is_file():
         _keep(target, cache, key)
-    listing = sorted((r.listing() for r in records), key=lambda p: (p["date"], p["url"]))
+    listing = sorted(listings, key=lambda p: (p["date"], p["url"]))
     text = json.dumps({"posts": listing[::-1]}, ensure_ascii=False, separators=(",", ":"))
     changed = atomic_write_text(output / POSTS_JSON, text) or changed
     size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
-    return IndexStats(posts=len(records), bundle_bytes=size, changed=changed)
+    return IndexStats(posts=len(docs), bundle_bytes=size, changed=changed)
 
 
 def _run_pagefind(exe: Path, docs: dict[str, str], bundle: Path) -> None:

@@ -26,6 +26,7 @@ Nothing here imports Pelican or Markdown.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -282,7 +283,7 @@ def find_code_ranges(text: str) -> list[tuple[int, int]]:
     (four spaces or a tab after a blank line, outside lists) and code spans; lines inside
     a math span are never code.
     """
-    return sorted(_scan(text)[1])
+    return sorted(_scan_once(text, ())[1])
 
 
 def _escaped(text: str, i: int) -> bool:
@@ -375,7 +376,14 @@ def find_math(text: str, skip: list[tuple[int, int]] | None = None) -> list[Math
     wrote: on its continuation lines, the markers of the blockquote or list item holding
     it are not part of it (:func:`strip_containers`).
     """
-    return _scan(text, skip or ())[0]
+    return list(_scan_once(text, tuple(sorted(skip or ())))[0])
+
+
+@functools.lru_cache(maxsize=4)
+def _scan_once(text: str, skip: tuple[tuple[int, int], ...]):
+    """_scan, remembered for the last few texts: callers often ask for a text's math
+    and then its code ranges (kexue.derivations.PostTargets), which is one scan."""
+    return _scan(text, list(skip))
 
 
 def _span_at(text: str, k: int, hi: int) -> MathSpan | None:

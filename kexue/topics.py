@@ -61,13 +61,18 @@ class Signal:
     term: str
     weight: float
     pattern: re.Pattern = field(repr=False, compare=False)
+    # the bare term: where it does not occur, ``pattern`` cannot match (and the bare term
+    # is found fast, while the whole-word pattern is matched character by character)
+    probe: re.Pattern | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def make(cls, field_name: str, term: str, weight: float) -> Signal:
         text = re.escape(term)
+        probe = None
         if _LATIN_TERM.fullmatch(term):  # whole words only; allow a plural "s"
+            probe = re.compile(text, re.I)
             text = rf"(?<![A-Za-z]){text}(?:s|es)?(?![A-Za-z])"
-        return cls(field_name, term, float(weight), re.compile(text, re.I))
+        return cls(field_name, term, float(weight), re.compile(text, re.I), probe)
 
 
 @dataclass(frozen=True)
@@ -259,6 +264,8 @@ def _fire(signal: Signal, text: PostText, cap: int) -> Evidence | None:
         count = sum(1 for h in text.headings if signal.pattern.search(h))
         points = signal.weight * math.log2(1 + count)
     elif signal.field == "body":
+        if signal.probe is not None and not signal.probe.search(text.body):
+            return None
         count = min(len(signal.pattern.findall(text.body)), cap)
         points = signal.weight * math.log2(1 + count)
     elif signal.field == "tags":

@@ -22,7 +22,9 @@ from pelican import signals
 from pelican.contents import Article, Page
 from pelican.utils import strip_toc_elements_from_html, truncate_html_words
 
-from kexue.derivations import Annotated, Note, NoteRenderer, annotate, load_notes, standalone_html
+from kexue import derived
+from kexue.derivations import Annotated, Note, NoteRenderer, standalone_html
+from kexue.derived_cache import settings_folder
 from kexue.plugin_settings import feature_settings
 from kexue.posts import PostFormatError, read_post
 
@@ -85,19 +87,26 @@ def _pin_summary(article: Article) -> None:
     article.metadata["summary"] = article._summary = strip_toc_elements_from_html(text)
 
 
-def _forget_rendered(article: Article) -> None:
+def _forget_rendered(articles: list[Article]) -> None:
+    """Drop what Pelican memoized of these articles' content (one pass over the cache)."""
     cache = Article.get_content.cache  # pelican.utils.memoized, keyed on (self, siteurl)
-    for key in [k for k in cache if k and k[0] is article]:
+    ids = {id(a) for a in articles}
+    for key in [k for k in cache if k and id(k[0]) in ids]:
         del cache[key]
 
 
 def attach_notes(generator) -> None:
     content = Path(generator.settings["PATH"])
-    notes, errors = load_notes(content, _settings(generator.settings)["path"])
+    # parsed and attached by content hash: an unchanged note costs a lookup (kexue.derived)
+    folder = settings_folder(generator.settings)
+    notes_memo, annotate_memo = derived.memo("notes", folder), derived.memo("annotate", folder)
+    notes, errors = derived.load_notes(content, _settings(generator.settings)["path"], notes_memo)
+    notes_memo.save()
     for error in errors:
         logger.error("derivation note skipped: %s", error)
     render = _renderer(generator.settings)
     articles = [*generator.articles, *generator.translations, *generator.drafts]
+    annotated = []
     for article in articles:
         note = notes.pop(article.slug, None)
         if note is None:
@@ -107,7 +116,7 @@ def attach_notes(generator) -> None:
         except PostFormatError as e:
             logger.error("derivation note %s not attached: %s", note.path, e)
             continue
-        result = annotate(article._content, body, note, render)
+        result = derived.annotate(article._content, body, note, render, annotate_memo)
         for lost in (p for p in result.placed if p.target is None):
             logger.warning(
                 "%s:%d: @%s not found in post %s; shown in the appendix (run `invoke check`)",
@@ -118,8 +127,10 @@ def attach_notes(generator) -> None:
             )
         _pin_summary(article)
         article._content = result.html
-        _forget_rendered(article)
+        annotated.append(article)
         article.derivation = Derivation.of(result)
+    _forget_rendered(annotated)
+    annotate_memo.save()
     generator.context[_ORPHANS] = (notes, render)
 
 

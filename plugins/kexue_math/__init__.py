@@ -5,6 +5,8 @@ from pelican import signals
 from pelican.contents import Article
 from pelican.utils import truncate_html_paragraphs, truncate_html_words
 
+from kexue import derived
+from kexue.derived_cache import settings_folder
 from kexue.markdown_math import truncate_keeping_math
 
 EXTENSION = "kexue.markdown_math"
@@ -28,11 +30,20 @@ def whole_formula_summary(content):
     if settings.get("SUMMARY_MAX_PARAGRAPHS") is not None:
         html = truncate_html_paragraphs(html, settings["SUMMARY_MAX_PARAGRAPHS"])
     words, end = settings["SUMMARY_MAX_LENGTH"], settings["SUMMARY_END_SUFFIX"]
-    content.metadata["summary"] = truncate_keeping_math(
-        html, lambda h: truncate_html_words(h, words, end)
-    )
+
+    def cut(h):
+        return truncate_keeping_math(h, lambda x: truncate_html_words(x, words, end))
+
+    # by content hash: an unchanged post costs a lookup (kexue.derived)
+    memo = derived.memo("summary", settings_folder(settings))
+    content.metadata["summary"] = derived.summary(html, f"{words}\0{end}", cut, memo)
+
+
+def save_derived(pelican):
+    derived.memo("summary", settings_folder(pelican.settings)).save()
 
 
 def register():
     signals.initialized.connect(add_extension)
     signals.content_object_init.connect(whole_formula_summary)
+    signals.finalized.connect(save_derived)

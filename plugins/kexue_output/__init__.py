@@ -4,6 +4,7 @@ the folder as a build output (kexue.outputs)."""
 
 import logging
 
+from blinker import signal
 from pelican import signals
 
 from kexue.cachekey import remove_damaged_caches
@@ -11,6 +12,15 @@ from kexue.outputs import mark, prune_stale
 
 logger = logging.getLogger(__name__)
 _written: set[str] = set()
+_partial: list[bool] = []
+
+#: Sent by a writer that leaves pages it did not need to render in place (kexue_incremental):
+#: those pages are not stale, so this run prunes nothing.
+PARTIAL_RUN = signal("kexue-partial-run")
+
+
+def partial(sender=None):
+    _partial.append(True)
 
 
 def remember(path, context=None, feed=None):
@@ -19,6 +29,7 @@ def remember(path, context=None, feed=None):
 
 def start(pelican):
     _written.clear()
+    _partial.clear()
     settings = pelican.settings
     if settings.get("CACHE_CONTENT") or settings.get("LOAD_CONTENT_CACHE"):
         for path in remove_damaged_caches(settings["CACHE_PATH"], settings.get("GZIP_CACHE", True)):
@@ -30,10 +41,12 @@ def start(pelican):
 
 
 def finish(pelican):
-    for rel in prune_stale(pelican.output_path, _written):
-        logger.info("removed %s: this build did not write it (its post is gone)", rel)
+    if not _partial:  # a deleted post makes a full run, which prunes its page
+        for rel in prune_stale(pelican.output_path, _written):
+            logger.info("removed %s: this build did not write it (its post is gone)", rel)
     mark(pelican.output_path)
     _written.clear()
+    _partial.clear()
 
 
 def register():
@@ -41,3 +54,4 @@ def register():
     signals.content_written.connect(remember)
     signals.feed_written.connect(remember)
     signals.finalized.connect(finish)
+    PARTIAL_RUN.connect(partial)

@@ -18,16 +18,16 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
+from kexue import derived
 from kexue.citation import cite
+from kexue.derived_cache import settings_folder
 from kexue.plugin_settings import feature_settings
 from kexue.pygments_css import write_pygments_css
 from kexue.reading import (
     Entry,
-    headings,
     meta_description,
     neighbours,
     page_ids,
-    reading_minutes,
     related_posts,
     structure_appendix,
 )
@@ -44,8 +44,10 @@ def annotate(instance):
     if not isinstance(instance, (Article, Page)):
         return
     html = instance._content or ""
-    instance.toc = headings(html, depth=_settings(instance.settings)["toc_depth"])
-    instance.reading_minutes = reading_minutes(html)
+    # by content hash: an unchanged page costs a lookup (kexue.derived)
+    memo = derived.memo("reading", settings_folder(instance.settings))
+    depth = _settings(instance.settings)["toc_depth"]
+    instance.toc, instance.reading_minutes = derived.reading(html, depth, memo)
     summary = instance.metadata.get("summary") or ""
     instance.description = meta_description(summary if summary.strip() else html)
     source = getattr(instance, "source", "") or ""
@@ -107,6 +109,10 @@ def drop_unknown_dates(generator):
         periods[:] = kept
 
 
+def save_derived(pelican):
+    derived.memo("reading", settings_folder(pelican.settings)).save()
+
+
 def write_styles(pelican):
     static = pelican.settings.get("THEME_STATIC_DIR", "theme")
     write_pygments_css(Path(pelican.output_path) / static / "css" / "pygments.css")
@@ -118,3 +124,4 @@ def register():
     signals.article_generator_finalized.connect(drop_unknown_dates)
     signals.article_generator_write_article.connect(fit_notes)
     signals.finalized.connect(write_styles)
+    signals.finalized.connect(save_derived)

@@ -23,12 +23,13 @@ from pathlib import Path
 from pelican import signals
 from pelican.urlwrappers import Category, Tag
 
-from kexue.posts import PostFormatError, read_post
+from kexue import derived
+from kexue.derived_cache import settings_folder
+from kexue.posts import PostFormatError
 from kexue.topics import (
     Taxonomy,
     TaxonomyError,
     UnknownTopicError,
-    classify,
     load_overrides,
     load_taxonomy,
 )
@@ -50,18 +51,18 @@ def _taxonomy(settings) -> Taxonomy:
     return load_taxonomy(Path(path) if path else None)
 
 
-def _classify_article(article, taxonomy: Taxonomy, overrides: dict, settings) -> None:
+def _classify_article(article, taxonomy: Taxonomy, overrides: dict, settings, memo, context):
+    path = Path(article.source_path)
     try:
-        post = read_post(Path(article.source_path))
+        try:
+            result = derived.classify_file(path, taxonomy, context, memo, overrides=overrides)
+        except UnknownTopicError as e:
+            log.error("%s: %s; the classifier decides instead", article.source_path, e)
+            result = derived.classify_file(path, taxonomy, context, memo, use_override=False)
     except PostFormatError as e:
         log.error("kexue_topics: %s; the post is filed under %s", e, taxonomy.fallback)
         article.category = _category(taxonomy, taxonomy.fallback, settings)
         return
-    try:
-        result = classify(post, taxonomy, overrides=overrides)
-    except UnknownTopicError as e:
-        log.error("%s: %s; the classifier decides instead", article.source_path, e)
-        result = classify(post, taxonomy, use_override=False)
     article.category = _category(taxonomy, result.primary, settings)
     tags = list(getattr(article, "tags", []) or [])
     for slug in result.secondary:
@@ -86,9 +87,13 @@ def assign_topics(generator) -> None:
     except TaxonomyError as e:
         log.error("%s; no topic overrides are used", e)
         overrides = {}
+    # classified by content hash: an unchanged post costs a lookup (kexue.derived)
+    memo = derived.memo("topics", settings_folder(generator.settings))
+    context = derived.topics_context(taxonomy, overrides)
     for group in ("articles", "translations", "hidden_articles", "drafts"):
         for article in getattr(generator, group, []):
-            _classify_article(article, taxonomy, overrides, generator.settings)
+            _classify_article(article, taxonomy, overrides, generator.settings, memo, context)
+    memo.save()
     counts: dict[str, int] = {}
     for article in generator.articles:
         counts[article.topic] = counts.get(article.topic, 0) + 1

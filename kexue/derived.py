@@ -1,0 +1,97 @@
+"""The per-post results the build derives, through kexue.derived_cache (by content hash).
+
+Each function does what the named kexue function does, but looks the result up by a
+digest of its inputs and of the code computing it first:
+
+- :func:`classify_file`: a post file's topics (kexue.topics.classify);
+- :func:`load_notes`: the derivation notes parsed (kexue.derivations.parse_note: the
+  TeX scan for code ranges, the sections);
+- :func:`annotate`: a post with its note attached (kexue.derivations.annotate: the post's
+  TeX spans and equation numbers, the sections rendered and placed);
+- :func:`reading`: a page's table of contents and reading time (kexue.reading);
+- :func:`summary`: a list summary cut with whole formulas (kexue.markdown_math).
+
+(kexue.search.search_documents caches the search documents the same way.)
+
+A Memo of ``folder=None`` keeps results for this process only (no cache file).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kexue import derived_cache
+from kexue.derived_cache import Memo, digest
+
+TOPICS_CODE = ("kexue.topics", "kexue.posts", "kexue.datafiles")
+NOTES_CODE = ("kexue.derivations", "kexue.tex")
+READING_CODE = ("kexue.reading",)
+SUMMARY_CODE = ("kexue.markdown_math", "pelican.utils")
+ANNOTATE_CODE = ("kexue.derivations", "kexue.tex", "kexue.markdown_math", "kexue.markdown_boxes")
+
+
+def memo(kind: str, folder: Path | None) -> Memo:
+    code = {
+        "topics": TOPICS_CODE,
+        "notes": NOTES_CODE,
+        "annotate": ANNOTATE_CODE,
+        "reading": READING_CODE,
+        "summary": SUMMARY_CODE,
+    }[kind]
+    return derived_cache.memo(kind, folder, code)
+
+
+def topics_context(taxonomy, overrides: dict) -> str:
+    """What besides the post decides its topics: the taxonomy file and the overrides."""
+    return digest(Path(taxonomy.path).read_bytes(), json.dumps(overrides, sort_keys=True))
+
+
+def classify_file(path: Path, taxonomy, context: str, memo: Memo, **kw):
+    """kexue.topics.classify of the post file ``path`` (errors are raised, not cached)."""
+    from kexue.posts import read_post
+    from kexue.topics import classify
+
+    # the overrides are in ``context`` already (and long: not repr'd for every post)
+    flags = repr(sorted((k, v) for k, v in kw.items() if k != "overrides"))
+    key = memo.key(Path(path).read_bytes(), context, flags)
+    return memo(key, lambda: classify(read_post(Path(path)), taxonomy, **kw))
+
+
+def load_notes(content: Path, folder: str, memo: Memo):
+    """kexue.derivations.load_notes, each note parsed once per content."""
+    from kexue.derivations import NoteFormatError, iter_note_files, parse_note
+
+    notes, errors = {}, []
+    for path in iter_note_files(content, folder):
+        text = path.read_text(encoding="utf-8")
+        try:
+            note = memo(memo.key(text, str(path)), lambda t=text, p=path: parse_note(t, p))
+        except NoteFormatError as e:
+            errors.append(str(e))
+            continue
+        notes[note.post_id] = note
+    return notes, errors
+
+
+def annotate(post_html: str, post_body: str, note, render, memo: Memo):
+    """kexue.derivations.annotate, by the post's HTML and Markdown, the note file's text
+    and the notes' Markdown setup."""
+    from kexue.derivations import annotate as compute
+
+    setup = render._setup  # the notes' Markdown setup, as NoteRenderer keys its own cache
+    key = memo.key(post_html, post_body, note.path, note.text, setup)
+    return memo(key, lambda: compute(post_html, post_body, note, render))
+
+
+def reading(html: str, depth: int, memo: Memo):
+    """(kexue.reading.headings, kexue.reading.reading_minutes) of a page's HTML."""
+    from kexue.reading import headings, reading_minutes
+
+    key = memo.key(html, str(depth))
+    return memo(key, lambda: (headings(html, depth=depth), reading_minutes(html)))
+
+
+def summary(html: str, setup: str, cut, memo: Memo) -> str:
+    """``cut(html)``, by the HTML and ``setup`` (what else decides the cut)."""
+    return memo(memo.key(html, setup), lambda: cut(html))
