@@ -433,6 +433,31 @@ def import_legacy(c, path, content=str(ROOT / "content"), force=False):
     _say(f"imported {report.ids} posts into {content}; next: `invoke build`")
 
 
+@task(
+    name="anchor-notes",
+    help={
+        "content": "the content folder (default content/)",
+        "ids": "only these post ids, comma-separated",
+        "details": "also list every anchored section (line, anchor, rule, heading)",
+        "json": "also write the report as JSON to this file",
+    },
+)
+def anchor_notes(c, content=str(ROOT / "content"), ids="", details=False, json=""):
+    """Anchor imported notes' sections under the equations they name or quote."""
+    import json as jsonlib
+
+    from kexue.anchoring import anchor_notes as run_anchor
+
+    wanted = [i.strip() for i in ids.split(",") if i.strip()] or None
+    report = run_anchor(Path(content), wanted)
+    print(report.format(details=details))
+    if json:
+        Path(json).write_text(
+            jsonlib.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    _say(f"anchored {len(report.results)} notes ({len(report.written)} changed) in {content}")
+
+
 os.environ.setdefault("PYTHONUTF8", "1")
 
 

@@ -33,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.anchoring import AnchoringReport, anchor_imported, save_record
 from kexue.fsutil import atomic_write_text
 from kexue.posts import SOURCE_BASE, Post, parse_post, write_post
 from kexue.tex import find_code_ranges, find_math
@@ -514,6 +515,7 @@ class ImportReport:
     topics_written: bool = False
     ledger_rows: int = 0
     problems: list[str] = field(default_factory=list)
+    anchoring: AnchoringReport = field(default_factory=AnchoringReport)
 
     def format(self) -> str:
         out = [
@@ -555,6 +557,7 @@ class ImportReport:
         if self.posts_kept:
             out.append("  crawled posts kept (they have Fetched:; --force overwrites):")
             out.extend(f"    {p}" for p in self.posts_kept)
+        out.append(self.anchoring.format())
         out.append(f"  not understood ({len(self.problems)}):")
         out.extend(f"    {p}" for p in self.problems)
         return "\n".join(out)
@@ -640,6 +643,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
     # Digests of the notes this import wrote: a note that no longer matches was edited.
     manifest = content / "overrides" / "legacy-notes.json"
     written = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    anchor_record: dict[str, dict[str, str]] = {}
     for post_id in sorted(groups, key=int):
         group = sorted(
             groups[post_id], key=lambda f: (kept_rank[f.kind], -len(f.post_text), f.name)
@@ -693,12 +697,11 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             report.note_texts += len(parts)
             report.note_lines += sum(t.count("\n") + 1 for _, t in parts)
             report.statuses[status] += 1
+            raw_note = _note_text(post_id, status, parts)
+            anchored = anchor_imported(content, post_id, raw_note, anchor_record)
+            report.anchoring.results.append(anchored)
             _write_note(
-                content / "derivations" / f"{post_id}.md",
-                _note_text(post_id, status, parts),
-                force,
-                report,
-                written,
+                content / "derivations" / f"{post_id}.md", anchored.text, force, report, written
             )
         elif best != "pending":
             report.problems.append(
@@ -713,6 +716,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
                     f"kept {names[0]!r} (of {win.name})"
                 )
     atomic_write_text(manifest, json.dumps(written, indent=1, sort_keys=True) + "\n")
+    save_record(content, anchor_record, written)
     report.topics = len(topics)
     report.topics_written = _write_topics(content / "overrides" / "topics.json", topics, force)
     return report
