@@ -84,6 +84,13 @@ def _run_checks(content: Path, output: Path) -> int:
             print(problem)
         failed += len(problems)
         _say(f"check {name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
+    from kexue.checks import NOTICES
+
+    for name, notice in NOTICES:
+        notes = list(notice(ctx))
+        for note in notes:
+            print(note)
+        _say(f"notice {name}: {len(notes)} (not a failure)")
     return failed
 
 
@@ -239,10 +246,13 @@ def test(c, k="", x=False):
         "explain": "a post id: print its topic, the top scores and the evidence",
         "report": "the distribution, and the posts left in `other` with their best candidates",
         "no_overrides": "ignore `Topic:` headers and content/overrides/topics.json",
+        "legacy": "also apply the earlier mirror's assignments (overrides/legacy-topics.json)",
         "content": "content folder (default content/)",
     }
 )
-def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "content")):
+def topics(
+    c, explain="", report=False, no_overrides=False, legacy=False, content=str(ROOT / "content")
+):
     """Topics: explain one post's topic (--explain ID) or report on all (--report)."""
     from kexue.posts import iter_post_files, read_post
     from kexue.topics import (
@@ -258,7 +268,7 @@ def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "
         raise Exit("say what to do: `invoke topics --explain ID` or `invoke topics --report`")
     try:
         taxonomy = load_taxonomy()
-        overrides = load_overrides(content)
+        overrides = load_overrides(content, legacy=legacy)
     except TaxonomyError as e:
         raise Exit(str(e), code=1) from None
     files = {p.stem: p for p in iter_post_files(Path(content))}
@@ -336,6 +346,9 @@ _CRAWL_HELP = {
     "backoff": "first retry waits this many seconds, doubling after (default 2)",
     "rules": "relevance rules file (default data/relevance.toml)",
     "ledger": "ledger file regenerated after the crawl (default blog_list.txt)",
+    "missing": "fetch exactly the posts that hold only an excerpt (Completeness: excerpt)",
+    "images": "download every source image the posts reference into content/images/<id>/ "
+    "and link the local copies (with --ids: those posts only)",
 }
 
 
@@ -357,9 +370,20 @@ def crawl(
     backoff=2.0,
     rules="",
     ledger=str(ROOT / "blog_list.txt"),
+    missing=False,
+    images=False,
 ):
     """Crawl the source site into the raw cache and content/posts/ (politely, incrementally)."""
     from kexue.crawl import crawl as run_crawl
+
+    if missing:
+        from kexue.missing import missing_text
+
+        wanted = missing_text(Path(content))
+        _say(f"posts without their text: {len(wanted)} ({','.join(wanted) or 'none'})")
+        if not wanted:
+            return
+        ids = ",".join(wanted)
 
     opts = _crawl_options(
         all=all,
@@ -378,6 +402,11 @@ def crawl(
         rules=rules,
         ledger=ledger,
     )
+    if images:
+        from kexue.images import crawl_images
+
+        _run_with_progress("invoke crawl --images", lambda step: crawl_images(opts, step))
+        return
     _run_with_progress("invoke crawl", lambda step: run_crawl(opts, step))
 
 

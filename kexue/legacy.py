@@ -9,8 +9,9 @@ layout:
 * ``content/derivations/<id>.md``: every derivation text of every file of that id, verbatim,
   under a header (``Post``, ``Status``, ``Authors``, ``Date``); the HTML boxes get
   ``markdown="1"`` so Python-Markdown's md_in_html renders the Markdown inside them.
-* ``content/overrides/topics.json``: ``{"<id>": "<legacy topic name>"}``, the legacy topic
-  assignments, kept verbatim as per-post overrides (the topics code maps the names).
+* ``content/overrides/legacy-topics.json``: ``{"<id>": "<legacy topic name>"}``, the legacy
+  topic assignments, kept verbatim; applied only with ``TOPICS_LEGACY_OVERRIDES = True``
+  (the topics code maps the names).
 * ``content/overrides/legacy-notes.json``: the digest of each note as the import wrote it,
   so that a re-run overwrites a note only if nobody edited it since (or with ``force``).
 
@@ -35,6 +36,7 @@ from pathlib import Path
 
 from kexue.anchoring import AnchoringReport, anchor_imported, save_record
 from kexue.fsutil import atomic_write_text
+from kexue.images import link_images
 from kexue.posts import SOURCE_BASE, Post, parse_post, write_post
 from kexue.tex import find_code_ranges, find_math
 
@@ -503,6 +505,7 @@ class ImportReport:
     duplicates: list[tuple[str, list[str]]] = field(default_factory=list)
     excerpt_only: list[str] = field(default_factory=list)
     rewritten: list[str] = field(default_factory=list)
+    unpublished: list[str] = field(default_factory=list)  # no text: Status: draft
     notes: int = 0
     note_texts: int = 0
     note_lines: int = 0
@@ -513,6 +516,7 @@ class ImportReport:
     repairs: Counter = field(default_factory=Counter)
     topics: int = 0
     topics_written: bool = False
+    topics_moved: int = 0
     ledger_rows: int = 0
     problems: list[str] = field(default_factory=list)
     anchoring: AnchoringReport = field(default_factory=AnchoringReport)
@@ -532,6 +536,8 @@ class ImportReport:
             else "  excerpt-only posts:    0",
             f"    without text:        {len(self.rewritten)} (the legacy text is rewritten or "
             "mixed with that mirror's boxes: kept whole as the note, post body left empty)",
+            f"    not published:       {len(self.unpublished)} (no text: `Status: draft` until "
+            "`invoke crawl --missing` fetches them): " + ",".join(self.unpublished),
             f"  derivation notes:      {self.notes} posts, {self.note_texts} texts, "
             f"{self.note_lines} lines (written {self.notes_written}, "
             f"kept authored {len(self.notes_kept)})",
@@ -539,8 +545,15 @@ class ImportReport:
             + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())),
             f"  ledger rows:           {self.ledger_rows} "
             f"(file status more advanced than ledger: {self.status_conflicts})",
-            f"  topic overrides:       {self.topics} "
-            f"(content/overrides/topics.json{', written' if self.topics_written else ''})",
+            f"  legacy topics:         {self.topics} (content/overrides/legacy-topics.json"
+            f"{', written' if self.topics_written else ''}; not applied unless "
+            "TOPICS_LEGACY_OVERRIDES = True"
+            + (
+                f"; {self.topics_moved} taken out of overrides/topics.json"
+                if self.topics_moved
+                else ""
+            )
+            + ")",
             f"  author:                {AUTHOR}, from the citation block of each file "
             "(author={…}) and the source link: spaces.ac.cn has one author",
             "  repairs by kind:",
@@ -665,6 +678,9 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
         report.repairs.update(win.repairs)
         tags = [t.strip() for f in group for t in f.front.get("tags", "").split(",")]
         tags = list(dict.fromkeys(t for t in tags if t))
+        text, _, remote = link_images(win.post_text, post_id, content / "images" / post_id)
+        if remote:
+            report.repairs["relative image path linked to the source's absolute URL"] += remote
         post = Post(
             id=post_id,
             title=_best_title(titles),
@@ -672,9 +688,14 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             source=f"{SOURCE_BASE}/archives/{post_id}",
             author=AUTHOR,
             completeness=completeness,
-            body=win.post_text + "\n" if win.post_text else "",
+            body=text + "\n" if text else "",
             extra={"Legacy_tags": ", ".join(tags)} if tags else {},
         )
+        if not win.post_text:
+            # No text at all: not published (an empty page) until `invoke crawl --missing`
+            # fetches it; Pelican writes no drafts (DRAFT_SAVE_AS = "").
+            post.extra["Status"] = "draft"
+            report.unpublished.append(post_id)
         _write_post(content / "posts" / f"{post_id}.md", post, force, report)
 
         # Derivation texts: every distinct one, the winner's first.
@@ -718,7 +739,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
     atomic_write_text(manifest, json.dumps(written, indent=1, sort_keys=True) + "\n")
     save_record(content, anchor_record, written)
     report.topics = len(topics)
-    report.topics_written = _write_topics(content / "overrides" / "topics.json", topics, force)
+    report.topics_written = _write_topics(content / "overrides", topics, report)
     return report
 
 
@@ -770,9 +791,20 @@ def _write_note(
     written[path.stem] = _digest(text)
 
 
-def _write_topics(path: Path, topics: dict[str, str], force: bool) -> bool:
-    merged = dict(topics)
-    if path.is_file() and not force:
-        merged.update(json.loads(path.read_text(encoding="utf-8")))
-    ordered = {k: merged[k] for k in sorted(merged, key=lambda k: (len(k), k))}
-    return atomic_write_text(path, json.dumps(ordered, ensure_ascii=False, indent=1) + "\n")
+def _write_topics(folder: Path, topics: dict[str, str], report: ImportReport) -> bool:
+    """The legacy assignments go to legacy-topics.json, applied only on request
+    (TOPICS_LEGACY_OVERRIDES).  An earlier import wrote them into topics.json, the person's
+    override file: entries there that equal the legacy assignment are taken out of it, the
+    others (a person's) stay."""
+    ordered = {k: topics[k] for k in sorted(topics, key=lambda k: (len(k), k))}
+    changed = atomic_write_text(
+        folder / "legacy-topics.json", json.dumps(ordered, ensure_ascii=False, indent=1) + "\n"
+    )
+    own = folder / "topics.json"
+    if own.is_file():
+        data = json.loads(own.read_text(encoding="utf-8"))
+        kept = {k: v for k, v in data.items() if topics.get(k) != v}
+        report.topics_moved = len(data) - len(kept)
+        if report.topics_moved:
+            atomic_write_text(own, json.dumps(kept, ensure_ascii=False, indent=1) + "\n")
+    return changed

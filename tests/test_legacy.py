@@ -236,7 +236,7 @@ def test_import_merges_duplicates_and_keeps_every_note(legacy_dir: Path, tmp_pat
     assert "另一份推导文字。" in body  # the duplicate's derivation text is kept too
     assert report.duplicates == [("90101", ["example-full.md", "example-excerpt.md"])]
     assert (
-        (content / "overrides" / "topics.json")
+        (content / "overrides" / "legacy-topics.json")
         .read_text(encoding="utf-8")
         .startswith('{\n "90101": "优化理论"')
     )
