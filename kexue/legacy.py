@@ -37,6 +37,8 @@ from pathlib import Path
 from kexue.anchoring import AnchoringReport, anchor_imported, save_record
 from kexue.fsutil import atomic_write_text
 from kexue.images import link_images
+from kexue.noterepair import KINDS as NOTE_REPAIRS
+from kexue.noterepair import Repair, repair_note_math
 from kexue.posts import SOURCE_BASE, Post, parse_post, write_post
 from kexue.tex import find_code_ranges, find_math
 
@@ -520,6 +522,8 @@ class ImportReport:
     ledger_rows: int = 0
     problems: list[str] = field(default_factory=list)
     anchoring: AnchoringReport = field(default_factory=AnchoringReport)
+    # (legacy file, line, repair) of each formula repaired in a note
+    note_repairs: list[tuple[str, int, Repair]] = field(default_factory=list)
 
     def format(self) -> str:
         out = [
@@ -570,6 +574,12 @@ class ImportReport:
         if self.posts_kept:
             out.append("  crawled posts kept (they have Fetched:; --force overwrites):")
             out.extend(f"    {p}" for p in self.posts_kept)
+        if self.note_repairs:
+            out.append(f"  note formulas repaired ({len(self.note_repairs)}):")
+            out.extend(
+                f"    blogs_raw/{name}:{line}: {NOTE_REPAIRS[r.kind]}"
+                for name, line, r in self.note_repairs
+            )
         out.append(self.anchoring.format())
         out.append(f"  not understood ({len(self.problems)}):")
         out.extend(f"    {p}" for p in self.problems)
@@ -700,9 +710,15 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
 
         # Derivation texts: every distinct one, the winner's first.
         parts: list[tuple[str, str]] = []
+        seen_texts: list[str] = []
         for f in group:
-            if f.derivation and all(f.derivation != t for _, t in parts):
-                parts.append((f"blogs_raw/{f.name}", f.derivation))
+            if f.derivation and f.derivation not in seen_texts:
+                seen_texts.append(f.derivation)
+                fixed, repairs = repair_note_math(f.derivation)
+                for r in repairs:
+                    report.repairs[f"note formula: {NOTE_REPAIRS[r.kind]}"] += 1
+                    report.note_repairs.append((f.name, f.derivation_line + r.line - 1, r))
+                parts.append((f"blogs_raw/{f.name}", fixed))
         statuses = [f.status for f in group] + [ledger_status.get(f.name, "") for f in group]
         statuses = [s for s in statuses if s in _STATUS_RANK]
         best = max(statuses, key=_STATUS_RANK.__getitem__, default="pending")
