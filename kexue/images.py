@@ -23,7 +23,9 @@ from kexue.tex import find_code_ranges, find_math
 
 SOURCE_HOSTS = ("spaces.ac.cn", "www.spaces.ac.cn", "kexue.fm", "www.kexue.fm")
 # ![alt](url "title") and <img … src="url" …>
-_MD_IMAGE_RE = re.compile(r"(!\[(?:\\.|[^\]\\\n])*\]\()(\s*<?)([^)\s>]+)")
+_MD_IMAGE_RE = re.compile(r"(!\[(?:\\.|\[[^\]\n]*\]|[^\]\\\n])*\]\()(\s*<?)([^)\s>]+)")
+# A link to a file of the source's uploads (the "点击查看原图" link around an image).
+_MD_UPLOAD_LINK_RE = re.compile(r"(?<=\]\()/usr/uploads/[^)\s]+")
 _HTML_IMAGE_RE = re.compile(r"(<img\b[^>]*?\bsrc=)([\"'])([^\"']+)\2", re.I)
 LOCAL_PREFIX = "{static}/images/"
 
@@ -47,10 +49,15 @@ def local_name(url: str) -> str:
     return name or "image"
 
 
+def _masks(body: str) -> list[tuple[int, int]]:
+    """Code and math: no image there."""
+    masks = find_code_ranges(body)
+    return masks + [(s.start, s.end) for s in find_math(body, skip=sorted(masks))]
+
+
 def _refs(body: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, reference) of every image outside code and math."""
-    masks = find_code_ranges(body)
-    masks += [(s.start, s.end) for s in find_math(body, skip=sorted(masks))]
+    masks = _masks(body)
     for rx in (_MD_IMAGE_RE, _HTML_IMAGE_RE):
         for m in rx.finditer(body):
             if not any(a <= m.start(3) < b for a, b in masks):
@@ -103,7 +110,16 @@ def link_images(body: str, post_id: str, images_dir: Path | None) -> tuple[str, 
         out.append(new)
         pos = end
     out.append(body[pos:])
-    return "".join(out), local, relative
+    body = "".join(out)
+    masks = _masks(body)
+    links = [
+        m
+        for m in _MD_UPLOAD_LINK_RE.finditer(body)
+        if not any(a <= m.start() < b for a, b in masks)
+    ]
+    for m in reversed(links):
+        body = body[: m.start()] + SOURCE_BASE + m.group(0) + body[m.end() :]
+    return body, local, relative
 
 
 # --------------------------------------------------------------------- image bytes

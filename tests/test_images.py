@@ -23,6 +23,8 @@ BODY = """图一如下：
 代码里的不是图：`![x](/usr/uploads/no.png)`，公式里也不是 $![y](/usr/uploads/no2.png)$。
 
 别处的图不动：![外链](https://example.org/a.png)
+
+[![带[M]的说明](/usr/uploads/2026/08/3021.png)](/usr/uploads/2026/08/3021.png "点击查看原图")
 """
 
 
@@ -38,7 +40,11 @@ def _content(tmp_path: Path, body: str = BODY) -> Path:
 
 def test_relative_images_link_to_the_source_until_mirrored(tmp_path: Path):
     body, local, relinked = link_images(BODY, "7001", tmp_path / "images" / "7001")
-    assert (local, relinked) == (0, 1)
+    assert (local, relinked) == (0, 2)
+    assert (
+        "[![带[M]的说明](https://spaces.ac.cn/usr/uploads/2026/08/3021.png)]"
+        '(https://spaces.ac.cn/usr/uploads/2026/08/3021.png "点击查看原图")'
+    ) in body
     assert "![损失曲线](https://spaces.ac.cn/usr/uploads/2026/08/3021.png)" in body
     assert 'src="https://kexue.fm/usr/uploads/2025/01/3021.png"' in body  # absolute: kept
     assert "`![x](/usr/uploads/no.png)`" in body and "$![y](/usr/uploads/no2.png)$" in body
@@ -53,9 +59,9 @@ def test_image_bytes_are_checked():
 
 def test_crawl_images_mirrors_every_image_and_the_built_page_has_none_broken(tmp_path: Path):
     content = _content(tmp_path, link_images(BODY, "7001", None)[0])
-    assert len(list(remote_images(content))) == 2
+    assert len(list(remote_images(content))) == 3
     [notice] = notice_remote_images(CheckContext(tmp_path, content, tmp_path))
-    assert "2 image(s)" in notice.message and "--images --ids 7001" in notice.message
+    assert "3 image(s)" in notice.message and "--images --ids 7001" in notice.message
     with SourceSite() as site:
         opts = CrawlOptions(
             content=content, cache=tmp_path / "cache", source=site.url, delay=0.0, timeout=5.0
@@ -83,7 +89,7 @@ def test_crawl_images_mirrors_every_image_and_the_built_page_has_none_broken(tmp
     page_file = out / "archives" / "7001" / "index.html"
     srcs = re.findall(r'<img\b[^>]*\bsrc="([^"]+)"', page_file.read_text(encoding="utf-8"))
     local = [s for s in srcs if not s.startswith("https://example.org/")]
-    assert len(local) == 2
+    assert len(local) == 3
     for src in local:
         assert not src.startswith(("http:", "https:")), src
         path = (out / src.lstrip("/")) if src.startswith("/") else (page_file.parent / src)
