@@ -7,6 +7,7 @@ described in docs/source-site.md (html2text without math protection); none is co
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -264,6 +265,21 @@ def test_rerun_changes_nothing_and_keeps_an_edited_note(legacy_dir: Path, tmp_pa
     src.write_text(src.read_text(encoding="utf-8") + "\n补充一行。\n", encoding="utf-8")
     report = import_legacy(legacy_dir, content)
     assert "补充一行。" in note.read_text(encoding="utf-8") and not report.notes_kept
+
+
+def test_legacy_topics_are_opt_in_and_an_old_import_is_undone(legacy_dir: Path, tmp_path):
+    from kexue.topics import load_overrides
+
+    content = tmp_path / "content"
+    (content / "overrides").mkdir(parents=True)
+    # What an earlier import wrote into topics.json, plus one entry of a person's.
+    own = content / "overrides" / "topics.json"
+    own.write_text('{"90101": "优化理论", "90102": "Transformer"}', encoding="utf-8")
+    report = import_legacy(legacy_dir, content)
+    assert json.loads(own.read_text(encoding="utf-8")) == {"90102": "Transformer"}
+    assert report.topics_moved == 1 and "taken out of overrides/topics.json" in report.format()
+    assert load_overrides(content) == {"90102": "Transformer"}
+    assert load_overrides(content, legacy=True)["90101"] == "优化理论"
 
 
 def test_a_post_text_holding_that_mirrors_additions_goes_to_the_note(legacy_dir: Path):
