@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from kexue.convert import image_file_names
 from kexue.fsutil import atomic_write_bytes
 from kexue.posts import SOURCE_BASE, iter_post_files, read_post, write_post
 from kexue.tex import find_code_ranges, find_math
@@ -43,12 +44,6 @@ def source_url(ref: str) -> str | None:
     return SOURCE_BASE + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def local_name(url: str) -> str:
-    """The file name an image gets in content/images/<id>/ (as the crawler names it)."""
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
-    return name or "image"
-
-
 def _masks(body: str) -> list[tuple[int, int]]:
     """Code and math: no image there."""
     masks = find_code_ranges(body)
@@ -64,27 +59,9 @@ def _refs(body: str) -> Iterator[tuple[int, int, str]]:
                 yield m.start(3), m.end(3), m.group(3)
 
 
-def _names(urls: list[str]) -> dict[str, str]:
-    """A distinct local name per source URL, in order (``a.png``, ``a-2.png``)."""
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for url in urls:
-        if url in out:
-            continue
-        name = local_name(url)
-        stem, dot, ext = name.rpartition(".")
-        k = 2
-        while name in used:
-            name = f"{stem}-{k}.{ext}" if dot else f"{name}-{k}"
-            k += 1
-        used.add(name)
-        out[url] = name
-    return out
-
-
 def source_images(body: str) -> dict[str, str]:
     """{source URL: local name} of every source image the Markdown ``body`` references."""
-    return _names([u for _, _, ref in _refs(body) if (u := source_url(ref))])
+    return image_file_names(u for _, _, ref in _refs(body) if (u := source_url(ref)))
 
 
 def link_images(body: str, post_id: str, images_dir: Path | None) -> tuple[str, int, int]:
