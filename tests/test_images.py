@@ -116,3 +116,29 @@ def test_missing_lists_the_excerpt_posts(tmp_path: Path):
     post = Post(id="7002", title="摘", completeness="excerpt", extra={"Status": "draft"})
     write_post(content / "posts" / "7002.md", post)
     assert missing_text(content) == ["7002"]
+
+
+def test_invoke_crawl_missing_fetches_exactly_the_excerpt_posts(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    content = _content(tmp_path)  # 7001: a full post
+    write_post(
+        content / "posts" / "7002.md",
+        Post(id="7002", title="摘", completeness="excerpt", extra={"Status": "draft"}),
+    )
+    with SourceSite() as site:
+        cmd = [sys.executable, "-m", "invoke", "-r", str(ROOT), "crawl", "--missing"]
+        cmd += ["--content", str(content), "--cache", str(tmp_path / "cache"), "--delay", "0"]
+        cmd += ["--source", site.url, "--ledger", str(tmp_path / "blog_list.txt")]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        articles = [h.path for h in site.article_hits()]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "posts without their text: 1 (7002)" in done.stdout
+    assert articles == ["/archives/7002"]
+    post = read_post(content / "posts" / "7002.md")
+    assert post.body.strip() and post.completeness != "excerpt" and "Status" not in post.extra
