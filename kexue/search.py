@@ -360,7 +360,7 @@ def check_search_index(ctx) -> Iterator:
     """`invoke check`: every post of content/ has a post page the search can read, and
     output/pagefind/ indexes exactly those pages (no stale or missing index)."""
     from kexue.checks import Problem
-    from kexue.posts import iter_post_files
+    from kexue.posts import iter_post_files, read_post
 
     output = Path(ctx.output)
     try:
@@ -368,7 +368,7 @@ def check_search_index(ctx) -> Iterator:
     except SearchIndexError as e:
         yield Problem(str(output), 0, str(e))
         return
-    posts = len(iter_post_files(Path(ctx.content)))
+    posts = sum(1 for p in iter_post_files(Path(ctx.content)) if read_post(p).published)
     if len(records) != posts:
         yield Problem(
             str(output), 0,
