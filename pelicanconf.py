@@ -1,15 +1,15 @@
 """Pelican settings for development builds (`invoke build`, `invoke serve`)."""
 
-from pathlib import Path
-
 from kexue.cachekey import reader_fingerprint
+from kexue.paths import ROOT
 from kexue.reading import slugify_heading
+from kexue.source import SOURCE_BASE
 
 AUTHOR = "苏剑林"
 SITENAME = "科学空间笔记"
 SITESUBTITLE = "kexue-notes：科学空间数学与机器学习文章的镜像与推导注释"
 SITEURL = ""
-SOURCE_SITE = "https://spaces.ac.cn"
+SOURCE_SITE = SOURCE_BASE
 
 PATH = "content"
 OUTPUT_PATH = "output"
@@ -75,9 +75,13 @@ PLUGINS = [
     "kexue_figures",
     "kexue_theme",
     "kexue_derivations",
+    "kexue_search",
 ]
 # Derivation notes (content/<path>/<id>.md) attached to their posts' equations.
 KEXUE_DERIVATIONS = {"path": "derivations"}
+# The search index, built after every build (plugins/kexue_search); bundles kept by input
+# digest in the cache folder (relative to the repository).
+KEXUE_SEARCH = {"cache": ".cache/search"}
 
 MARKDOWN = {
     "extension_configs": {
@@ -102,7 +106,7 @@ CACHE_CONTENT = True
 CONTENT_CACHING_LAYER = "reader"
 LOAD_CONTENT_CACHE = True
 # One cache per version of the reading code (kexue/, plugins/, this file).
-CACHE_PATH = f".cache/pelican/{reader_fingerprint(Path(__file__).resolve().parent)}"
+CACHE_PATH = f".cache/pelican/{reader_fingerprint(ROOT)}"
 
 RELATIVE_URLS = True
 FEED_ALL_ATOM = None

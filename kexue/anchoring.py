@@ -36,8 +36,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kexue.derivations import PostTargets, Target, parse_header
+from kexue.derivations import PostTargets, Target
 from kexue.fsutil import atomic_write_text
+from kexue.header import parse_header
 from kexue.tex import find_code_ranges, find_math, number_equations, split_rows
 
 __all__ = [
@@ -184,7 +185,7 @@ def _masked_lines(text: str, lines: list[str], body_start: int) -> set[int]:
 
 
 def _chunks(text: str) -> tuple[list[str], list[_Chunk]]:
-    _, _, body_start = parse_header(text)
+    body_start = parse_header(text).body_start
     lines = text.split("\n")
     first = text.count("\n", 0, body_start)
     masked = _masked_lines(text, lines, body_start)
@@ -312,7 +313,7 @@ def anchor_note(text: str, post_body: str, post_id: str = "") -> AnchorResult:
     each section that names or quotes an equation of the post (``post_body``, Markdown) sits
     under it.  Returns the new text and what happened to each section."""
     if not post_id:
-        post_id = parse_header(text)[0].get("Post", "")
+        post_id = parse_header(text).values.get("Post", "")
     result = AnchorResult(post_id, text)
     code = find_code_ranges(text)
     if any(not any(a <= m.start() < b for a, b in code) for m in _ANY_ANCHOR_RE.finditer(text)):

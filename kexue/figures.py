@@ -35,9 +35,11 @@ from functools import cache
 from pathlib import Path
 
 from kexue.markdown_math import render_span
+from kexue.paths import THEME
+from kexue.problems import CheckContext, Problem
 from kexue.tex import find_math
 
-SPEC_PATH = Path(__file__).resolve().parents[1] / "theme" / "figures" / "spec.json"
+SPEC_PATH = THEME / "figures" / "spec.json"
 # The class the loader looks for; templates test the content for it.
 PLACEHOLDER_CLASS = "kx-figure"
 _FENCE_RE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>[^`\n]*)$")
@@ -224,9 +226,8 @@ def figure_problems(path: Path) -> list[tuple[int, str]]:
     ]
 
 
-def check_figure_directives(ctx) -> Iterator:
+def check_figure_directives(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: every figure block in posts, samples and notes validates."""
-    from kexue.checks import Problem
     from kexue.posts import iter_post_files
 
     notes = sorted((Path(ctx.content) / "derivations").glob("*.md"))

@@ -36,10 +36,11 @@ from pathlib import Path
 
 from kexue.anchoring import AnchoringReport, anchor_imported, save_record
 from kexue.fsutil import atomic_write_text
-from kexue.images import link_images
+from kexue.legacy_images import link_images
 from kexue.noterepair import KINDS as NOTE_REPAIRS
 from kexue.noterepair import Repair, repair_note_math
-from kexue.posts import SOURCE_BASE, Post, parse_post, write_post
+from kexue.posts import Post, parse_post, write_post
+from kexue.source import find_post_id, post_url
 from kexue.tex import find_code_ranges, find_math
 
 __all__ = [
@@ -61,7 +62,6 @@ NOTE_FIELDS = ("Post", "Status", "Authors", "Date")
 # Characters after which html2text doubled a backslash (html2text.config.RE_SLASH_CHARS).
 SLASH_CHARS = frozenset("\\`*_{}[]()#+-.!")
 
-_ID_RE = re.compile(r"https?://(?:www\.)?(?:spaces\.ac\.cn|kexue\.fm)/archives/(\d+)")
 _LINK_LINE_RE = re.compile(r"^\*\*原文链接\*\*:\s*\[([^\]]*)\]")
 _DATE_LINE_RE = re.compile(r"^\*\*发布日期\*\*:\s*(.*)$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -329,12 +329,12 @@ def _strip_tool_header(lines: list[str], file: LegacyFile) -> int:
         if line.startswith("# ") and not seen:
             file.titles.append(line[2:].strip())
         elif m := _LINK_LINE_RE.match(line):
-            id_m = _ID_RE.search(m.group(1))
-            if id_m and not file.id:
-                file.id = id_m.group(1)
-            elif id_m and id_m.group(1) != file.id:
+            link_id = find_post_id(m.group(1))
+            if link_id and not file.id:
+                file.id = link_id
+            elif link_id and link_id != file.id:
                 file.problems.append(
-                    f"{file.name}: source id {file.id} differs from 原文链接 id {id_m.group(1)}"
+                    f"{file.name}: source id {file.id} differs from 原文链接 id {link_id}"
                 )
         elif m := _DATE_LINE_RE.match(line):
             if m.group(1).strip():
@@ -381,8 +381,8 @@ def parse_legacy_file(path: Path) -> LegacyFile:
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     front, body, body_line = _split_front_matter(text, path)
     file = LegacyFile(path=path, front=front)
-    if m := _ID_RE.search(front.get("source", "")):
-        file.id = m.group(1)
+    if source_id := find_post_id(front.get("source", "")):
+        file.id = source_id
     if front.get("title"):
         file.titles.append(front["title"])
     if front.get("date"):
@@ -392,7 +392,7 @@ def parse_legacy_file(path: Path) -> LegacyFile:
     if not file.id:
         raise ValueError(
             f"{path}: no post id (neither `source:` nor a **原文链接** line names "
-            f"{SOURCE_BASE}/archives/<id>); add `source:` to its front matter"
+            f"{post_url('<id>')}); add `source:` to its front matter"
         )
     # Where the post text ends: the site's citation block, the feed's "read more" link, or
     # the derivation heading, whichever comes first.
@@ -695,7 +695,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             id=post_id,
             title=_best_title(titles),
             date=dates[0] if dates else "",
-            source=f"{SOURCE_BASE}/archives/{post_id}",
+            source=post_url(post_id),
             author=AUTHOR,
             completeness=completeness,
             body=text + "\n" if text else "",
