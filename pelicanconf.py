@@ -125,5 +125,13 @@ AUTHOR_FEED_RSS = None
 
 # Topics (plugins/kexue_topics, taxonomy in data/topics.toml): a post's category is its
 # primary topic, at category/<topic slug>/; the topics page lists them all.
+# The earlier mirror's topic assignments (content/overrides/legacy-topics.json) are not
+# applied unless this is True; content/overrides/topics.json and `Topic:` always are.
+TOPICS_LEGACY_OVERRIDES = False
 TOPICS_URL = "topics/"
 TOPICS_SAVE_AS = "topics/index.html"
+
+# Drafts are not written: an imported post without its text is a draft (kexue.legacy)
+# until `invoke crawl --missing` fetches it, and must not be an empty page.
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""

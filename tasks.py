@@ -133,6 +133,13 @@ def _run_checks(content: Path, output: Path) -> int:
             print(problem)
         failed += len(problems)
         _say(f"check {name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
+    from kexue.checks import NOTICES
+
+    for name, notice in NOTICES:
+        notes = list(notice(ctx))
+        for note in notes:
+            print(note)
+        _say(f"notice {name}: {len(notes)} (not a failure)")
     return failed
 
 
@@ -300,10 +307,13 @@ def test(c, k="", x=False):
         "explain": "a post id: print its topic, the top scores and the evidence",
         "report": "the distribution, and the posts left in `other` with their best candidates",
         "no_overrides": "ignore `Topic:` headers and content/overrides/topics.json",
+        "legacy": "also apply the earlier mirror's assignments (overrides/legacy-topics.json)",
         "content": "content folder (default content/)",
     }
 )
-def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "content")):
+def topics(
+    c, explain="", report=False, no_overrides=False, legacy=False, content=str(ROOT / "content")
+):
     """Topics: explain one post's topic (--explain ID) or report on all (--report)."""
     from kexue.posts import iter_post_files, read_post
     from kexue.topics import (
@@ -319,7 +329,7 @@ def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "
         raise Exit("say what to do: `invoke topics --explain ID` or `invoke topics --report`")
     try:
         taxonomy = load_taxonomy()
-        overrides = load_overrides(content)
+        overrides = load_overrides(content, legacy=legacy)
     except TaxonomyError as e:
         raise Exit(str(e), code=1) from None
     files = {p.stem: p for p in iter_post_files(Path(content))}
@@ -404,6 +414,9 @@ _CRAWL_HELP = {
     "rules": "relevance rules file (default data/relevance.toml)",
     "ledger": f"ledger file regenerated after the crawl (default {_shown(LEDGER)})",
     "image_hosts": "comma-separated hosts besides the source's that post images may come from",
+    "missing": "fetch exactly the posts that hold only an excerpt (Completeness: excerpt)",
+    "images": "download every source image the posts reference into content/images/<id>/ "
+    "and link the local copies (with --ids: those posts only)",
 }
 
 
@@ -426,9 +439,20 @@ def crawl(
     rules="",
     ledger=str(LEDGER),
     image_hosts="",
+    missing=False,
+    images=False,
 ):
     """Crawl the source site into the raw cache and content/posts/ (politely, incrementally)."""
     from kexue.crawl.loop import crawl as run_crawl
+
+    if missing:
+        from kexue.missing import missing_text
+
+        wanted = missing_text(Path(content))
+        _say(f"posts without their text: {len(wanted)} ({','.join(wanted) or 'none'})")
+        if not wanted:
+            return
+        ids = ",".join(wanted)
 
     opts = _crawl_options(
         all=all,
@@ -448,6 +472,11 @@ def crawl(
         ledger=ledger,
         image_hosts=tuple(h.strip() for h in image_hosts.split(",") if h.strip()),
     )
+    if images:
+        from kexue.legacy_images import crawl_images
+
+        _run_with_progress("invoke crawl --images", lambda step: crawl_images(opts, step))
+        return
     _run_with_progress("invoke crawl", lambda step: run_crawl(opts, step))
 
 
@@ -501,6 +530,31 @@ def import_legacy(c, path, content=str(ROOT / "content"), force=False):
     # blog_list.txt is not regenerated here: it is tracked, and would then hold the titles
     # of mirrored posts (`invoke progress` regenerates it).
     _say(f"imported {report.ids} posts into {content}; next: `invoke build`")
+
+
+@task(
+    name="anchor-notes",
+    help={
+        "content": "the content folder (default content/)",
+        "ids": "only these post ids, comma-separated",
+        "details": "also list every anchored section (line, anchor, rule, heading)",
+        "json": "also write the report as JSON to this file",
+    },
+)
+def anchor_notes(c, content=str(ROOT / "content"), ids="", details=False, json=""):
+    """Anchor imported notes' sections under the equations they name or quote."""
+    import json as jsonlib
+
+    from kexue.anchoring import anchor_notes as run_anchor
+
+    wanted = [i.strip() for i in ids.split(",") if i.strip()] or None
+    report = run_anchor(Path(content), wanted)
+    print(report.format(details=details))
+    if json:
+        Path(json).write_text(
+            jsonlib.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    _say(f"anchored {len(report.results)} notes ({len(report.written)} changed) in {content}")
 
 
 os.environ.setdefault("PYTHONUTF8", "1")

@@ -8,6 +8,7 @@ defined beside the code it checks; each area adds its check to CHECKS (one line 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from kexue.authored import check_content_files
 from kexue.convert import check_crawled_posts
@@ -33,6 +34,26 @@ CHECKS: list[tuple[str, Check]] = [
     ("search index", check_search_index),
     ("math on built pages", check_math_pages),
 ]
+
+
+def notice_remote_images(ctx: CheckContext) -> Iterable[Problem]:
+    """Posts whose images are still the source's (`invoke crawl --images` mirrors them)."""
+    from kexue.legacy_images import remote_images
+
+    by_post: dict[Path, list[tuple[int, str]]] = {}
+    for path, line, url in remote_images(ctx.content):
+        by_post.setdefault(path, []).append((line, url))
+    for path, refs in by_post.items():
+        yield Problem(
+            str(path),
+            refs[0][0],
+            f"{len(refs)} image(s) linked to the source, not local (first {refs[0][1]}); "
+            f"`invoke crawl --images --ids {path.stem}` mirrors them",
+        )
+
+
+#: Reported by `invoke check` without failing it (nothing is broken; work to do).
+NOTICES: list[tuple[str, Check]] = [("images not mirrored", notice_remote_images)]
 
 
 def run_checks(ctx: CheckContext, only: Iterable[str] = ()) -> list[tuple[str, list[Problem]]]:

@@ -297,11 +297,18 @@ def image_urls(html: str, post_id: str, source: str = SOURCE_BASE) -> list[tuple
 
 
 def _image_names(body: Tag, source: str) -> list[tuple[str, str]]:
+    urls = [canonical_url(str(img["src"]), source) for img in body.find_all("img", src=True)]
+    return list(image_file_names(u for u in urls if u.startswith(("http://", "https://"))).items())
+
+
+def image_file_names(urls) -> dict[str, str]:
+    """{image URL: file name in content/images/<id>/}, distinct in page order
+    (``a.png``, ``a-2.png``); kexue.legacy_images names the imported posts' images the same
+    way."""
     seen: dict[str, str] = {}
     names: set[str] = set()
-    for img in body.find_all("img", src=True):
-        url = canonical_url(str(img["src"]), source)
-        if url in seen or not url.startswith(("http://", "https://")):
+    for url in urls:
+        if url in seen:
             continue
         name = image_name(url)
         stem, dot, ext = name.rpartition(".")
@@ -311,7 +318,7 @@ def _image_names(body: Tag, source: str) -> list[tuple[str, str]]:
             k += 1
         names.add(name)
         seen[url] = name
-    return list(seen.items())
+    return seen
 
 
 def _rewrite_links(body: Tag, source: str, mirrored: set[str], images: dict[str, str]) -> None:

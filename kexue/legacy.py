@@ -9,8 +9,9 @@ layout:
 * ``content/derivations/<id>.md``: every derivation text of every file of that id, verbatim,
   under a header (``Post``, ``Status``, ``Authors``, ``Date``); the HTML boxes get
   ``markdown="1"`` so Python-Markdown's md_in_html renders the Markdown inside them.
-* ``content/overrides/topics.json``: ``{"<id>": "<legacy topic name>"}``, the legacy topic
-  assignments, kept verbatim as per-post overrides (the topics code maps the names).
+* ``content/overrides/legacy-topics.json``: ``{"<id>": "<legacy topic name>"}``, the legacy
+  topic assignments, kept verbatim; applied only with ``TOPICS_LEGACY_OVERRIDES = True``
+  (the topics code maps the names).
 * ``content/overrides/legacy-notes.json``: the digest of each note as the import wrote it,
   so that a re-run overwrites a note only if nobody edited it since (or with ``force``).
 
@@ -33,7 +34,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.anchoring import AnchoringReport, anchor_imported, save_record
 from kexue.fsutil import atomic_write_text
+from kexue.legacy_images import link_images
+from kexue.noterepair import KINDS as NOTE_REPAIRS
+from kexue.noterepair import Repair, repair_note_math
 from kexue.posts import Post, write_post
 from kexue.source import find_post_id, post_url
 from kexue.tex import find_code_ranges, find_math
@@ -503,6 +508,7 @@ class ImportReport:
     duplicates: list[tuple[str, list[str]]] = field(default_factory=list)
     excerpt_only: list[str] = field(default_factory=list)
     rewritten: list[str] = field(default_factory=list)
+    unpublished: list[str] = field(default_factory=list)  # no text: Status: draft
     notes: int = 0
     note_texts: int = 0
     note_lines: int = 0
@@ -513,8 +519,12 @@ class ImportReport:
     repairs: Counter = field(default_factory=Counter)
     topics: int = 0
     topics_written: bool = False
+    topics_moved: int = 0
     ledger_rows: int = 0
     problems: list[str] = field(default_factory=list)
+    anchoring: AnchoringReport = field(default_factory=AnchoringReport)
+    # (legacy file, line, repair) of each formula repaired in a note
+    note_repairs: list[tuple[str, int, Repair]] = field(default_factory=list)
 
     def format(self) -> str:
         out = [
@@ -531,6 +541,8 @@ class ImportReport:
             else "  excerpt-only posts:    0",
             f"    without text:        {len(self.rewritten)} (the legacy text is rewritten or "
             "mixed with that mirror's boxes: kept whole as the note, post body left empty)",
+            f"    not published:       {len(self.unpublished)} (no text: `Status: draft` until "
+            "`invoke crawl --missing` fetches them): " + ",".join(self.unpublished),
             f"  derivation notes:      {self.notes} posts, {self.note_texts} texts, "
             f"{self.note_lines} lines (written {self.notes_written}, "
             f"kept authored {len(self.notes_kept)})",
@@ -538,8 +550,15 @@ class ImportReport:
             + ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())),
             f"  ledger rows:           {self.ledger_rows} "
             f"(file status more advanced than ledger: {self.status_conflicts})",
-            f"  topic overrides:       {self.topics} "
-            f"(content/overrides/topics.json{', written' if self.topics_written else ''})",
+            f"  legacy topics:         {self.topics} (content/overrides/legacy-topics.json"
+            f"{', written' if self.topics_written else ''}; not applied unless "
+            "TOPICS_LEGACY_OVERRIDES = True"
+            + (
+                f"; {self.topics_moved} taken out of overrides/topics.json"
+                if self.topics_moved
+                else ""
+            )
+            + ")",
             f"  author:                {AUTHOR}, from the citation block of each file "
             "(author={…}) and the source link: spaces.ac.cn has one author",
             "  repairs by kind:",
@@ -562,6 +581,13 @@ class ImportReport:
         if self.replaced:
             out.append("  edited files replaced because of --force:")
             out.extend(f"    {p}" for p in self.replaced)
+        if self.note_repairs:
+            out.append(f"  note formulas repaired ({len(self.note_repairs)}):")
+            out.extend(
+                f"    blogs_raw/{name}:{line}: {NOTE_REPAIRS[r.kind]}"
+                for name, line, r in self.note_repairs
+            )
+        out.append(self.anchoring.format())
         out.append(f"  not understood ({len(self.problems)}):")
         out.extend(f"    {p}" for p in self.problems)
         return "\n".join(out)
@@ -651,6 +677,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
     # The same for posts: a post whose file no longer matches was edited by hand.
     post_manifest = content / "overrides" / "legacy-posts.json"
     posts_written = _read_digests(post_manifest)
+    anchor_record: dict[str, dict[str, str]] = {}
     for post_id in sorted(groups, key=int):
         group = sorted(
             groups[post_id], key=lambda f: (kept_rank[f.kind], -len(f.post_text), f.name)
@@ -672,6 +699,9 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
         report.repairs.update(win.repairs)
         tags = [t.strip() for f in group for t in f.front.get("tags", "").split(",")]
         tags = list(dict.fromkeys(t for t in tags if t))
+        text, _, remote = link_images(win.post_text, post_id, content / "images" / post_id)
+        if remote:
+            report.repairs["relative image path linked to the source's absolute URL"] += remote
         post = Post(
             id=post_id,
             title=_best_title(titles),
@@ -679,16 +709,27 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             source=post_url(post_id),
             author=AUTHOR,
             completeness=completeness,
-            body=win.post_text + "\n" if win.post_text else "",
+            body=text + "\n" if text else "",
             extra={"Legacy_tags": ", ".join(tags)} if tags else {},
         )
+        if not win.post_text:
+            # No text at all: not published (an empty page) until `invoke crawl --missing`
+            # fetches it; Pelican writes no drafts (DRAFT_SAVE_AS = "").
+            post.extra["Status"] = "draft"
+            report.unpublished.append(post_id)
         _write_post(content / "posts" / f"{post_id}.md", post, force, report, posts_written)
 
         # Derivation texts: every distinct one, the winner's first.
         parts: list[tuple[str, str]] = []
+        seen_texts: list[str] = []
         for f in group:
-            if f.derivation and all(f.derivation != t for _, t in parts):
-                parts.append((f"blogs_raw/{f.name}", f.derivation))
+            if f.derivation and f.derivation not in seen_texts:
+                seen_texts.append(f.derivation)
+                fixed, repairs = repair_note_math(f.derivation)
+                for r in repairs:
+                    report.repairs[f"note formula: {NOTE_REPAIRS[r.kind]}"] += 1
+                    report.note_repairs.append((f.name, f.derivation_line + r.line - 1, r))
+                parts.append((f"blogs_raw/{f.name}", fixed))
         statuses = [f.status for f in group] + [ledger_status.get(f.name, "") for f in group]
         statuses = [s for s in statuses if s in _STATUS_RANK]
         best = max(statuses, key=_STATUS_RANK.__getitem__, default="pending")
@@ -704,12 +745,11 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             report.note_texts += len(parts)
             report.note_lines += sum(t.count("\n") + 1 for _, t in parts)
             report.statuses[status] += 1
+            raw_note = _note_text(post_id, status, parts)
+            anchored = anchor_imported(content, post_id, raw_note, anchor_record)
+            report.anchoring.results.append(anchored)
             _write_note(
-                content / "derivations" / f"{post_id}.md",
-                _note_text(post_id, status, parts),
-                force,
-                report,
-                written,
+                content / "derivations" / f"{post_id}.md", anchored.text, force, report, written
             )
         elif best != "pending":
             report.problems.append(
@@ -725,8 +765,9 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
                 )
     atomic_write_text(manifest, json.dumps(written, indent=1, sort_keys=True) + "\n")
     atomic_write_text(post_manifest, json.dumps(posts_written, indent=1, sort_keys=True) + "\n")
+    save_record(content, anchor_record, written)
     report.topics = len(topics)
-    report.topics_written = _write_topics(content / "overrides" / "topics.json", topics, force)
+    report.topics_written = _write_topics(content / "overrides", topics, report)
     return report
 
 
@@ -799,9 +840,20 @@ def _write_note(
     written[path.stem] = _digest(text)
 
 
-def _write_topics(path: Path, topics: dict[str, str], force: bool) -> bool:
-    merged = dict(topics)
-    if path.is_file() and not force:
-        merged.update(json.loads(path.read_text(encoding="utf-8")))
-    ordered = {k: merged[k] for k in sorted(merged, key=lambda k: (len(k), k))}
-    return atomic_write_text(path, json.dumps(ordered, ensure_ascii=False, indent=1) + "\n")
+def _write_topics(folder: Path, topics: dict[str, str], report: ImportReport) -> bool:
+    """The legacy assignments go to legacy-topics.json, applied only on request
+    (TOPICS_LEGACY_OVERRIDES).  An earlier import wrote them into topics.json, the person's
+    override file: entries there that equal the legacy assignment are taken out of it, the
+    others (a person's) stay."""
+    ordered = {k: topics[k] for k in sorted(topics, key=lambda k: (len(k), k))}
+    changed = atomic_write_text(
+        folder / "legacy-topics.json", json.dumps(ordered, ensure_ascii=False, indent=1) + "\n"
+    )
+    own = folder / "topics.json"
+    if own.is_file():
+        data = json.loads(own.read_text(encoding="utf-8"))
+        kept = {k: v for k, v in data.items() if topics.get(k) != v}
+        report.topics_moved = len(data) - len(kept)
+        if report.topics_moved:
+            atomic_write_text(own, json.dumps(kept, ensure_ascii=False, indent=1) + "\n")
+    return changed

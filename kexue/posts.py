@@ -67,6 +67,12 @@ class Post:
     def source_url(self) -> str:
         return self.source or post_url(self.id)
 
+    @property
+    def published(self) -> bool:
+        """False for a draft (``Status: draft``, e.g. an imported post without its text):
+        Pelican writes no page for it."""
+        return self.extra.get("Status", "").strip().lower() != "draft"
+
     def header(self) -> dict[str, str]:
         values = {
             "Title": self.title,

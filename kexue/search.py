@@ -45,7 +45,7 @@ from pathlib import Path
 from lxml import html as lhtml
 
 from kexue.fsutil import atomic_write_text
-from kexue.posts import iter_post_files
+from kexue.posts import iter_post_files, read_post
 from kexue.problems import CheckContext, Problem
 
 logger = logging.getLogger(__name__)
@@ -459,7 +459,7 @@ def check_search_index(ctx: CheckContext) -> Iterator[Problem]:
     except SearchIndexError as e:
         yield Problem(str(output), 0, str(e))
         return
-    posts = len(iter_post_files(Path(ctx.content)))
+    posts = sum(1 for p in iter_post_files(Path(ctx.content)) if read_post(p).published)
     if len(records) != posts:
         yield Problem(
             str(output), 0,

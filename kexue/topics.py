@@ -32,6 +32,8 @@ from kexue.problems import CheckContext, Problem
 
 TAXONOMY_PATH = DATA / "topics.toml"
 OVERRIDES = Path("overrides") / "topics.json"  # under content/
+#: The earlier mirror's assignments, applied only on request (TOPICS_LEGACY_OVERRIDES).
+LEGACY_OVERRIDES = Path("overrides") / "legacy-topics.json"
 FIELDS = ("title", "headings", "body", "tags", "category")
 SETTINGS = {
     "fallback": str,
@@ -291,9 +293,7 @@ def score_topics(post: Post, taxonomy: Taxonomy) -> tuple[TopicScore, ...]:
     return tuple(sorted(scores, key=lambda s: (-s.score, order[s.slug])))
 
 
-def load_overrides(content: Path | str) -> dict[str, str]:
-    """content/overrides/topics.json as {post id: topic value}; {} when there is none."""
-    path = Path(content) / OVERRIDES
+def _read_overrides(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     try:
@@ -303,6 +303,17 @@ def load_overrides(content: Path | str) -> dict[str, str]:
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise TaxonomyError(f'{path}: expected an object {{"<post id>": "<topic>", ...}}')
     return {str(k): v for k, v in data.items()}
+
+
+def load_overrides(content: Path | str, legacy: bool = False) -> dict[str, str]:
+    """content/overrides/topics.json as {post id: topic value}; {} when there is none.
+
+    With ``legacy``, the earlier mirror's assignments (content/overrides/legacy-topics.json,
+    written by `invoke import-legacy`) apply too, and topics.json wins over them; by default
+    they are not applied (the classifier is right more often: README, "Topics")."""
+    out = _read_overrides(Path(content) / LEGACY_OVERRIDES) if legacy else {}
+    out.update(_read_overrides(Path(content) / OVERRIDES))
+    return out
 
 
 def _override(post: Post, overrides: Mapping[str, str] | None) -> tuple[str, str]:
@@ -462,14 +473,16 @@ def check_topics(ctx: CheckContext, taxonomy_path: Path | None = None) -> Iterat
             continue  # reported by the post-headers check
         except UnknownTopicError as e:
             yield Problem(str(path), 0, str(e).removeprefix(f"{path}: "))
-    overrides_file = Path(content) / OVERRIDES
-    try:
-        overrides = load_overrides(content)
-    except TaxonomyError as e:
-        yield Problem(str(overrides_file), 0, str(e).removeprefix(f"{overrides_file}: "))
-        return
-    for post_id, value in overrides.items():
+    for name in (OVERRIDES, LEGACY_OVERRIDES):
+        overrides_file = Path(content) / name
         try:
-            taxonomy.resolve(value, f"post {post_id}")
-        except UnknownTopicError as e:
-            yield Problem(str(overrides_file), 0, str(e))
+            # Each file alone: the legacy one is checked even when it is not applied.
+            overrides = _read_overrides(overrides_file)
+        except TaxonomyError as e:
+            yield Problem(str(overrides_file), 0, str(e).removeprefix(f"{overrides_file}: "))
+            continue
+        for post_id, value in overrides.items():
+            try:
+                taxonomy.resolve(value, f"post {post_id}")
+            except UnknownTopicError as e:
+                yield Problem(str(overrides_file), 0, str(e))

@@ -8,6 +8,7 @@ from pelican.utils import truncate_html_paragraphs, truncate_html_words
 from kexue import derived
 from kexue.derived_cache import settings_folder
 from kexue.markdown_math import truncate_keeping_math
+from kexue.texmacros import macros_json
 
 EXTENSION = "kexue.markdown_math"
 
@@ -15,6 +16,8 @@ EXTENSION = "kexue.markdown_math"
 def add_extension(pelican):
     markdown = pelican.settings.setdefault("MARKDOWN", {})
     markdown.setdefault("extension_configs", {}).setdefault(EXTENSION, {})
+    # The macros every page defines (data/tex-macros.toml), for mathjax-config.js.
+    pelican.settings.setdefault("KEXUE_TEX_MACROS", macros_json())
 
 
 def whole_formula_summary(content):

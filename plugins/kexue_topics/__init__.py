@@ -4,7 +4,9 @@ The classifier is kexue.topics (taxonomy in data/topics.toml, or the file named 
 setting TOPICS_TAXONOMY).  Before Pelican groups articles by category and tag, every
 article is classified from its content file, exactly as `invoke topics --explain` does:
 
-Overrides: the post's ``Topic:`` header, else content/overrides/topics.json.
+Overrides: the post's ``Topic:`` header, else content/overrides/topics.json; the earlier
+mirror's assignments (content/overrides/legacy-topics.json) only with the setting
+``TOPICS_LEGACY_OVERRIDES = True``.
 
 - ``article.category``: a Category named after the primary topic, with the topic's slug
   (so its page is category/<slug>/);
@@ -83,7 +85,9 @@ def _category(taxonomy: Taxonomy, slug: str, settings) -> Category:
 def assign_topics(generator) -> None:
     taxonomy = _taxonomy(generator.settings)
     try:
-        overrides = load_overrides(generator.settings["PATH"])
+        overrides = load_overrides(
+            generator.settings["PATH"], generator.settings.get("TOPICS_LEGACY_OVERRIDES", False)
+        )
     except TaxonomyError as e:
         log.error("%s; no topic overrides are used", e)
         overrides = {}

@@ -17,6 +17,10 @@ def test_sample_post_typesets_without_errors_or_foreign_requests(browser, served
     page.evaluate("MathJax.startup.promise")
     assert page.locator("mjx-container").count() > 10
     assert page.locator("mjx-merror").count() == 0
+    # The macros every page defines (data/tex-macros.toml) are MathJax's.
+    for name in ("argmax", "argmin", "msign"):
+        mml = page.evaluate(f"MathJax.tex2mml('\\\\{name}_x f(x)')")
+        assert "merror" not in mml and 'texclass="OP"' in mml, mml
     # "$5 和 $10" in prose stays text on the post that has it.
     page.goto(f"{served_sample_site.url}/archives/90002/")
     page.evaluate("MathJax.startup.promise")

@@ -63,11 +63,13 @@ def read_labels() -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def real_corpus(legacy_corpus, tmp_path_factory) -> tuple[dict[str, Post], dict[str, str]]:
-    """The legacy corpus imported with kexue.legacy: (posts by id, topic overrides by id)."""
+    """The legacy corpus imported with kexue.legacy: (posts by id, the earlier mirror's
+    topic assignments by id, which apply only when asked for)."""
     content = tmp_path_factory.mktemp("legacy-content")
     import_legacy(legacy_corpus, content)
     posts = {p.id: p for p in map(read_post, iter_post_files(content))}
-    return posts, load_overrides(content)
+    assert load_overrides(content) == {}  # not applied by default
+    return posts, load_overrides(content, legacy=True)
 
 
 @pytest.fixture(scope="module")
@@ -347,3 +349,27 @@ def test_invoke_check_reports_unknown_topic_headers(tmp_path):
     assert [p.file for p in problems] == [str(tmp_path / "samples" / "90020.md"), overrides]
     assert "90022" in problems[1].message and "弦论" in problems[1].message
     assert "天体物理" in problems[0].message and "use one of" in problems[0].message
+
+
+@pytest.mark.corpus
+def test_built_site_topics_are_the_classifiers(taxonomy, legacy_corpus, tmp_path):
+    """The imported mirror, built: every post's topic is the classifier's (the earlier
+    mirror's assignments are not applied by default), and so is the labelled accuracy."""
+    content = tmp_path / "content"
+    import_legacy(legacy_corpus, content)
+    out = tmp_path / "output"
+    build_site(content, out)
+    labels = read_labels()
+    built, right = {}, 0
+    for path in iter_post_files(content):
+        post = read_post(path)
+        page = out / "archives" / post.id / "index.html"
+        if not page.is_file():
+            continue  # not published (an excerpt without text)
+        m = re.search(r'data-topic="([^"]+)"', page.read_text(encoding="utf-8"))
+        built[post.id] = m.group(1)
+        assert built[post.id] == classify(post, taxonomy).primary, post.id
+    scored = [i for i in labels if i in built]
+    right = sum(built[i] in labels[i] for i in scored)
+    print(f"\nbuilt site: topic accuracy {right / len(scored):.3f} on {len(scored)} labelled posts")
+    assert len(scored) > 200 and right / len(scored) >= 0.9

@@ -14,6 +14,9 @@ window.MathJax = {
     processRefs: true,
     tags: "ams",
     useLabelIds: true,
+    // Macros every page defines (\argmax, …): data/tex-macros.toml, put on this script's
+    // tag by the template (kexue/texmacros.py).
+    macros: JSON.parse(document.currentScript.dataset.macros || "{}"),
     // Without noundefined an unknown macro is a MathJax error (reported by
     // `invoke check`), not a quietly red name.
     packages: { "[-]": ["color", "noundefined"], "[+]": ["colorv2", "kexue-setcounter"] },
