@@ -1,0 +1,365 @@
+"""Formulas typeset at build time: MathJax 4 (npm ``@mathjax/src``) in Node writes the
+CHTML markup into the built pages, so math is there at first paint.
+
+:func:`prerender_files` rewrites built HTML files in place.  In each file the math
+elements :mod:`kexue.markdown_math` wrote (escaped TeX) are collected in reading order and
+typeset by ``tools/prerender-math.mjs``, a long-lived Node worker (two of them when
+there are two cores), with the page's equation counters and labels computed here
+(:func:`kexue.tex.number_equations`) so each formula can be typeset, and cached, on its
+own.  A typeset element keeps its ids and ``data-eq-*`` attributes and carries the
+author's TeX byte for byte in ``data-tex`` (the copy-TeX button and the tests read it);
+``data-mjx-tags`` holds the numbers MathJax drew for a numbered display, which `invoke
+check` compares with ``data-eq-shown``.  A formula MathJax rejects stays TeX, gets
+``data-mjx-error``, and its page keeps the client MathJax (typeset in the browser, as
+before); pages with no such formula lose the client MathJax script tags.
+
+Each typeset formula is cached (SQLite, under the build's cache folder) by its TeX, its
+display mode, the macro definitions before it on the page, its equation counter, the
+numbers of the labels it references, and the MathJax version plus the worker script, so
+a warm build starts Node only for formulas that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kexue.tex import MathSpan, find_math, number_equations
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "tools" / "prerender-math.mjs"
+#: Where the base stylesheet and the fonts go under output/ (kexue.assets copies the fonts).
+VENDOR_DIR = "vendor/mathjax4"
+FONT_DIR = f"{VENDOR_DIR}/woff2"
+STYLESHEET = f"{VENDOR_DIR}/chtml.css"
+#: The head partial (theme/templates/partials/math_head.html) fences the client MathJax.
+CLIENT_START, CLIENT_END = "<!--kexue-client-mathjax-->", "<!--/kexue-client-mathjax-->"
+_CLIENT_RE = re.compile(re.escape(CLIENT_START) + ".*?" + re.escape(CLIENT_END), re.S)
+_STYLE_MARK = "<!--kexue-mathjax-css-->"
+
+#: A math element exactly as kexue.markdown_math.render_span writes it.
+_ELEMENT_RE = re.compile(
+    r'<(?P<tag>span|div) class="math (?P<kind>inline|display)"(?P<attrs>[^>]*)>'
+    r'(?P<anchors>(?:<span class="eq-anchor" id="[^"]*"></span>)*)(?P<body>[^<]*)</(?P=tag)>'
+)
+# Formulas whose definitions carry to the rest of the page (MathJax's state).
+_DEFINES_RE = re.compile(
+    r"\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMathOperator"
+    r"|newenvironment|renewenvironment|require)(?![A-Za-z])"
+)
+_REFS_RE = re.compile(r"\\(?:eq)?ref\s*\{([^{}]*)\}")
+
+
+class PrerenderError(RuntimeError):
+    pass
+
+
+@dataclass
+class Formula:
+    """One math element of a page, with what MathJax needs to typeset it alone."""
+
+    match: re.Match
+    source: str  # the author's TeX, delimiters included
+    tex: str  # what MathJax reads (inside the delimiters; a bare environment whole)
+    display: bool
+    counter: int = 0
+    context: str = ""  # digest of the page's definitions before this formula
+    refs: tuple = ()
+    key: str = ""
+    result: dict | None = None
+
+
+@dataclass
+class Page:
+    path: Path
+    text: str
+    formulas: list[Formula] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def mathjax_tex(source: str) -> tuple[str, bool] | None:
+    """(TeX as MathJax reads it, display) for an element's source, or None when it is
+    not exactly one math span (the browser then gets it as it is)."""
+    spans = find_math(source)
+    if len(spans) != 1 or spans[0].start != 0 or spans[0].end != len(source):
+        return None
+    span = spans[0]
+    return (span.source if span.environment else span.tex), span.display
+
+
+def read_page(path: Path, version: str) -> Page:
+    text = path.read_text(encoding="utf-8")
+    page = Page(path, text)
+    spans: list[MathSpan] = []
+    for m in _ELEMENT_RE.finditer(text):
+        source = html.unescape(m.group("body"))
+        got = mathjax_tex(source)
+        if got is None:
+            continue
+        page.formulas.append(Formula(m, source, got[0], got[1]))
+        spans.append(find_math(source)[0])
+    before: list[int] = []
+    for eq in number_equations(spans, before=before):
+        if eq.label:
+            page.labels.setdefault(eq.label, eq.shown)
+    context = hashlib.sha256()
+    for f, counter in zip(page.formulas, before, strict=True):
+        f.counter = counter
+        f.context = context.hexdigest()[:16]
+        f.refs = tuple((r, page.labels.get(r, "")) for r in _REFS_RE.findall(f.tex))
+        blob = json.dumps([version, f.display, f.tex, f.counter, f.context, f.refs])
+        f.key = hashlib.sha256(blob.encode()).hexdigest()
+        if _DEFINES_RE.search(f.tex):
+            context.update(f.tex.encode() + b"\0")
+    return page
+
+
+class Cache:
+    """Typeset formulas by key, in one SQLite file (safe across the worker threads)."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, check_same_thread=False)
+        self.db.execute("CREATE TABLE IF NOT EXISTS formula (key TEXT PRIMARY KEY, value TEXT)")
+        self.lock = threading.Lock()
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, dict]:
+        keys = list(set(keys))
+        out = {}
+        with self.lock:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for k, v in self.db.execute(
+                    f"SELECT key, value FROM formula WHERE key IN ({marks})", chunk
+                ):
+                    out[k] = json.loads(v)
+        return out
+
+    def put_many(self, items: dict[str, dict]) -> None:
+        with self.lock:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO formula VALUES (?, ?)",
+                [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()],
+            )
+            self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class Worker:
+    """One long-lived ``node tools/prerender-math.mjs``."""
+
+    def __init__(self, font_url: str):
+        node = shutil.which("node")
+        if node is None:
+            raise PrerenderError("node is not on PATH: it typesets the formulas at build time")
+        self.proc = subprocess.Popen(
+            [node, str(SCRIPT), font_url],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        self.calls = 0
+
+    def ask(self, request: dict) -> dict:
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            err = self.proc.stderr.read()
+            raise PrerenderError(f"the MathJax worker ({SCRIPT}) stopped:\n{err}")
+        answer = json.loads(line)
+        if "error" in answer and "results" not in answer and "css" not in answer:
+            raise PrerenderError(f"the MathJax worker failed: {answer['error']}")
+        self.calls += 1
+        return answer
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+
+
+def version_key(font_url: str) -> str:
+    package = ROOT / "node_modules" / "@mathjax" / "src" / "package.json"
+    mathjax = "?"
+    if package.is_file():
+        mathjax = json.loads(package.read_text(encoding="utf-8"))["version"]
+    script = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
+    return f"mathjax {mathjax}; {script}; {font_url}"
+
+
+def _request(page: Page, missing: list[Formula]) -> dict:
+    """The formulas to run: the missing ones, and every definition before the last."""
+    last = page.formulas.index(missing[-1])
+    wanted = {id(f) for f in missing}
+    run = [
+        {"tex": f.tex, "display": f.display, "counter": f.counter, "emit": id(f) in wanted}
+        for f in page.formulas[: last + 1]
+        if id(f) in wanted or _DEFINES_RE.search(f.tex)
+    ]
+    return {"cmd": "page", "labels": page.labels, "formulas": run}
+
+
+def _attrs(f: Formula, result: dict | None) -> str:
+    extra = f' data-tex="{html.escape(f.source)}"'
+    if result and result["tags"] and "data-eq-shown" in f.match.group("attrs"):
+        extra += f' data-mjx-tags="{html.escape("|".join(result["tags"]))}"'
+    return f.match.group("attrs") + extra
+
+
+def render_page(page: Page, root_url: str) -> tuple[str, int]:
+    """The page's HTML with typeset formulas; and how many MathJax rejected."""
+    out, pos, css, rejected = [], 0, {}, 0
+    for f in page.formulas:
+        m, r = f.match, f.result
+        out.append(page.text[pos : m.start()])
+        pos = m.end()
+        if r is None or r["error"]:
+            rejected += 1
+            message = r["error"] if r else "not typeset at build time"
+            attrs = m.group("attrs") + f' data-mjx-error="{html.escape(message)}"'
+            out.append(f'<{m.group("tag")} class="math {m.group("kind")}"{attrs}>')
+            out.append(m.group("anchors") + m.group("body") + f"</{m.group('tag')}>")
+            continue
+        for rule in r["css"]:
+            css.setdefault(rule)
+        out.append(f'<{m.group("tag")} class="math {m.group("kind")} mjx-server"{_attrs(f, r)}>')
+        out.append(m.group("anchors") + r["html"] + f"</{m.group('tag')}>")
+    out.append(page.text[pos:])
+    text = "".join(out)
+    if not rejected:
+        text = _CLIENT_RE.sub("", text)
+    head = f'<link rel="stylesheet" href="{root_url}/{STYLESHEET}"><style>{"".join(css)}</style>'
+    if _STYLE_MARK in text:
+        text = text.replace(_STYLE_MARK, head, 1)
+    else:
+        text = text.replace("</head>", head + "</head>", 1)
+    return text, rejected
+
+
+@dataclass
+class PrerenderStats:
+    pages: int = 0
+    formulas: int = 0
+    typeset: int = 0  # by Node in this run (the rest came from the cache)
+    rejected: int = 0
+    node_calls: int = 0
+
+
+def prerender_files(
+    paths: Iterable[Path],
+    output: Path,
+    cache_path: Path,
+    site_url: str = "",
+    workers: int | None = None,
+) -> PrerenderStats:
+    """Typeset the math elements of ``paths`` (built HTML files) in place; write the base
+    stylesheet into ``output``."""
+    font_url = f"{site_url}/{FONT_DIR}"
+    version = version_key(font_url)
+    stats = PrerenderStats()
+    pages = []
+    for path in paths:
+        if 'class="math ' in path.read_text(encoding="utf-8"):
+            pages.append(read_page(path, version))
+    cache = Cache(cache_path / "mathjax-prerender.sqlite")
+    try:
+        base_file = cache_path / f"base-{hashlib.sha256(version.encode()).hexdigest()[:16]}.css"
+        known = cache.get_many(f.key for p in pages for f in p.formulas)
+        todo = []
+        for page in pages:
+            for f in page.formulas:
+                f.result = known.get(f.key)
+            missing = [f for f in page.formulas if f.result is None]
+            if missing:
+                todo.append((page, missing))
+        if todo or not base_file.is_file():
+            stats.node_calls = _typeset(todo, cache, font_url, base_file, workers)
+            stats.typeset = sum(len(m) for _, m in todo)
+        target = output / STYLESHEET
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != base_file.read_bytes():
+            shutil.copyfile(base_file, target)
+        from kexue.fsutil import atomic_write_text
+
+        for page in pages:
+            text, rejected = render_page(page, site_url)
+            atomic_write_text(page.path, text)
+            stats.pages += 1
+            stats.formulas += len(page.formulas)
+            stats.rejected += rejected
+    finally:
+        cache.close()
+    return stats
+
+
+def _typeset(todo, cache: Cache, font_url: str, base_file: Path, workers: int | None) -> int:
+    n = workers or min(2, os.cpu_count() or 1)
+    n = max(1, min(n, len(todo) or 1))
+    pool = [Worker(font_url) for _ in range(n)]
+    errors: list[BaseException] = []
+    try:
+        hello = pool[0].ask({"cmd": "hello"})
+        base_file.parent.mkdir(parents=True, exist_ok=True)
+        base_file.write_text("\n".join(hello["css"]) + "\n", encoding="utf-8")
+        # Longest pages first, each worker taking the next when it is free.
+        queue = sorted(todo, key=lambda t: -len(t[1]))
+        lock = threading.Lock()
+
+        def run(worker: Worker):
+            try:
+                while True:
+                    with lock:
+                        if not queue:
+                            return
+                        page, missing = queue.pop(0)
+                    answer = worker.ask(_request(page, missing))
+                    results = [r for r in answer["results"] if r is not None]
+                    fresh = {}
+                    for f, r in zip(missing, results, strict=True):
+                        f.result = r
+                        fresh[f.key] = r
+                    cache.put_many(fresh)
+            except BaseException as e:  # reported below, after the other worker stops
+                errors.append(e)
+
+        threads = [threading.Thread(target=run, args=(w,)) for w in pool]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for w in pool:
+            w.close()
+    if errors:
+        raise errors[0]
+    return sum(w.calls for w in pool)
+
+
+def strip_math_head(path: Path) -> bool:
+    """For a freshly written page: True when it holds math (to typeset); else drop the
+    math head partial's client MathJax and stylesheet mark from it."""
+    text = path.read_text(encoding="utf-8")
+    if 'class="math ' in text:
+        return True
+    if CLIENT_START in text or _STYLE_MARK in text:
+        from kexue.fsutil import atomic_write_text
+
+        atomic_write_text(path, _CLIENT_RE.sub("", text).replace(_STYLE_MARK, ""))
+    return False
