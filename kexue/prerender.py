@@ -40,12 +40,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tools" / "prerender-math.mjs"
 #: Where the base stylesheet and the fonts go under output/ (kexue.assets copies the fonts).
 VENDOR_DIR = "vendor/mathjax4"
-FONT_DIR = f"{VENDOR_DIR}/woff2"
 STYLESHEET = f"{VENDOR_DIR}/chtml.css"
 #: The head partial (theme/templates/partials/math_head.html) fences the client MathJax.
 CLIENT_START, CLIENT_END = "<!--kexue-client-mathjax-->", "<!--/kexue-client-mathjax-->"
 _CLIENT_RE = re.compile(re.escape(CLIENT_START) + ".*?" + re.escape(CLIENT_END), re.S)
 _STYLE_MARK = "<!--kexue-mathjax-css-->"
+_CONTAINER = '<mjx-container class="MathJax"'
+_CONTAINER_IGNORED = '<mjx-container class="MathJax tex2jax_ignore"'
 
 #: A math element exactly as kexue.markdown_math.render_span writes it.
 _ELEMENT_RE = re.compile(
@@ -57,6 +58,7 @@ _DEFINES_RE = re.compile(
     r"\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMathOperator"
     r"|newenvironment|renewenvironment|require)(?![A-Za-z])"
 )
+_COUNTS_RE = re.compile(r"\\(?:setCounter|tag|label|begin)(?![A-Za-z])")
 _REFS_RE = re.compile(r"\\(?:eq)?ref\s*\{([^{}]*)\}")
 
 
@@ -109,15 +111,22 @@ def read_page(path: Path, version: str) -> Page:
         page.formulas.append(Formula(m, source, got[0], got[1]))
         spans.append(find_math(source)[0])
     before: list[int] = []
+    numbered = set()
     for eq in number_equations(spans, before=before):
+        numbered.add(eq.span)
         if eq.label:
             page.labels.setdefault(eq.label, eq.shown)
     context = hashlib.sha256()
-    for f, counter in zip(page.formulas, before, strict=True):
+    for i, (f, counter) in enumerate(zip(page.formulas, before, strict=True)):
         f.counter = counter
         f.context = context.hexdigest()[:16]
         f.refs = tuple((r, page.labels.get(r, "")) for r in _REFS_RE.findall(f.tex))
-        blob = json.dumps([version, f.display, f.tex, f.counter, f.context, f.refs])
+        # A formula that shows no number looks the same whatever the counter (a formula
+        # in a summary sits at a different count on each list page).
+        counts = i in numbered or _COUNTS_RE.search(f.tex)
+        blob = json.dumps(
+            [version, f.display, f.tex, f.counter if counts else None, f.context, f.refs]
+        )
         f.key = hashlib.sha256(blob.encode()).hexdigest()
         if _DEFINES_RE.search(f.tex):
             context.update(f.tex.encode() + b"\0")
@@ -223,8 +232,13 @@ def _attrs(f: Formula, result: dict | None) -> str:
     return f.match.group("attrs") + extra
 
 
-def render_page(page: Page, root_url: str) -> tuple[str, int]:
-    """The page's HTML with typeset formulas; and how many MathJax rejected."""
+def _relative(page: Path, output: Path, target: str) -> str:
+    return Path(os.path.relpath(output / target, page.parent)).as_posix()
+
+
+def render_page(page: Page, root_url: str, output: Path) -> tuple[str, int]:
+    """The page's HTML with typeset formulas; and how many MathJax rejected.  The
+    stylesheet link is ``root_url``-absolute, or relative to the page when it is ""."""
     out, pos, css, rejected = [], 0, {}, 0
     for f in page.formulas:
         m, r = f.match, f.result
@@ -240,12 +254,15 @@ def render_page(page: Page, root_url: str) -> tuple[str, int]:
         for rule in r["css"]:
             css.setdefault(rule)
         out.append(f'<{m.group("tag")} class="math {m.group("kind")} mjx-server"{_attrs(f, r)}>')
-        out.append(m.group("anchors") + r["html"] + f"</{m.group('tag')}>")
+        # Not MathJax's in the browser, if a page loads it for a rejected formula.
+        typeset = r["html"].replace(_CONTAINER, _CONTAINER_IGNORED, 1)
+        out.append(m.group("anchors") + typeset + f"</{m.group('tag')}>")
     out.append(page.text[pos:])
     text = "".join(out)
     if not rejected:
         text = _CLIENT_RE.sub("", text)
-    head = f'<link rel="stylesheet" href="{root_url}/{STYLESHEET}"><style>{"".join(css)}</style>'
+    href = f"{root_url}/{STYLESHEET}" if root_url else _relative(page.path, output, STYLESHEET)
+    head = f'<link rel="stylesheet" href="{html.escape(href)}"><style>{"".join(css)}</style>'
     if _STYLE_MARK in text:
         text = text.replace(_STYLE_MARK, head, 1)
     else:
@@ -270,8 +287,9 @@ def prerender_files(
     workers: int | None = None,
 ) -> PrerenderStats:
     """Typeset the math elements of ``paths`` (built HTML files) in place; write the base
-    stylesheet into ``output``."""
-    font_url = f"{site_url}/{FONT_DIR}"
+    stylesheet into ``output``.  ``site_url``: the site's absolute URL, or "" for links
+    relative to each page."""
+    font_url = "woff2"  # relative to the stylesheet (output/vendor/mathjax4/chtml.css)
     version = version_key(font_url)
     stats = PrerenderStats()
     pages = []
@@ -290,8 +308,7 @@ def prerender_files(
             if missing:
                 todo.append((page, missing))
         if todo or not base_file.is_file():
-            stats.node_calls = _typeset(todo, cache, font_url, base_file, workers)
-            stats.typeset = sum(len(m) for _, m in todo)
+            stats.node_calls, stats.typeset = _typeset(todo, cache, font_url, base_file, workers)
         target = output / STYLESHEET
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.is_file() or target.read_bytes() != base_file.read_bytes():
@@ -299,7 +316,7 @@ def prerender_files(
         from kexue.fsutil import atomic_write_text
 
         for page in pages:
-            text, rejected = render_page(page, site_url)
+            text, rejected = render_page(page, site_url, output)
             atomic_write_text(page.path, text)
             stats.pages += 1
             stats.formulas += len(page.formulas)
@@ -309,7 +326,11 @@ def prerender_files(
     return stats
 
 
-def _typeset(todo, cache: Cache, font_url: str, base_file: Path, workers: int | None) -> int:
+def _typeset(
+    todo, cache: Cache, font_url: str, base_file: Path, workers: int | None
+) -> tuple[int, int]:
+    """Typeset the missing formulas of ``todo`` ((page, missing) pairs) on worker
+    processes, filling in their results; (requests made, formulas typeset)."""
     n = workers or min(2, os.cpu_count() or 1)
     n = max(1, min(n, len(todo) or 1))
     pool = [Worker(font_url) for _ in range(n)]
@@ -319,7 +340,16 @@ def _typeset(todo, cache: Cache, font_url: str, base_file: Path, workers: int | 
         base_file.parent.mkdir(parents=True, exist_ok=True)
         base_file.write_text("\n".join(hello["css"]) + "\n", encoding="utf-8")
         # Longest pages first, each worker taking the next when it is free.
-        queue = sorted(todo, key=lambda t: -len(t[1]))
+        # A formula several pages share (same key: a summary on list pages) once.
+        assigned: set[str] = set()
+        jobs = []
+        for page, missing in todo:
+            own = [f for f in missing if f.key not in assigned]
+            assigned.update(f.key for f in own)
+            if own:
+                jobs.append((page, own))
+        queue = sorted(jobs, key=lambda t: -len(t[1]))
+        done: dict[str, dict] = {}
         lock = threading.Lock()
 
         def run(worker: Worker):
@@ -333,9 +363,10 @@ def _typeset(todo, cache: Cache, font_url: str, base_file: Path, workers: int | 
                     results = [r for r in answer["results"] if r is not None]
                     fresh = {}
                     for f, r in zip(missing, results, strict=True):
-                        f.result = r
                         fresh[f.key] = r
                     cache.put_many(fresh)
+                    with lock:
+                        done.update(fresh)
             except BaseException as e:  # reported below, after the other worker stops
                 errors.append(e)
 
@@ -349,7 +380,10 @@ def _typeset(todo, cache: Cache, font_url: str, base_file: Path, workers: int | 
             w.close()
     if errors:
         raise errors[0]
-    return sum(w.calls for w in pool)
+    for _, missing in todo:
+        for f in missing:
+            f.result = done[f.key]
+    return sum(w.calls for w in pool), len(done)
 
 
 def strip_math_head(path: Path) -> bool:
