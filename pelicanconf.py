@@ -103,6 +103,10 @@ CONTENT_CACHING_LAYER = "reader"
 LOAD_CONTENT_CACHE = True
 # One cache per version of the reading code (kexue/, plugins/, this file).
 CACHE_PATH = f".cache/pelican/{reader_fingerprint(Path(__file__).resolve().parent)}"
+# Formulas typeset at build time (kexue.prerender): keyed by their TeX, their context on
+# the page and the MathJax version, so they outlive changes to the reading code.
+MATH_PRERENDER = True
+MATH_CACHE_PATH = str(Path(__file__).resolve().parent / ".cache" / "mathjax")
 
 RELATIVE_URLS = True
 FEED_ALL_ATOM = None

@@ -89,14 +89,14 @@ class Page:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def mathjax_tex(source: str) -> tuple[str, bool] | None:
-    """(TeX as MathJax reads it, display) for an element's source, or None when it is
+def mathjax_tex(source: str) -> tuple[str, MathSpan] | None:
+    """(TeX as MathJax reads it, the span) for an element's source, or None when it is
     not exactly one math span (the browser then gets it as it is)."""
     spans = find_math(source)
     if len(spans) != 1 or spans[0].start != 0 or spans[0].end != len(source):
         return None
     span = spans[0]
-    return (span.source if span.environment else span.tex), span.display
+    return (span.source if span.environment else span.tex), span
 
 
 def read_page(path: Path, version: str) -> Page:
@@ -108,8 +108,8 @@ def read_page(path: Path, version: str) -> Page:
         got = mathjax_tex(source)
         if got is None:
             continue
-        page.formulas.append(Formula(m, source, got[0], got[1]))
-        spans.append(find_math(source)[0])
+        page.formulas.append(Formula(m, source, got[0], got[1].display))
+        spans.append(got[1])
     before: list[int] = []
     numbered = set()
     for eq in number_equations(spans, before=before):
@@ -134,33 +134,53 @@ def read_page(path: Path, version: str) -> Page:
 
 
 class Cache:
-    """Typeset formulas by key, in one SQLite file (safe across the worker threads)."""
+    """Typeset formulas by key, in one SQLite file (safe across the worker threads).  A
+    formula's CSS rules are stored once each (most are shared) and referred to by digest."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, check_same_thread=False)
+        self.db = sqlite3.connect(path, check_same_thread=False, timeout=60)
         self.db.execute("CREATE TABLE IF NOT EXISTS formula (key TEXT PRIMARY KEY, value TEXT)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS rule (id TEXT PRIMARY KEY, text TEXT)")
         self.lock = threading.Lock()
+        self.rules: dict[str, str] | None = None
+
+    def _load_rules(self) -> dict[str, str]:
+        if self.rules is None:
+            self.rules = dict(self.db.execute("SELECT id, text FROM rule"))
+        return self.rules
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict]:
         keys = list(set(keys))
         out = {}
         with self.lock:
+            rules = self._load_rules()
             for i in range(0, len(keys), 500):
                 chunk = keys[i : i + 500]
                 marks = ",".join("?" * len(chunk))
                 for k, v in self.db.execute(
                     f"SELECT key, value FROM formula WHERE key IN ({marks})", chunk
                 ):
-                    out[k] = json.loads(v)
+                    value = json.loads(v)
+                    value["css"] = [rules[r] for r in value["css"]]
+                    out[k] = value
         return out
 
     def put_many(self, items: dict[str, dict]) -> None:
         with self.lock:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO formula VALUES (?, ?)",
-                [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()],
-            )
+            rules = self._load_rules()
+            new_rules = {}
+            rows = []
+            for k, v in items.items():
+                ids = []
+                for rule in v["css"]:
+                    rid = hashlib.sha256(rule.encode()).hexdigest()[:16]
+                    if rid not in rules:
+                        rules[rid] = new_rules[rid] = rule
+                    ids.append(rid)
+                rows.append((k, json.dumps({**v, "css": ids}, ensure_ascii=False)))
+            self.db.executemany("INSERT OR IGNORE INTO rule VALUES (?, ?)", new_rules.items())
+            self.db.executemany("INSERT OR REPLACE INTO formula VALUES (?, ?)", rows)
             self.db.commit()
 
     def close(self) -> None:
@@ -296,7 +316,7 @@ def prerender_files(
     for path in paths:
         if 'class="math ' in path.read_text(encoding="utf-8"):
             pages.append(read_page(path, version))
-    cache = Cache(cache_path / "mathjax-prerender.sqlite")
+    cache = Cache(cache_path / "formulas.sqlite")
     try:
         base_file = cache_path / f"base-{hashlib.sha256(version.encode()).hexdigest()[:16]}.css"
         known = cache.get_many(f.key for p in pages for f in p.formulas)

@@ -18,14 +18,11 @@ import { createInterface } from "node:readline";
 import MJ from "@mathjax/src";
 
 const FONT_URL = process.argv[2] || "woff2"; // relative to the stylesheet
-const INNER_ENVS = new Set(["aligned", "alignedat", "gathered", "split", "multlined"]);
 const DEFINES = /\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMathOperator|newenvironment|renewenvironment|require)\b/;
 
 await MJ.init({
   loader: {
     load: ["input/tex", "output/chtml", "[tex]/colorv2"],
-    // MathJax 2 names in \require{…}: AMSmath and AMSsymbols are the ams package, AMScd amscd.
-    source: {},
   },
   tex: {
     tags: "ams",
@@ -42,6 +39,9 @@ await MJ.init({
     typeset: false,
     ready() {
       const MathJax = globalThis.MathJax;
+      // MathJax 2 names in \require{…}: AMSmath and AMSsymbols are the ams package (loaded),
+      // AMScd is amscd (autoloaded by \begin{CD}); else \require looks for files that do
+      // not exist.
       MathJax.loader.preLoaded("[tex]/AMSmath", "[tex]/AMSsymbols", "[tex]/AMScd");
       const { CommandMap } = MathJax._.input.tex.TokenMap;
       const { Configuration } = MathJax._.input.tex.Configuration;
@@ -49,40 +49,13 @@ await MJ.init({
         setCounter(parser, name) {
           const n = parseInt(parser.GetArgument(name), 10);
           if (!Number.isFinite(n)) {
-            const { TexError } = texParts();
+            const TexError = MathJax._.input.tex.TexError.default;
             throw new TexError("BadCounter", "Argument of %1 is not a number", name);
           }
           parser.tags.counter = parser.tags.allCounter = n;
         },
-        // MathJax 2 and 3 let \tag inside aligned (gathered, split…) tag the display
-        // around it; MathJax 4 calls that an error.  Do as they did.
-        tag(parser, name) {
-          const { TexError, UnitUtil } = texParts();
-          const tags = parser.tags;
-          let info = tags.currentTag;
-          if (!info.taggable && info.env) {
-            const outer = [...tags.stack].reverse().find((t) => t.taggable || !t.env);
-            if (!outer || !INNER_ENVS.has(info.env)) {
-              throw new TexError("CommandNotAllowedInEnv", "%1 not allowed in %2 environment",
-                parser.currentCS, info.env);
-            }
-            info = outer;
-          }
-          if (info.tag) throw new TexError("MultipleCommand", "Multiple %1", parser.currentCS);
-          const star = parser.GetStar();
-          const id = UnitUtil.trimSpaces(parser.GetArgument(name));
-          const current = tags.currentTag;
-          tags.currentTag = info;
-          tags.tag(id, star);
-          tags.currentTag = current;
-          parser.Push(parser.itemFactory.create("null"));
-        },
       });
-      // Before ams (priority 5), whose \tag this one replaces.
-      Configuration.create("kexue-setcounter", {
-        handler: { macro: ["kexue-setcounter"] },
-        priority: 3,
-      });
+      Configuration.create("kexue-setcounter", { handler: { macro: ["kexue-setcounter"] } });
       // \eqref{L} links to the page's own anchor for L (kexue.markdown_math writes id="L").
       MathJax._.input.tex.Tags.AbstractTags.prototype.formatUrl = (id, base) =>
         base + "#" + encodeURIComponent(id.replace(/^mjx-eqn:/, ""));
@@ -92,10 +65,6 @@ await MJ.init({
 });
 
 const MathJax = globalThis.MathJax;
-function texParts() {
-  const tex = MathJax._.input.tex;
-  return { TexError: tex.TexError.default, UnitUtil: tex.UnitUtil.UnitUtil };
-}
 const { Label } = MathJax._.input.tex.Tags;
 const { mathjax } = MathJax._.mathjax;
 const { STATE } = MathJax._.core.MathItem;
@@ -112,7 +81,6 @@ function stylesheet() {
   return rulesOf(adaptor.textContent(MathJax.startup.output.styleSheet(MathJax.startup.document)));
 }
 
-if (process.env.KEXUE_DEBUG) console.error(JSON.stringify(MathJax.config.tex.packages));
 const BASE = stylesheet();
 const BASE_SET = new Set(BASE);
 let dirty = false; // macros defined since the last reset
