@@ -13,10 +13,11 @@ check` compares with ``data-eq-shown``.  A formula MathJax rejects stays TeX, ge
 ``data-mjx-error``, and its page keeps the client MathJax (typeset in the browser, as
 before); pages with no such formula lose the client MathJax script tags.
 
-Each typeset formula is cached (SQLite, under the build's cache folder) by its TeX, its
-display mode, the macro definitions before it on the page, its equation counter, the
-numbers of the labels it references, and the MathJax version plus the worker script, so
-a warm build starts Node only for formulas that changed.
+Each typeset formula is cached (SQLite, in MATH_CACHE_PATH) by its TeX, its display
+mode, the definitions before it on the page that it uses, its equation counter (when it
+shows a number), the numbers of the labels it references, and the MathJax version plus
+the worker script, so a warm build starts Node only for formulas that changed; and each
+typeset page by the page Pelican wrote, so an unchanged page costs one lookup.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import shutil
 import sqlite3
 import subprocess
 import threading
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,8 +101,64 @@ def mathjax_tex(source: str) -> tuple[str, MathSpan] | None:
     return (span.source if span.environment else span.tex), span
 
 
-def read_page(path: Path, version: str) -> Page:
-    text = path.read_text(encoding="utf-8")
+_DEFINED_RE = re.compile(
+    r"\\(?:newcommand|renewcommand|providecommand|DeclareMathOperator)\*?\s*\{?\s*\\?([A-Za-z]+)"
+    r"|\\(?:def|let)\s*\\([A-Za-z]+)"
+    r"|\\(?:newenvironment|renewenvironment)\s*\{([A-Za-z]+)\}"
+)
+_USED_RE = re.compile(r"\\begin\s*\{([A-Za-z]+)\}|\\([A-Za-z]+)")
+
+
+def _used(tex: str) -> set[str]:
+    return {"env:" + m.group(1) if m.group(1) else m.group(2) for m in _USED_RE.finditer(tex)}
+
+
+class Definitions:
+    """The macros (and environments) a page's formulas define, in reading order, so a
+    formula's cache key holds only the definitions it uses (directly or through other
+    definitions): a formula on a list page then shares its key with the post's page.  A
+    \\require counts for every later formula."""
+
+    def __init__(self):
+        self.formulas: list[str] = []
+        self.by_name: dict[str, list[int]] = {}
+        self.always: list[int] = []
+
+    def add(self, tex: str) -> None:
+        if not _DEFINES_RE.search(tex):
+            return
+        index = len(self.formulas)
+        self.formulas.append(tex)
+        names = {a or b or "env:" + c for a, b, c in _DEFINED_RE.findall(tex)}
+        if "\\require" in tex or not names:
+            self.always.append(index)
+        for name in names:
+            self.by_name.setdefault(name, []).append(index)
+
+    def context(self, tex: str) -> str:
+        if not self.formulas:
+            return ""
+        included, todo, seen = set(self.always), list(_used(tex)), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for index in self.by_name.get(name, ()):
+                if index not in included:
+                    included.add(index)
+                    todo.extend(_used(self.formulas[index]))
+        if not included:
+            return ""
+        digest = hashlib.sha256()
+        for index in sorted(included):
+            digest.update(self.formulas[index].encode() + b"\0")
+        return digest.hexdigest()[:16]
+
+
+def read_page(path: Path, version: str, text: str | None = None) -> Page:
+    if text is None:
+        text = path.read_text(encoding="utf-8")
     page = Page(path, text)
     spans: list[MathSpan] = []
     for m in _ELEMENT_RE.finditer(text):
@@ -116,10 +174,10 @@ def read_page(path: Path, version: str) -> Page:
         numbered.add(eq.span)
         if eq.label:
             page.labels.setdefault(eq.label, eq.shown)
-    context = hashlib.sha256()
+    definitions = Definitions()
     for i, (f, counter) in enumerate(zip(page.formulas, before, strict=True)):
         f.counter = counter
-        f.context = context.hexdigest()[:16]
+        f.context = definitions.context(f.tex)
         f.refs = tuple((r, page.labels.get(r, "")) for r in _REFS_RE.findall(f.tex))
         # A formula that shows no number looks the same whatever the counter (a formula
         # in a summary sits at a different count on each list page).
@@ -128,8 +186,7 @@ def read_page(path: Path, version: str) -> Page:
             [version, f.display, f.tex, f.counter if counts else None, f.context, f.refs]
         )
         f.key = hashlib.sha256(blob.encode()).hexdigest()
-        if _DEFINES_RE.search(f.tex):
-            context.update(f.tex.encode() + b"\0")
+        definitions.add(f.tex)
     return page
 
 
@@ -142,6 +199,10 @@ class Cache:
         self.db = sqlite3.connect(path, check_same_thread=False, timeout=60)
         self.db.execute("CREATE TABLE IF NOT EXISTS formula (key TEXT PRIMARY KEY, value TEXT)")
         self.db.execute("CREATE TABLE IF NOT EXISTS rule (id TEXT PRIMARY KEY, text TEXT)")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS page"
+            " (key TEXT PRIMARY KEY, html BLOB, formulas INTEGER, rejected INTEGER)"
+        )
         self.lock = threading.Lock()
         self.rules: dict[str, str] | None = None
 
@@ -181,6 +242,28 @@ class Cache:
                 rows.append((k, json.dumps({**v, "css": ids}, ensure_ascii=False)))
             self.db.executemany("INSERT OR IGNORE INTO rule VALUES (?, ?)", new_rules.items())
             self.db.executemany("INSERT OR REPLACE INTO formula VALUES (?, ?)", rows)
+            self.db.commit()
+
+    def get_pages(self, keys: Iterable[str]) -> dict[str, tuple[str, int, int]]:
+        """Typeset pages by the digest of the page Pelican wrote: (HTML, formulas, rejected)."""
+        keys = list(keys)
+        out = {}
+        with self.lock:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for k, blob, n, r in self.db.execute(
+                    f"SELECT key, html, formulas, rejected FROM page WHERE key IN ({marks})", chunk
+                ):
+                    out[k] = (zlib.decompress(blob).decode("utf-8"), n, r)
+        return out
+
+    def put_pages(self, rows: list[tuple[str, str, int, int]]) -> None:
+        with self.lock:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO page VALUES (?, ?, ?, ?)",
+                [(k, zlib.compress(t.encode("utf-8"), 1), n, r) for k, t, n, r in rows],
+            )
             self.db.commit()
 
     def close(self) -> None:
@@ -312,16 +395,33 @@ def prerender_files(
     font_url = "woff2"  # relative to the stylesheet (output/vendor/mathjax4/chtml.css)
     version = version_key(font_url)
     stats = PrerenderStats()
-    pages = []
-    for path in paths:
-        if 'class="math ' in path.read_text(encoding="utf-8"):
-            pages.append(read_page(path, version))
     cache = Cache(cache_path / "formulas.sqlite")
     try:
+        # A page Pelican wrote exactly as last time: its typeset version, as it was.
+        written = {}
+        for path in paths:
+            text = path.read_text(encoding="utf-8")
+            if 'class="math ' in text:
+                where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
+                blob = "\0".join((version, site_url, where, text))
+                written[path] = (hashlib.sha256(blob.encode()).hexdigest(), text)
+        done = cache.get_pages(key for key, _ in written.values())
+        pages = []
+        from kexue.fsutil import atomic_write_text
+
+        for path, (key, text) in written.items():
+            if key in done:
+                typeset, formulas, rejected = done[key]
+                atomic_write_text(path, typeset)
+                stats.pages += 1
+                stats.formulas += formulas
+                stats.rejected += rejected
+            else:
+                pages.append((key, read_page(path, version, text)))
         base_file = cache_path / f"base-{hashlib.sha256(version.encode()).hexdigest()[:16]}.css"
-        known = cache.get_many(f.key for p in pages for f in p.formulas)
+        known = cache.get_many(f.key for _, p in pages for f in p.formulas)
         todo = []
-        for page in pages:
+        for _, page in pages:
             for f in page.formulas:
                 f.result = known.get(f.key)
             missing = [f for f in page.formulas if f.result is None]
@@ -333,14 +433,15 @@ def prerender_files(
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.is_file() or target.read_bytes() != base_file.read_bytes():
             shutil.copyfile(base_file, target)
-        from kexue.fsutil import atomic_write_text
-
-        for page in pages:
+        rows = []
+        for key, page in pages:
             text, rejected = render_page(page, site_url, output)
             atomic_write_text(page.path, text)
+            rows.append((key, text, len(page.formulas), rejected))
             stats.pages += 1
             stats.formulas += len(page.formulas)
             stats.rejected += rejected
+        cache.put_pages(rows)
     finally:
         cache.close()
     return stats

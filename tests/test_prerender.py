@@ -91,6 +91,11 @@ def test_second_build_does_not_call_node_for_unchanged_formulas(site):
     third = prerender_files([page], out, cache)
     assert third.typeset == 1 and third.rejected == 0
     assert "merror" not in page.read_text(encoding="utf-8")
+    # On another page (a list of summaries, say), after a definition it does not use, a
+    # formula is the same formula: cached.
+    other = write_page(out, "list.html", "$\\newcommand{foo}{z}\\foo$ 与 $x\ty$。\n")
+    fourth = prerender_files([other], out, cache)
+    assert fourth.typeset == 1 and fourth.formulas == 2
 
 
 def test_rejected_formula_stays_tex_for_the_browser_and_is_reported(site):
