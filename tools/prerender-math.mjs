@@ -161,3 +161,8 @@ rl.on("line", (line) => {
   queue.push(line);
   drain();
 });
+// The build closed our stdin (done, or gone): finish what was asked, then stop.
+rl.on("close", async () => {
+  while (busy || queue.length) await new Promise((r) => setTimeout(r, 10));
+  process.exit(0);
+});
