@@ -418,7 +418,7 @@ def prerender_files(
                 stats.rejected += rejected
             else:
                 pages.append((key, read_page(path, version, text)))
-        base_file = cache_path / f"base-{hashlib.sha256(version.encode()).hexdigest()[:16]}.css"
+        base_file = cache_path / f"chtml-{hashlib.sha256(version.encode()).hexdigest()[:16]}.css"
         known = cache.get_many(f.key for _, p in pages for f in p.formulas)
         todo = []
         for _, page in pages:
@@ -447,6 +447,22 @@ def prerender_files(
     return stats
 
 
+FONT_FILES = ROOT / "node_modules" / "@mathjax" / "mathjax-newcm-font" / "chtml" / "woff2"
+_FONT_URL_RE = re.compile(r'url\("woff2/([^"]+)"\)')
+
+
+def _shipped(rules: list[str]) -> list[str]:
+    """The stylesheet without the @font-face of fonts the font package does not ship (a
+    few it names, for rare scripts): a browser would ask for them and get a 404."""
+    kept = []
+    for rule in rules:
+        m = _FONT_URL_RE.search(rule)
+        if rule.startswith("@font-face") and m and not (FONT_FILES / m.group(1)).is_file():
+            continue
+        kept.append(rule)
+    return kept
+
+
 def _typeset(
     todo, cache: Cache, font_url: str, base_file: Path, workers: int | None
 ) -> tuple[int, int]:
@@ -459,7 +475,7 @@ def _typeset(
     try:
         hello = pool[0].ask({"cmd": "hello"})
         base_file.parent.mkdir(parents=True, exist_ok=True)
-        base_file.write_text("\n".join(hello["css"]) + "\n", encoding="utf-8")
+        base_file.write_text("\n".join(_shipped(hello["css"])) + "\n", encoding="utf-8")
         # Longest pages first, each worker taking the next when it is free.
         # A formula several pages share (same key: a summary on list pages) once.
         assigned: set[str] = set()
