@@ -135,6 +135,19 @@ def test_math_is_typeset_before_any_script_runs(browser, served_math_site):
     page.close()
 
 
+def test_typeset_math_takes_the_text_colour_light_and_dark(page):
+    colours = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.reload()  # the theme reads the preference before the first paint
+        colours[scheme] = page.evaluate(
+            """() => [getComputedStyle(document.querySelector('#eq-1 mjx-c')).color,
+                      getComputedStyle(document.querySelector('#eq-1').parentElement).color]"""
+        )
+        assert colours[scheme][0] == colours[scheme][1], scheme
+    assert colours["light"][0] != colours["dark"][0]
+
+
 def test_the_build_draws_the_numbers_it_computed(math_site):
     html = (math_site[1] / "archives" / "91001" / "index.html").read_text(encoding="utf-8")
     assert built_problems(html) == []
