@@ -64,6 +64,10 @@ _COUNTS_RE = re.compile(r"\\(?:setCounter|tag|label|begin)(?![A-Za-z])")
 _REFS_RE = re.compile(r"\\(?:eq)?ref\s*\{([^{}]*)\}")
 
 
+#: A typeset page is cached with the code that assembled it (this module).
+_RENDER_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
 class PrerenderError(RuntimeError):
     pass
 
@@ -339,9 +343,43 @@ def _relative(page: Path, output: Path, target: str) -> str:
     return Path(os.path.relpath(output / target, page.parent)).as_posix()
 
 
-def render_page(page: Page, root_url: str, output: Path) -> tuple[str, int]:
+_FACE_RE = re.compile(r"@font-face[^{]*\{\s*font-family: ([\w-]+);\s*src: url\(\"([^\"]+)\"\)")
+_CLASS_FONT_RE = re.compile(r"^\.(NCM-[\w-]+) \{\s*font-family: ([^;]+);", re.M)
+_USED_CLASS_RE = re.compile(r"\bNCM-[\w-]+")
+_USED_FAMILY_RE = re.compile(r"\bMJX-[\w-]+")
+
+
+@dataclass
+class Fonts:
+    """Which font files the base stylesheet gives each MathJax font class and family."""
+
+    faces: dict[str, str]  # family -> URL relative to the stylesheet
+    classes: dict[str, list[str]]  # class -> families
+
+    @classmethod
+    def parse(cls, stylesheet: str) -> Fonts:
+        faces = dict(_FACE_RE.findall(stylesheet))
+        classes = {
+            c: [f.strip() for f in families.split(",")]
+            for c, families in _CLASS_FONT_RE.findall(stylesheet)
+        }
+        return cls(faces, classes)
+
+    def used(self, markup: str) -> list[str]:
+        """The font files ``markup`` (typeset formulas and their rules) uses."""
+        families = set(_USED_FAMILY_RE.findall(markup))
+        for c in set(_USED_CLASS_RE.findall(markup)):
+            families.update(self.classes.get(c, ()))
+        return sorted({self.faces[f] for f in families if f in self.faces})
+
+
+def render_page(
+    page: Page, root_url: str, output: Path, fonts: Fonts | None = None
+) -> tuple[str, int]:
     """The page's HTML with typeset formulas; and how many MathJax rejected.  The
-    stylesheet link is ``root_url``-absolute, or relative to the page when it is ""."""
+    stylesheet link is ``root_url``-absolute, or relative to the page when it is ""; the
+    font files the page's formulas use are preloaded (fetched while the page parses, not
+    after its first layout)."""
     out, pos, css, rejected = [], 0, {}, 0
     for f in page.formulas:
         m, r = f.match, f.result
@@ -365,7 +403,16 @@ def render_page(page: Page, root_url: str, output: Path) -> tuple[str, int]:
     if not rejected:
         text = _CLIENT_RE.sub("", text)
     href = f"{root_url}/{STYLESHEET}" if root_url else _relative(page.path, output, STYLESHEET)
-    head = f'<link rel="stylesheet" href="{html.escape(href)}"><style>{"".join(css)}</style>'
+    rules = "".join(css)
+    head = ""
+    if fonts is not None and len(page.formulas) > rejected:
+        base = href.rsplit("/", 1)[0] + "/" if "/" in href else ""
+        for url in fonts.used(rules + "".join(out)):
+            head += (
+                f'<link rel="preload" href="{html.escape(base + url)}" as="font" '
+                'type="font/woff2" crossorigin>'
+            )
+    head += f'<link rel="stylesheet" href="{html.escape(href)}"><style>{rules}</style>'
     if _STYLE_MARK in text:
         text = text.replace(_STYLE_MARK, head, 1)
     else:
@@ -403,7 +450,7 @@ def prerender_files(
             text = path.read_text(encoding="utf-8")
             if 'class="math ' in text:
                 where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
-                blob = "\0".join((version, site_url, where, text))
+                blob = "\0".join((version, _RENDER_VERSION, site_url, where, text))
                 written[path] = (hashlib.sha256(blob.encode()).hexdigest(), text)
         done = cache.get_pages(key for key, _ in written.values())
         pages = []
@@ -434,8 +481,9 @@ def prerender_files(
         if not target.is_file() or target.read_bytes() != base_file.read_bytes():
             shutil.copyfile(base_file, target)
         rows = []
+        fonts = Fonts.parse(target.read_text(encoding="utf-8"))
         for key, page in pages:
-            text, rejected = render_page(page, site_url, output)
+            text, rejected = render_page(page, site_url, output, fonts)
             atomic_write_text(page.path, text)
             rows.append((key, text, len(page.formulas), rejected))
             stats.pages += 1
