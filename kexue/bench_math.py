@@ -151,7 +151,11 @@ async (prerendered) => {
   await document.fonts.ready;
   const res = performance.getEntriesByType("resource");
   const fonts = res.filter((r) => /\.(woff2?|otf)(\?|$)/.test(r.name)).map((r) => r.responseEnd);
-  const paint = performance.getEntriesByName("first-contentful-paint")[0];
+  let paint;  // the first contentful paint can be reported a little after "load"
+  for (let i = 0; i < 500 && !paint; i++) {
+    paint = performance.getEntriesByName("first-contentful-paint")[0];
+    if (!paint) await new Promise((r) => setTimeout(r, 10));
+  }
   const fcp = paint ? paint.startTime : 0;
   const ready = prerendered ? fcp : window.__kexueMathReady;
   const nav = performance.getEntriesByType("navigation")[0];
