@@ -1,15 +1,15 @@
 """Pelican settings for development builds (`invoke build`, `invoke serve`)."""
 
-from pathlib import Path
-
 from kexue.cachekey import reader_fingerprint
+from kexue.paths import ROOT
 from kexue.reading import slugify_heading
+from kexue.source import SOURCE_BASE
 
 AUTHOR = "苏剑林"
 SITENAME = "科学空间笔记"
 SITESUBTITLE = "kexue-notes：科学空间数学与机器学习文章的镜像与推导注释"
 SITEURL = ""
-SOURCE_SITE = "https://spaces.ac.cn"
+SOURCE_SITE = SOURCE_BASE
 
 PATH = "content"
 OUTPUT_PATH = "output"
@@ -55,6 +55,11 @@ SLUGIFY_USE_UNICODE = True
 SLUGIFY_PRESERVE_CASE = False
 
 THEME = "theme"
+# Templates escape every value (titles, tags, topics, summaries, descriptions); only our
+# own HTML, sanitised by kexue.sanitize (post and note bodies, summaries), is |safe.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+# The Summary header is text, never Markdown or HTML (plugins/kexue_posts renders it).
+FORMATTED_FIELDS = []
 THEME_STATIC_DIR = "theme"
 # Feature hooks: templates include partials/<feature>_<hook>.html when the file exists,
 # for hooks head, nav, body_end, article_end, summary, index_top and article_meta (under
@@ -75,9 +80,14 @@ PLUGINS = [
     "kexue_figures",
     "kexue_theme",
     "kexue_derivations",
+    "kexue_output",  # before kexue_search: the index is built from the pruned output
+    "kexue_search",
 ]
 # Derivation notes (content/<path>/<id>.md) attached to their posts' equations.
 KEXUE_DERIVATIONS = {"path": "derivations"}
+# The search index, built after every build (plugins/kexue_search); bundles kept by input
+# digest in the cache folder (relative to the repository).
+KEXUE_SEARCH = {"cache": ".cache/search"}
 
 MARKDOWN = {
     "extension_configs": {
@@ -102,11 +112,11 @@ CACHE_CONTENT = True
 CONTENT_CACHING_LAYER = "reader"
 LOAD_CONTENT_CACHE = True
 # One cache per version of the reading code (kexue/, plugins/, this file).
-CACHE_PATH = f".cache/pelican/{reader_fingerprint(Path(__file__).resolve().parent)}"
+CACHE_PATH = f".cache/pelican/{reader_fingerprint(ROOT)}"
 # Formulas typeset at build time (kexue.prerender): keyed by their TeX, their context on
 # the page and the MathJax version, so they outlive changes to the reading code.
 MATH_PRERENDER = True
-MATH_CACHE_PATH = str(Path(__file__).resolve().parent / ".cache" / "mathjax")
+MATH_CACHE_PATH = str(ROOT / ".cache" / "mathjax")
 
 RELATIVE_URLS = True
 FEED_ALL_ATOM = None

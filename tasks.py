@@ -9,7 +9,9 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-ROOT = Path(__file__).resolve().parent
+from kexue.crawl.options import LEDGER, CrawlOptions
+from kexue.paths import ROOT
+
 OUTPUT = ROOT / "output"
 PY = sys.executable
 
@@ -33,23 +35,41 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
     }
 )
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
-    """Build the site from content/ into output/."""
+    """Build the site from content/ into output/ (the search index with it)."""
     out = Path(output)
+    _refuse_bad_input(Path(content), out)
     _pelican(c, settings, out, content)
+    _refuse_dropped_posts(Path(content), out)
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
-    _search_index(out)
 
 
-def _search_index(out: Path) -> None:
-    from kexue.search import SearchIndexError, build_index
+def _refuse_bad_input(content: Path, output: Path) -> None:
+    """Stop before Pelican: an output folder that is not a build's (kexue/outputs.py), and
+    one message per bad content or data file (kexue/authored.py)."""
+    from kexue.authored import build_problems
+    from kexue.outputs import output_problem
+    from kexue.paths import DATA, NODE_MODULES
 
-    try:
-        stats = build_index(out, cache=ROOT / ".cache" / "search")
-    except SearchIndexError as e:
-        raise Exit(f"search index: {e}", code=1) from e
-    state = "updated" if stats.changed else "unchanged"
-    _say(f"search index of {stats.posts} posts {state} ({stats.bundle_bytes // 1024} KiB)")
+    refused = output_problem(output)
+    if refused:
+        raise Exit(f"invoke build: {refused}", code=1)
+    problems = build_problems(content, DATA, NODE_MODULES)
+    for problem in problems:
+        print(problem, flush=True)
+    if problems:
+        raise Exit(f"invoke build: {len(problems)} problem(s) above; nothing was built", code=1)
+
+
+def _refuse_dropped_posts(content: Path, out: Path) -> None:
+    """A post Pelican could not read is an error, never a page silently missing."""
+    from kexue.authored import unbuilt_posts
+
+    problems = unbuilt_posts(content, out)
+    for problem in problems:
+        print(problem, flush=True)
+    if problems:
+        raise Exit(f"invoke build: {len(problems)} post(s) were not built (above)", code=1)
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "no_build": "serve without building"})
@@ -131,6 +151,11 @@ def publish(
         remote = found.stdout.strip() if found.ok else ""
     if not remote:
         raise Exit("invoke publish: give --remote or set KEXUE_PUBLISH_REMOTE", code=1)
+    if remote.startswith("-"):
+        raise Exit(
+            f"invoke publish: --remote {remote!r} starts with '-' (git would read an option)",
+            code=1,
+        )
     build(c, settings="publishconf.py", content=content, output=output)
     failed = _run_checks(Path(content), Path(output))
     if failed:
@@ -154,22 +179,26 @@ def publish(
         "page": "a page path to shoot, repeatable (default: the index and archives/90001/)",
         "out": "folder for the PNGs (default screenshots/, git-ignored)",
         "no_build": "use the existing output/ without building first",
+        "content": "content folder to build (default content/)",
+        "output": "built site to shoot (default output/)",
     },
     iterable=["page"],
 )
-def screenshots(c, page=None, out="screenshots", no_build=False):
+def screenshots(
+    c, page=None, out="screenshots", no_build=False, content="content", output=str(OUTPUT)
+):
     """PNGs of pages in light and dark themes at desktop (1280) and phone (360) widths."""
-    from kexue.screenshots import take_screenshots
+    from kexue.dev.screenshots import take_screenshots
 
     if not no_build:
-        build(c)
+        build(c, content=content, output=output)
     pages = page or ["", "archives/90001/"]
-    written = take_screenshots(OUTPUT, ROOT / out, pages)
+    written = take_screenshots(Path(output), ROOT / out, pages)
     _say(f"wrote {len(written)} screenshots into {out}/")
 
 
-@task(help={"post_id": "the post's archive id, e.g. 10648"})
-def note(c, post_id):
+@task(help={"post_id": "the post's archive id, e.g. 10648", "content": "content folder"})
+def note(c, post_id, content="content"):
     """Scaffold content/derivations/<id>.md: one empty section per numbered equation."""
     from datetime import date
 
@@ -177,10 +206,10 @@ def note(c, post_id):
     from kexue.fsutil import atomic_write_text
     from kexue.posts import read_post
 
-    content = ROOT / "content"
+    content = Path(content)
     target = note_path(content, post_id)
     if target.exists():
-        raise Exit(f"{target.relative_to(ROOT)} exists; notes are never overwritten", code=1)
+        raise Exit(f"{target} exists; notes are never overwritten", code=1)
     post_file = find_post_file(content, post_id)
     if post_file is None:
         raise Exit(
@@ -191,20 +220,23 @@ def note(c, post_id):
     text = scaffold(post_id, read_post(post_file).body, date.today().isoformat())
     atomic_write_text(target, text)
     sections = text.count("\n## @")
-    _say(f"wrote {target.relative_to(ROOT)}: {sections} empty section(s) to fill")
+    _say(f"wrote {target}: {sections} empty section(s) to fill")
 
 
-@task
-def progress(c):
-    """Regenerate blog_list.txt's status column and PROGRESS_REPORT.md's summary block."""
+@task(
+    help={
+        "content": "content folder",
+        "ledger": "the ledger to regenerate",
+        "report": "the progress report whose summary block is regenerated",
+    }
+)
+def progress(c, content="content", ledger="blog_list.txt", report="PROGRESS_REPORT.md"):
+    """Regenerate blog_list.txt's status column and PROGRESS_REPORT.md's summary block
+    (paths relative to the current folder, the project's when run by ./run)."""
     from kexue.ledger import write_ledger, write_progress_summary
 
-    content = ROOT / "content"
-    for name, write in (
-        ("blog_list.txt", write_ledger),
-        ("PROGRESS_REPORT.md", write_progress_summary),
-    ):
-        changed = write(content, ROOT / name)
+    for name, write in ((ledger, write_ledger), (report, write_progress_summary)):
+        changed = write(Path(content), Path(name))
         _say(f"{name}: {'updated' if changed else 'up to date'}")
 
 
@@ -279,8 +311,6 @@ def topics(c, explain="", report=False, no_overrides=False, content=str(ROOT / "
 
 
 def _crawl_options(**kw):
-    from kexue.crawl import CrawlOptions
-
     ids = [i.strip() for i in (kw.pop("ids") or "").split(",") if i.strip()]
     for i in ids:
         if not i.isdigit():
@@ -320,46 +350,56 @@ def _run_with_progress(label: str, work):
         raise Exit(f"{label}: {len(summary.failed)} failed (see FAILED lines above)", code=1)
 
 
+_D = CrawlOptions  # the defaults (dataclass fields with a default are class attributes)
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 _CRAWL_HELP = {
     "all": "every post listed in /content.html (default: new posts from the feed)",
     "ids": "comma-separated post ids, e.g. 11025,10320",
-    "source": "the source's base URL (default https://spaces.ac.cn)",
-    "delay": "seconds between requests (default 3; robots.txt Crawl-delay wins if larger)",
+    "source": f"the source's base URL (default {_D.source})",
+    "delay": f"seconds between requests (default {_D.delay:g}; robots.txt Crawl-delay wins if "
+    "larger)",
     "limit": "at most N posts",
     "refresh": "fetch again even when cached (no conditional GET)",
     "include_all": "no relevance filter (data/relevance.toml)",
-    "via": "http (default) or browser (headless Chromium, for 403s and JavaScript gates)",
-    "content": "content folder (default content/)",
-    "cache": "raw cache folder (default .cache/raw/)",
-    "timeout": "seconds to wait for an answer (default 30)",
-    "retries": "retries on 5xx, 429 and dropped connections (default 3)",
-    "backoff": "first retry waits this many seconds, doubling after (default 2)",
+    "via": f"http or browser (headless Chromium, for 403s and JavaScript gates; default {_D.via})",
+    "content": f"content folder (default {_shown(_D.content)}/)",
+    "cache": f"raw cache folder (default {_shown(_D.cache)}/)",
+    "timeout": f"seconds to wait for an answer (default {_D.timeout:g})",
+    "retries": f"retries on 5xx, 429 and dropped connections (default {_D.retries})",
+    "backoff": f"first retry waits this many seconds, doubling after (default {_D.backoff:g})",
     "rules": "relevance rules file (default data/relevance.toml)",
-    "ledger": "ledger file regenerated after the crawl (default blog_list.txt)",
+    "ledger": f"ledger file regenerated after the crawl (default {_shown(LEDGER)})",
+    "image_hosts": "comma-separated hosts besides the source's that post images may come from",
 }
 
 
 @task(help=_CRAWL_HELP)
 def crawl(
     c,
-    all=False,
+    all=_D.all,
     ids="",
-    source="https://spaces.ac.cn",
-    delay=3.0,
+    source=_D.source,
+    delay=_D.delay,
     limit=None,
-    refresh=False,
-    include_all=False,
-    via="http",
-    content=str(ROOT / "content"),
-    cache=str(ROOT / ".cache" / "raw"),
-    timeout=30.0,
-    retries=3,
-    backoff=2.0,
+    refresh=_D.refresh,
+    include_all=_D.include_all,
+    via=_D.via,
+    content=str(_D.content),
+    cache=str(_D.cache),
+    timeout=_D.timeout,
+    retries=_D.retries,
+    backoff=_D.backoff,
     rules="",
-    ledger=str(ROOT / "blog_list.txt"),
+    ledger=str(LEDGER),
+    image_hosts="",
 ):
     """Crawl the source site into the raw cache and content/posts/ (politely, incrementally)."""
-    from kexue.crawl import crawl as run_crawl
+    from kexue.crawl.loop import crawl as run_crawl
 
     opts = _crawl_options(
         all=all,
@@ -377,6 +417,7 @@ def crawl(
         backoff=float(backoff),
         rules=rules,
         ledger=ledger,
+        image_hosts=tuple(h.strip() for h in image_hosts.split(",") if h.strip()),
     )
     _run_with_progress("invoke crawl", lambda step: run_crawl(opts, step))
 
@@ -390,15 +431,15 @@ def crawl(
 def convert(
     c,
     ids="",
-    source="https://spaces.ac.cn",
-    include_all=False,
-    content=str(ROOT / "content"),
-    cache=str(ROOT / ".cache" / "raw"),
+    source=_D.source,
+    include_all=_D.include_all,
+    content=str(_D.content),
+    cache=str(_D.cache),
     rules="",
-    ledger=str(ROOT / "blog_list.txt"),
+    ledger=str(LEDGER),
 ):
     """Re-run the conversion over the raw cache into content/posts/ (no network)."""
-    from kexue.crawl import convert_cache
+    from kexue.crawl.loop import convert_cache
 
     opts = _crawl_options(
         ids=ids,
@@ -439,7 +480,7 @@ os.environ.setdefault("PYTHONUTF8", "1")
 @task(name="bench-figures")
 def bench_figures(c):
     """Bytes of figure code (gzip) a page with one figure loads; fails over 150 KB."""
-    from kexue.bench_figures import BUDGET_GZIP, measure
+    from kexue.dev.bench_figures import BUDGET_GZIP, measure
 
     weights = measure(ROOT / "node_modules")
     for w in weights:
@@ -454,8 +495,8 @@ def bench_figures(c):
 
 def _bench_parts():
     """(name, function of a built site returning a report with .summary())."""
-    from kexue.bench_math import bench_math
-    from kexue.search_eval import bench_search
+    from kexue.dev.bench_math import bench_math
+    from kexue.dev.search_eval import bench_search
 
     return [
         ("search", bench_search),
@@ -486,7 +527,6 @@ def bench(c, corpus="", keep=False):
         run_import(source, content)
         _say(f"imported {sum(1 for _ in (content / 'posts').glob('*.md'))} posts into {content}")
         _pelican(c, "pelicanconf.py", out, str(content), f"-e CACHE_PATH='\"{tmp / 'cache'}\"'")
-        _search_index(out)
         for name, part in _bench_parts():
             _say(f"bench {name}:")
             print(part(out).summary(), flush=True)

@@ -19,3 +19,23 @@ def reader_fingerprint(root: Path, folders=("kexue", "plugins"), files=("pelican
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def remove_damaged_caches(cache_path: Path, gzipped: bool = True) -> list[Path]:
+    """Remove Pelican cache files (``*-Readers``, ``*-Writers``…) that do not load, as a
+    build killed while writing one leaves it (Pelican would then fail on every later
+    build); return them.  The next build reads those files again and rebuilds the cache."""
+    import gzip
+    import pickle
+
+    removed = []
+    for path in sorted(Path(cache_path).glob("*Generator-*")):
+        if not path.is_file():
+            continue
+        try:
+            with (gzip.open if gzipped else open)(path, "rb") as f:
+                pickle.load(f)
+        except Exception:  # noqa: BLE001 -- any failure to load is damage (EOFError, gzip, pickle)
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

@@ -1,82 +1,35 @@
-"""`invoke check`: the site's checks, each reporting problems as ``file:line: message``.
+"""`invoke check`: the registry of the site's checks.
 
-A check is a function ``check(ctx: CheckContext) -> Iterable[Problem]``.  Each area adds
-its checks to CHECKS (one line here), so `invoke check` and `invoke publish` run them all.
+Every check is ``check_x(ctx: CheckContext) -> Iterator[Problem]`` (kexue/problems.py),
+defined beside the code it checks; each area adds its check to CHECKS (one line here), so
+`invoke check` and `invoke publish` run them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable
 
+from kexue.authored import check_content_files
+from kexue.convert import check_crawled_posts
+from kexue.derivations import check_notes
 from kexue.figures import check_figure_directives
 from kexue.mathcheck import check_math_pages
+from kexue.posts import check_post_headers
+from kexue.problems import Check, CheckContext, Problem
+from kexue.sanitize import check_authored_html
 from kexue.search import check_search_index
+from kexue.topics import check_topics
 
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class CheckContext:
-    root: Path  # the project folder
-    content: Path  # content/
-    output: Path  # a built site (output/), for checks that read pages
-
-
-Check = Callable[[CheckContext], Iterable[Problem]]
-
-
-def check_post_headers(ctx: CheckContext) -> Iterable[Problem]:
-    """Every post file parses, and its Slug is its file name."""
-    from kexue.posts import PostFormatError, iter_post_files, read_post
-
-    for path in iter_post_files(ctx.content):
-        try:
-            post = read_post(path)
-        except PostFormatError as e:
-            yield Problem(str(path), 0, str(e))
-            continue
-        if post.id != path.stem:
-            yield Problem(str(path), 0, f"Slug {post.id!r} differs from the file name {path.stem}")
-
-
-def check_topics(ctx: CheckContext) -> Iterable[Problem]:
-    """The taxonomy loads, and every post's `Topic:` names a topic of it."""
-    from kexue.topics import check_topic_headers
-
-    yield from check_topic_headers(ctx.content)
-
-
-def check_crawled(ctx: CheckContext) -> Iterable[Problem]:
-    """Crawled posts hold no conversion leftovers, and their local images exist."""
-    from kexue.convert import check_crawled_posts
-
-    yield from check_crawled_posts(ctx)
-
-
-def check_derivation_notes(ctx: CheckContext) -> Iterable[Problem]:
-    """Derivation notes: post exists, anchors resolve, no auto-numbering, formulas parse."""
-    from kexue.derivations import check_notes
-
-    return check_notes(ctx.content)
-
+__all__ = ["CHECKS", "CheckContext", "Problem", "run_checks"]
 
 CHECKS: list[tuple[str, Check]] = [
+    ("content files", check_content_files),
     ("post headers", check_post_headers),
+    ("HTML allowlist", check_authored_html),
     ("topics", check_topics),
     ("figure directives", check_figure_directives),
-    ("crawled posts", check_crawled),
-    ("derivation notes", check_derivation_notes),
+    ("crawled posts", check_crawled_posts),
+    ("derivation notes", check_notes),
     ("search index", check_search_index),
     ("math on built pages", check_math_pages),
 ]

@@ -2,7 +2,7 @@
 
 The steps, in order:
 
-1. :func:`decode_page` and :func:`check_page` refuse what is not an article (403 pages
+1. :func:`decode_page` and :func:`classify_answer` refuse what is not an article (403 pages
    are refused earlier, by the crawler): an undecodable or truncated body, the
    JavaScript gate, a title-only page.  Each refusal is an :class:`AccessError` that
    names the URL and says what to try next.
@@ -16,45 +16,50 @@ The steps, in order:
    never part of a run).  Entities are already decoded in text nodes; a ``<br>`` inside a
    formula is dropped (it is the editor's, the TeX has its own ``\\\\``).  Each span becomes
    an opaque placeholder.
-5. Untrusted markup sanitised with nh3; characters of prose that Markdown or our math
-   finder would read as syntax (``$ \\ < &``) are written as HTML entities.
+5. Untrusted markup sanitised with the site's one nh3 allowlist (kexue/sanitize.py);
+   characters of prose that Markdown or our math finder would read as syntax (dollar,
+   backslash, ``<``, ``&``, backtick) are written as HTML entities.
 6. HTML -> Markdown with markdownify, then every placeholder replaced by its TeX, byte
    for byte (display math on its own line).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
-import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import MarkdownConverter
 
-from kexue.posts import SOURCE_BASE, Post
+from kexue.decoding import Decoded, decode_lenient
+from kexue.images import image_name
+from kexue.posts import Post, iter_post_files
+from kexue.problems import CheckContext, Problem
+from kexue.sanitize import sanitize_html
+from kexue.source import SOURCE_BASE, canonical_url, post_id_from_url, post_url
 from kexue.tex import find_math
 
 __all__ = [
     "AccessError",
     "Converted",
-    "check_page",
+    "classify_answer",
     "convert_page",
     "decode_page",
+    "decoding_warning",
     "image_urls",
     "looks_like_gate",
     "page_meta",
-    "post_id_from_url",
 ]
 
-SITE_HOSTS = ("spaces.ac.cn", "kexue.fm", "www.spaces.ac.cn", "www.kexue.fm")
 _TITLE_SUFFIX_RE = re.compile(r"\s*[-–|]\s*科学空间\s*[|｜]\s*Scientific Spaces\s*$")
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_ARCHIVE_RE = re.compile(r"^/archives/(\d+)/?$")
 _CODE_TAGS = frozenset({"pre", "code", "kbd", "samp", "script", "style", "textarea"})
-# Texts that start the boilerplate at the end of #PostContent (source-site.md).
+# Texts that start the boilerplate at the end of #PostContent (docs/source-site.md).
 BOILERPLATE_MARKERS = (
     "转载到请包括本文地址",
     "更详细的转载事宜请参考",
@@ -65,21 +70,10 @@ BOILERPLATE_SELECTORS = "#pay, #how_to_cite, #content_tips, .title_button, #simi
 # Placeholders: private-use characters that neither nh3 nor markdownify touch.
 _MATH_PH = "\ue000kxc{}\ue001"
 _MATH_PH_RE = re.compile("\ue000kxc(\\d+)\ue001")
-_LITERAL = {"$": "&#36;", "\\": "&#92;", "<": "&lt;", "&": "&amp;"}
+# A prose backtick is a character, never a code span (one could run across a formula).
+_LITERAL = {"$": "&#36;", "\\": "&#92;", "<": "&lt;", "&": "&amp;", "`": "&#96;"}
 _LITERAL_PH = {ch: f"\ue002{i}\ue003" for i, ch in enumerate(_LITERAL)}
 _LITERAL_RE = re.compile("[" + re.escape("".join(_LITERAL)) + "]")
-
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em", "figcaption",
-    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p",
-    "pre", "s", "samp", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "u", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
-REMOVED_WITH_CONTENT = {
-    "script", "style", "iframe", "form", "noscript", "object", "embed", "textarea", "select",
-    "button", "template", "svg", "math",
-}  # fmt: skip
 
 
 class AccessError(Exception):
@@ -103,27 +97,49 @@ class Converted:
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
 
 
-def decode_page(body: bytes, content_type: str, url: str) -> str:
-    """The page's text, from the charset in Content-Type or <meta>, else UTF-8 (strict)."""
+def decode_page(body: bytes, content_type: str, url: str) -> Decoded:
+    """The page's text, from the charset in Content-Type or <meta>, else UTF-8.  An isolated
+    invalid byte becomes U+FFFD (``.invalid`` says where; :func:`decoding_warning` words
+    it); a body that is mostly not text in its charset is refused."""
     m = re.search(r"charset=([A-Za-z0-9_-]+)", content_type or "", re.I)
     charset = m.group(1) if m else None
     if charset is None:
         m2 = _CHARSET_RE.search(body[:2048])
         charset = m2.group(1).decode("ascii") if m2 else "utf-8"
     try:
-        return body.decode(charset)
-    except (UnicodeDecodeError, LookupError) as e:
+        decoded = decode_lenient(body, charset)
+    except LookupError:
         raise AccessError(
             "undecodable",
             url,
-            f"the body is not valid {charset} ({e})",
+            f"the page names an unknown charset {charset!r}",
             f"the answer was damaged or is not the article; {_refetch(url)}",
         ) from None
+    if decoded.mostly_invalid:
+        raise AccessError(
+            "undecodable",
+            url,
+            f"the body is not valid {charset} ({decoded.invalid_bytes} of {len(body)} bytes "
+            f"invalid, from byte {decoded.offsets(1)})",
+            f"the answer was damaged or is not the article; {_refetch(url)}",
+        )
+    return decoded
+
+
+def decoding_warning(decoded: Decoded, url: str) -> str | None:
+    """The warning for a page written with invalid bytes replaced, else None."""
+    if not decoded.invalid:
+        return None
+    n = decoded.invalid_bytes
+    return (
+        f"{url}: {n} invalid {decoded.charset} byte{'s' if n != 1 else ''} at byte offset "
+        f"{decoded.offsets()} replaced by U+FFFD; the post is written with them; if the source "
+        f"page is fine, {_refetch(url)}"
+    )
 
 
 def _refetch(url: str) -> str:
-    m = _ARCHIVE_RE.match(urlsplit(url).path)
-    ids = m.group(1) if m else "ID"
+    ids = post_id_from_url(url, url) or "ID"
     return f"fetch it again with `invoke crawl --ids {ids} --refresh`"
 
 
@@ -136,30 +152,32 @@ def looks_like_gate(html: str) -> bool:
     return _HAS_BODY_RE.search(html) is None and _REDIRECT_RE.search(html) is not None
 
 
-def check_page(html: str, url: str) -> None:
-    """Raise :class:`AccessError` unless ``html`` looks like a whole article page."""
+def classify_answer(html: str, url: str) -> AccessError | None:
+    """None when ``html`` looks like a whole article page, else the :class:`AccessError`
+    naming which kind of answer it is (a gate, a truncated body, a title-only page)."""
     has_body = _HAS_BODY_RE.search(html) is not None
     if looks_like_gate(html):
-        raise AccessError(
+        return AccessError(
             "gate",
             url,
             f"a JavaScript gate page ({len(html.encode())} bytes) instead of the article",
             "the site wants a browser: retry with `invoke crawl --via browser`",
         )
     if not re.search(r"</html\s*>", html, re.I):
-        raise AccessError(
+        return AccessError(
             "truncated",
             url,
             "the body is truncated (no closing </html>)",
             f"the connection was probably cut; later, {_refetch(url)} (or use a larger --delay)",
         )
     if not has_body or not _body_text(html):
-        raise AccessError(
+        return AccessError(
             "title-only",
             url,
             "the page holds only the title, no #PostContent article body",
             "the site served a placeholder page; retry later or with `invoke crawl --via browser`",
         )
+    return None
 
 
 def _body_text(html: str) -> str:
@@ -168,16 +186,6 @@ def _body_text(html: str) -> str:
 
 
 # -- metadata --------------------------------------------------------------------------
-
-
-def post_id_from_url(url: str, source: str = SOURCE_BASE) -> str | None:
-    """The archive id of a post URL on either host (or on ``source``), else None."""
-    parts = urlsplit(urljoin(source + "/", url))
-    hosts = {*SITE_HOSTS, urlsplit(source).netloc}
-    if parts.netloc not in hosts:
-        return None
-    m = _ARCHIVE_RE.match(parts.path)
-    return m.group(1) if m else None
 
 
 def page_meta(soup: BeautifulSoup) -> dict[str, object]:
@@ -292,11 +300,10 @@ def _image_names(body: Tag, source: str) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     names: set[str] = set()
     for img in body.find_all("img", src=True):
-        url = _absolute(str(img["src"]), source)
+        url = canonical_url(str(img["src"]), source)
         if url in seen or not url.startswith(("http://", "https://")):
             continue
-        name = re.sub(r"[^A-Za-z0-9._-]", "_", unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
-        name = name or "image"
+        name = image_name(url)
         stem, dot, ext = name.rpartition(".")
         k = 2
         while name in names:
@@ -305,15 +312,6 @@ def _image_names(body: Tag, source: str) -> list[tuple[str, str]]:
         names.add(name)
         seen[url] = name
     return list(seen.items())
-
-
-def _absolute(href: str, source: str) -> str:
-    """An absolute URL, with the source's other host canonicalised to spaces.ac.cn."""
-    url = urljoin(SOURCE_BASE + "/", href.strip())
-    parts = urlsplit(url)
-    if parts.netloc in SITE_HOSTS or parts.netloc == urlsplit(source).netloc:
-        url = parts._replace(scheme="https", netloc="spaces.ac.cn").geturl()
-    return url
 
 
 def _rewrite_links(body: Tag, source: str, mirrored: set[str], images: dict[str, str]) -> None:
@@ -327,14 +325,14 @@ def _rewrite_links(body: Tag, source: str, mirrored: set[str], images: dict[str,
             continue
         if str(href).startswith("#"):
             continue
-        url = _absolute(str(href), source)
+        url = canonical_url(str(href), source)
         pid = post_id_from_url(url)
         if pid and pid in mirrored and not urlsplit(url).fragment:
             a["href"] = f"{{filename}}/posts/{pid}.md"
         else:
             a["href"] = url
     for img in body.find_all("img", src=True):
-        url = _absolute(str(img["src"]), source)
+        url = canonical_url(str(img["src"]), source)
         img["src"] = images.get(url, url)
 
 
@@ -370,7 +368,12 @@ def _lift_run(run: list, store: list[tuple[str, bool]]) -> None:
         nxt = run[i + 1] if i + 1 < len(run) else None
         if not (isinstance(nxt, NavigableString) and str(nxt).startswith("\n")):
             text += "\n"  # a <br> not followed by a newline still ends a line
-    spans = find_math(text, skip=[])
+    # The source has no Markdown: a backtick is a character, never a code span, so the
+    # finder reads the run with backticks masked (offsets kept) and the TeX is taken back.
+    spans = [
+        dataclasses.replace(s, tex=text[s.start + len(s.open) : s.end - len(s.close)])
+        for s in find_math(text.replace("`", "\ue004"), skip=[])
+    ]
     if not spans:
         return
     dropped: set[int] = set()
@@ -514,8 +517,10 @@ def convert_page(
     images_dir: Path | None = None,
 ) -> Converted:
     """Convert a checked article page; images found in ``images_dir`` are linked locally."""
-    url = url or f"{source}/archives/{post_id}"
-    check_page(html, url)
+    url = url or post_url(post_id, source)
+    refusal = classify_answer(html, url)
+    if refusal is not None:
+        raise refusal
     soup = BeautifulSoup(html, "lxml")
     meta = page_meta(soup)
     body = soup.select_one("#PostContent")
@@ -533,15 +538,7 @@ def convert_page(
     store: list[tuple[str, bool]] = []
     _lift_math(body, store)
     inner = "".join(str(c) for c in body.contents)
-    clean = nh3.clean(
-        inner,
-        tags=ALLOWED_TAGS,
-        clean_content_tags=REMOVED_WITH_CONTENT,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-        strip_comments=True,
-    )
+    clean = sanitize_html(inner)  # the site's one allowlist (kexue/sanitize.py)
     clean_soup = BeautifulSoup(clean, "lxml")
     summary = _summary(BeautifulSoup(clean, "lxml"), store)
     _protect_prose(clean_soup)
@@ -551,7 +548,7 @@ def convert_page(
         id=post_id,
         title=str(meta["title"]),
         date=str(meta["date"]),
-        source=f"{SOURCE_BASE}/archives/{post_id}",
+        source=post_url(post_id),
         source_category=str(meta["category"]),
         tags=list(meta["tags"]),
         author="苏剑林",
@@ -566,12 +563,9 @@ def convert_page(
 _STATIC_IMAGE_RE = re.compile(r"\{static\}/(images/[^\s)\"]+)")
 
 
-def check_crawled_posts(ctx):
+def check_crawled_posts(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: crawled posts hold no conversion leftovers, and their local images
     exist (a missing one: `invoke crawl --ids ID` downloads it again)."""
-    from kexue.checks import Problem
-    from kexue.posts import iter_post_files
-
     for path in iter_post_files(ctx.content):
         text = path.read_text(encoding="utf-8")
         for lineno, line in enumerate(text.split("\n"), 1):

@@ -12,5 +12,10 @@ def read_toml(path: Path, what: str, error: type[Exception] = ValueError) -> dic
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise error(f"{path}: {what} not found") from None
+    except UnicodeDecodeError as e:
+        line = Path(path).read_bytes().count(b"\n", 0, e.start) + 1
+        raise error(
+            f"{path}:{line}: not UTF-8 (byte at offset {e.start}); save the file as UTF-8"
+        ) from None
     except tomllib.TOMLDecodeError as e:
         raise error(f"{path}: not valid TOML ({e}); fix the file") from None

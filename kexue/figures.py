@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from kexue.markdown_math import render_span
-from kexue.tex import find_math
+from kexue.paths import THEME
+from kexue.problems import CheckContext, Problem
+from kexue.summaries import text_with_math
 
-SPEC_PATH = Path(__file__).resolve().parents[1] / "theme" / "figures" / "spec.json"
+SPEC_PATH = THEME / "figures" / "spec.json"
 # The class the loader looks for; templates test the content for it.
 PLACEHOLDER_CLASS = "kx-figure"
 _FENCE_RE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>[^`\n]*)$")
@@ -165,17 +166,6 @@ def _default(p: dict, values: dict[str, str], params_spec: dict) -> object:
     return p["default"]
 
 
-def _text_with_math(text: str) -> str:
-    """``text`` as HTML: its TeX spans as math elements, the rest escaped."""
-    out, pos = [], 0
-    for span in find_math(text):
-        out.append(html.escape(text[pos : span.start], quote=False))
-        out.append(render_span(span))
-        pos = span.end
-    out.append(html.escape(text[pos:], quote=False))
-    return "".join(out)
-
-
 def describe(block: FigureBlock) -> str:
     """Plain Chinese text saying what the figure shows and with which parameters."""
     figure = spec()[block.name]
@@ -195,7 +185,7 @@ def render_figure(block: FigureBlock) -> str:
         f' data-param-{key}="{html.escape(value)}"' for key, value in block.params.items()
     )
     title = html.escape(spec()[block.name]["title"])
-    caption = _text_with_math(block.caption) if block.caption else title
+    caption = text_with_math(block.caption) if block.caption else title
     return (
         f'<figure class="{PLACEHOLDER_CLASS}" data-figure="{block.name}"{attrs}>'
         f'<div class="kx-figure-fallback" data-pagefind-ignore><p>{html.escape(describe(block))}'
@@ -224,9 +214,8 @@ def figure_problems(path: Path) -> list[tuple[int, str]]:
     ]
 
 
-def check_figure_directives(ctx) -> Iterator:
+def check_figure_directives(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: every figure block in posts, samples and notes validates."""
-    from kexue.checks import Problem
     from kexue.posts import iter_post_files
 
     notes = sorted((Path(ctx.content) / "derivations").glob("*.md"))

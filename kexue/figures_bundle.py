@@ -17,8 +17,8 @@ from pathlib import Path
 
 from kexue.assets import MissingFrontEndPackageError
 from kexue.fsutil import atomic_write_bytes
+from kexue.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "theme" / "figures"
 ENTRIES = ("figures.js", "figures.css")
 OUTPUT_DIR = "figures"  # under the site's output folder

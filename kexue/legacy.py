@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.fsutil import atomic_write_text
-from kexue.posts import SOURCE_BASE, Post, parse_post, write_post
+from kexue.posts import Post, write_post
+from kexue.source import find_post_id, post_url
 from kexue.tex import find_code_ranges, find_math
 
 __all__ = [
@@ -56,7 +57,6 @@ NOTE_FIELDS = ("Post", "Status", "Authors", "Date")
 # Characters after which html2text doubled a backslash (html2text.config.RE_SLASH_CHARS).
 SLASH_CHARS = frozenset("\\`*_{}[]()#+-.!")
 
-_ID_RE = re.compile(r"https?://(?:www\.)?(?:spaces\.ac\.cn|kexue\.fm)/archives/(\d+)")
 _LINK_LINE_RE = re.compile(r"^\*\*原文链接\*\*:\s*\[([^\]]*)\]")
 _DATE_LINE_RE = re.compile(r"^\*\*发布日期\*\*:\s*(.*)$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -324,12 +324,12 @@ def _strip_tool_header(lines: list[str], file: LegacyFile) -> int:
         if line.startswith("# ") and not seen:
             file.titles.append(line[2:].strip())
         elif m := _LINK_LINE_RE.match(line):
-            id_m = _ID_RE.search(m.group(1))
-            if id_m and not file.id:
-                file.id = id_m.group(1)
-            elif id_m and id_m.group(1) != file.id:
+            link_id = find_post_id(m.group(1))
+            if link_id and not file.id:
+                file.id = link_id
+            elif link_id and link_id != file.id:
                 file.problems.append(
-                    f"{file.name}: source id {file.id} differs from 原文链接 id {id_m.group(1)}"
+                    f"{file.name}: source id {file.id} differs from 原文链接 id {link_id}"
                 )
         elif m := _DATE_LINE_RE.match(line):
             if m.group(1).strip():
@@ -376,8 +376,8 @@ def parse_legacy_file(path: Path) -> LegacyFile:
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     front, body, body_line = _split_front_matter(text, path)
     file = LegacyFile(path=path, front=front)
-    if m := _ID_RE.search(front.get("source", "")):
-        file.id = m.group(1)
+    if source_id := find_post_id(front.get("source", "")):
+        file.id = source_id
     if front.get("title"):
         file.titles.append(front["title"])
     if front.get("date"):
@@ -387,7 +387,7 @@ def parse_legacy_file(path: Path) -> LegacyFile:
     if not file.id:
         raise ValueError(
             f"{path}: no post id (neither `source:` nor a **原文链接** line names "
-            f"{SOURCE_BASE}/archives/<id>); add `source:` to its front matter"
+            f"{post_url('<id>')}); add `source:` to its front matter"
         )
     # Where the post text ends: the site's citation block, the feed's "read more" link, or
     # the derivation heading, whichever comes first.
@@ -498,6 +498,7 @@ class ImportReport:
     posts_written: int = 0
     posts_unchanged: int = 0
     posts_kept: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # edited files --force overwrote
     ids: int = 0
     duplicates: list[tuple[str, list[str]]] = field(default_factory=list)
     excerpt_only: list[str] = field(default_factory=list)
@@ -521,7 +522,7 @@ class ImportReport:
             f"  files read:            {self.files_read}",
             f"  post ids:              {self.ids}",
             f"  posts written:         {self.posts_written} "
-            f"(unchanged {self.posts_unchanged}, kept crawled {len(self.posts_kept)})",
+            f"(unchanged {self.posts_unchanged}, kept edited or crawled {len(self.posts_kept)})",
             f"  duplicates merged:     {len(self.duplicates)} ids from "
             f"{sum(len(f) for _, f in self.duplicates)} files",
             f"  excerpt-only posts:    {len(self.excerpt_only)} "
@@ -553,8 +554,14 @@ class ImportReport:
             out.append("  authored notes kept (re-run with --force to overwrite): ")
             out.extend(f"    {p}" for p in self.notes_kept)
         if self.posts_kept:
-            out.append("  crawled posts kept (they have Fetched:; --force overwrites):")
+            out.append(
+                "  posts kept (edited since the import, or written by the crawler; "
+                "--force overwrites):"
+            )
             out.extend(f"    {p}" for p in self.posts_kept)
+        if self.replaced:
+            out.append("  edited files replaced because of --force:")
+            out.extend(f"    {p}" for p in self.replaced)
         out.append(f"  not understood ({len(self.problems)}):")
         out.extend(f"    {p}" for p in self.problems)
         return "\n".join(out)
@@ -584,9 +591,10 @@ def _note_text(post_id: str, status: str, parts: list[tuple[str, str]]) -> str:
 def import_legacy(source: Path, content: Path, force: bool = False) -> ImportReport:
     """Import the legacy folder ``source`` into the content folder ``content``.
 
-    Re-running changes nothing; an existing note that differs from what the import would
-    write (an authored note) is kept unless ``force``; so is a post the crawler wrote
-    (``Fetched:`` set).
+    Re-running changes nothing; an existing note or post that differs from what the
+    import last wrote there (digests in content/overrides/legacy-*.json: edited by hand,
+    written by the crawler, or not the import's) is kept unless ``force``, and the report
+    lists what ``force`` replaced.
     """
     source, content = Path(source), Path(content)
     raw = source / "blogs_raw"
@@ -640,6 +648,9 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
     # Digests of the notes this import wrote: a note that no longer matches was edited.
     manifest = content / "overrides" / "legacy-notes.json"
     written = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    # The same for posts: a post whose file no longer matches was edited by hand.
+    post_manifest = content / "overrides" / "legacy-posts.json"
+    posts_written = _read_digests(post_manifest)
     for post_id in sorted(groups, key=int):
         group = sorted(
             groups[post_id], key=lambda f: (kept_rank[f.kind], -len(f.post_text), f.name)
@@ -665,13 +676,13 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             id=post_id,
             title=_best_title(titles),
             date=dates[0] if dates else "",
-            source=f"{SOURCE_BASE}/archives/{post_id}",
+            source=post_url(post_id),
             author=AUTHOR,
             completeness=completeness,
             body=win.post_text + "\n" if win.post_text else "",
             extra={"Legacy_tags": ", ".join(tags)} if tags else {},
         )
-        _write_post(content / "posts" / f"{post_id}.md", post, force, report)
+        _write_post(content / "posts" / f"{post_id}.md", post, force, report, posts_written)
 
         # Derivation texts: every distinct one, the winner's first.
         parts: list[tuple[str, str]] = []
@@ -713,6 +724,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
                     f"kept {names[0]!r} (of {win.name})"
                 )
     atomic_write_text(manifest, json.dumps(written, indent=1, sort_keys=True) + "\n")
+    atomic_write_text(post_manifest, json.dumps(posts_written, indent=1, sort_keys=True) + "\n")
     report.topics = len(topics)
     report.topics_written = _write_topics(content / "overrides" / "topics.json", topics, force)
     return report
@@ -736,16 +748,35 @@ def _read_topics(path: Path, by_stem: dict[str, LegacyFile], report: ImportRepor
     return out
 
 
-def _write_post(path: Path, post: Post, force: bool, report: ImportReport) -> None:
-    if path.is_file() and not force:
-        old = parse_post(path.read_text(encoding="utf-8"), path)
-        if old.fetched and old.render() != post.render():
-            report.posts_kept.append(str(path))
-            return
+def _read_digests(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_post(
+    path: Path, post: Post, force: bool, report: ImportReport, written: dict[str, str]
+) -> None:
+    """Write a post unless its file is not what an import wrote (``written``: digests of
+    what earlier imports wrote): edited by hand, written by the crawler (``Fetched:``) or
+    by someone else.  With ``force`` such a file is replaced, and the report says so."""
+    text = post.render()
+    if path.is_file():
+        old = path.read_text(encoding="utf-8", errors="replace")
+        if old != text:
+            ours = written.get(path.stem) == _digest(old)
+            if not ours and not force:
+                report.posts_kept.append(str(path))
+                return
+            if not ours:
+                report.replaced.append(str(path))
     if write_post(path, post):
         report.posts_written += 1
     else:
         report.posts_unchanged += 1
+    written[path.stem] = _digest(text)
 
 
 def _digest(text: str) -> str:
@@ -756,11 +787,13 @@ def _write_note(
     path: Path, text: str, force: bool, report: ImportReport, written: dict[str, str]
 ) -> None:
     """Write a note unless it was edited since the import wrote it (``written``: digests)."""
-    if path.is_file() and not force:
+    if path.is_file():
         old = path.read_text(encoding="utf-8")
         if old != text and written.get(path.stem) != _digest(old):
-            report.notes_kept.append(str(path))
-            return
+            if not force:
+                report.notes_kept.append(str(path))
+                return
+            report.replaced.append(str(path))
     if atomic_write_text(path, text):
         report.notes_written += 1
     written[path.stem] = _digest(text)

@@ -39,6 +39,7 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _PLACEHOLDER_RE = re.compile(_OPEN + r"kxm(\d+)" + _CLOSE)
 _PARAGRAPH_RE = re.compile(r"<p>((?:(?!</p>).)*?" + _OPEN + r"kxm\d+" + _CLOSE + r".*?)</p>", re.S)
 _BR_RE = r"(?:\s*<br\s*/?>\s*)"
+_IN_TAG_RE = re.compile(r"<[A-Za-z][^<>]*" + _OPEN + r"kxm\d+" + _CLOSE + r"[^<>]*>")
 
 
 def placeholder(index: int) -> str:
@@ -192,6 +193,14 @@ class MathPostprocessor(Postprocessor):
         by_span: dict[int, list[Equation]] = {}
         for eq in self.equations:
             by_span.setdefault(eq.span, []).append(eq)
+        # Inside a tag (an attribute of raw HTML) a formula is its TeX as attribute text:
+        # an element there would end the attribute and let the TeX write markup.
+        text = _IN_TAG_RE.sub(
+            lambda t: _PLACEHOLDER_RE.sub(
+                lambda m: html.escape(self.store[int(m.group(1))].source, quote=True), t.group(0)
+            ),
+            text,
+        )
         return _PLACEHOLDER_RE.sub(
             lambda m: render_span(self.store[int(m.group(1))], by_span.get(int(m.group(1)), [])),
             text,

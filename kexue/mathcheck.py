@@ -18,11 +18,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-if TYPE_CHECKING:
-    from kexue.checks import CheckContext, Problem
+from kexue.problems import CheckContext, Problem
 
 #: Installed before a page's scripts when only parsing is wanted: MathJax then starts
 #: without typesetting the page (PROBE_JS compiles the formulas itself).
@@ -343,8 +341,7 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
     them but does not lay them out).  ``context``: a Playwright browser context to use
     (default: start Chromium)."""
     from kexue.browser import ChromiumMissingError
-    from kexue.checks import Problem
-    from kexue.prerender import STYLESHEET
+    from kexue.prerender import STYLESHEET  # noqa: PLC0415
     from kexue.serve import ServedSite
 
     if not ctx.output.is_dir():
@@ -405,8 +402,6 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
 
 
 def _located(ctx: CheckContext, rel: str, problem: FormulaProblem) -> Problem:
-    from kexue.checks import Problem
-
     own = source_candidates(ctx.content, rel)
     where = locate(problem.tex, own) if problem.tex else None
     if where is None and problem.tex:

@@ -1,7 +1,8 @@
 """The Post model, and reading and writing content files (Pelican metadata + Markdown).
 
-A content file is a block of ``Key: value`` header lines, a blank line, then the Markdown
-body.  Keys are written in FIELDS order; empty fields are written empty (never invented).
+A content file is a block of ``Key: value`` header lines (read by kexue/header.py, the
+notes' parser too), a blank line, then the Markdown body.  Keys are written in FIELDS
+order; empty fields are written empty (never invented).
 
     Title: 从谱范数梯度到新式权重衰减的思考
     Date: 2024-12-25
@@ -14,13 +15,15 @@ The body is kept byte for byte.  Unknown header keys are preserved in ``extra``.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.fsutil import atomic_write_text
+from kexue.header import HeaderError, parse_header
+from kexue.problems import CheckContext, Problem
+from kexue.source import post_url
 
-SOURCE_BASE = "https://spaces.ac.cn"
 # Header keys in the order they are written.  Pelican lower-cases them as metadata.
 FIELDS = (
     "Title",
@@ -36,11 +39,11 @@ FIELDS = (
     "Content_hash",
     "Fetched",
 )
-_HEADER_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]?(.*)$")
+_POST_KEYS = "`Title:`, `Date:`, `Slug: <id>`, …"
 
 
-class PostFormatError(ValueError):
-    """A content file whose header cannot be read; the message names the file."""
+class PostFormatError(HeaderError):
+    """A content file whose header cannot be read; the message names the file and line."""
 
 
 @dataclass
@@ -62,7 +65,7 @@ class Post:
 
     @property
     def source_url(self) -> str:
-        return self.source or f"{SOURCE_BASE}/archives/{self.id}"
+        return self.source or post_url(self.id)
 
     def header(self) -> dict[str, str]:
         values = {
@@ -91,18 +94,13 @@ class Post:
 
 
 def parse_post(text: str, path: Path | str = "<string>") -> Post:
-    """Parse a content file's text; ``path`` only names the file in errors."""
-    header, sep, body = text.partition("\n\n")
-    if not sep:
-        header, body = text, ""
-    values: dict[str, str] = {}
-    for lineno, line in enumerate(header.split("\n"), 1):
-        m = _HEADER_RE.match(line)
-        if not m:
-            raise PostFormatError(f"{path}:{lineno}: not a `Key: value` header line: {line!r}")
-        values[m.group(1).capitalize() if m.group(1).islower() else m.group(1)] = m.group(2)
+    """Parse a content file's text; ``path`` only names the file in errors.  Windows line
+    ends are read as line ends."""
+    text = text.replace("\r\n", "\n")
+    header = parse_header(text, path, what="post file", keys=_POST_KEYS, error=PostFormatError)
+    values = header.values
     if not values.get("Slug"):
-        raise PostFormatError(f"{path}: the header has no `Slug:` (the post's archive id)")
+        raise PostFormatError(path, 1, "the header has no `Slug:` (the post's archive id)")
     known = {k: values.pop(k, "") for k in FIELDS}
     return Post(
         id=known["Slug"].strip(),
@@ -117,7 +115,7 @@ def parse_post(text: str, path: Path | str = "<string>") -> Post:
         completeness=known["Completeness"],
         content_hash=known["Content_hash"],
         fetched=known["Fetched"],
-        body=body,
+        body=text[header.body_start :],
         extra=values,
     )
 
@@ -137,3 +135,15 @@ def iter_post_files(content: Path) -> list[Path]:
     for sub in ("posts", "samples"):
         files.extend(sorted((Path(content) / sub).glob("*.md")))
     return files
+
+
+def check_post_headers(ctx: CheckContext) -> Iterator[Problem]:
+    """`invoke check`: every post file parses, and its Slug is its file name."""
+    for path in iter_post_files(ctx.content):
+        try:
+            post = read_post(path)
+        except PostFormatError as e:
+            yield Problem(e.path, e.line, e.message)
+            continue
+        if post.id != path.stem:
+            yield Problem(str(path), 0, f"Slug {post.id!r} differs from the file name {path.stem}")

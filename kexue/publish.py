@@ -67,8 +67,17 @@ def publish(
     message: str = "Publish kexue-notes site",
     cname: str | None = None,
 ) -> PublishResult:
-    """Push ``output`` to ``branch`` of ``remote`` (a URL or a path); skip when unchanged."""
+    """Push ``output`` to ``branch`` of ``remote`` (a URL or a path); skip when unchanged.
+    Refuses a folder that is not a build output, and a remote git would read as an option."""
+    from kexue.outputs import is_build_output
+
     output = Path(output).resolve()
+    if str(remote).startswith("-"):
+        raise PublishError(f"remote {remote!r} starts with '-': git would read it as an option")
+    if output.is_dir() and not is_build_output(output):
+        raise PublishError(
+            f"{output} is not a kexue-notes build output: build into it with `invoke build`"
+        )
     prepare_output(output, cname)
     workdir = Path(workdir or Path(".cache") / "publish-repo").resolve()
     if not (workdir / ".git").is_dir():

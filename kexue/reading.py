@@ -22,12 +22,19 @@ _MATH_PLACEHOLDER_RE = re.compile("\ue000[^\ue001]*\ue001")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _skip_re(*tags: str) -> re.Pattern:
+    """Math elements (group 1) and the elements ``tags`` (group 2), whole."""
+    return re.compile(
+        r"<(span|div)\b[^>]*\bclass=\"math (?:inline|display)[^>]*>.*?</\1>"
+        rf"|<({'|'.join(tags)})\b.*?</\2>",
+        re.S | re.I,
+    )
+
+
 # TeX, code and scripts are not prose: their text is not counted
-_SKIP_RE = re.compile(
-    r"<(span|div)\b[^>]*\bclass=\"math (?:inline|display)[^>]*>.*?</\1>"
-    r"|<(pre|script|style)\b.*?</\2>",
-    re.S | re.I,
-)
+_SKIP_RE = _skip_re("pre", "script", "style")
 _DISPLAY_RE = re.compile(r"<div\b[^>]*\bclass=\"math display")
 _TAG_RE = re.compile(r"<[^>]*>")
 
@@ -51,6 +58,7 @@ class Heading:
     level: int  # 1 for the outermost level shown in the contents, 2 below it
     id: str
     html: str  # the heading's inner HTML without its permalink (math stays typesettable)
+    kind: str = ""  # "notes": a heading of the derivation notes' appendix
 
 
 def _fragments(html: str) -> list[lxml.html.HtmlElement]:
@@ -81,7 +89,7 @@ def headings(html: str, depth: int = 2) -> list[Heading]:
             continue
         for link in el.find_class("headerlink"):
             link.drop_tree()
-        inner = (el.text or "") + "".join(
+        inner = htmllib.escape(el.text or "", quote=False) + "".join(
             lxml.html.tostring(child, encoding="unicode") for child in el
         )
         out.append(Heading(level, el.get("id"), inner.strip()))
@@ -144,3 +152,130 @@ def neighbours(keys: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
         key: (keys[i - 1] if i else None, keys[i + 1] if i + 1 < len(keys) else None)
         for i, key in enumerate(keys)
     }
+
+
+# ---------- the derivation notes' appendix, as part of the post ----------
+
+_HEADING_RE = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1>", re.S | re.I)
+_ID_ATTR_RE = re.compile(r'\bid="([^"]*)"')
+_MATH_SPAN_RE = re.compile(r'<span class="math inline"[^>]*>.*?</span>', re.S)
+_HEADERLINK_RE = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+# what may sit between the appendix section and a heading it lists (a lost section's box)
+_TOC_CONTAINERS = {"deriv-lost"}
+
+
+def page_ids(html: str) -> set[str]:
+    """Every ``id`` attribute value in a piece of HTML."""
+    return {htmllib.unescape(v) for v in _ID_ATTR_RE.findall(html)}
+
+
+def _listed_positions(section_html: str) -> list[bool]:
+    """For each heading of the appendix (document order, the title included): whether it
+    is one of the appendix's own sections (not inside a box, panel or other block)."""
+    root = lxml.html.fragment_fromstring(section_html, create_parent="div")
+    out = []
+    for el in root.iter(*_HEADING_TAGS):
+        parent = el.getparent()
+        ok = True
+        while parent is not None and parent is not root:
+            cls = set((parent.get("class") or "").split())
+            if parent.tag != "section" and not cls & _TOC_CONTAINERS:
+                ok = False
+                break
+            parent = parent.getparent()
+        out.append(ok)
+    return out
+
+
+def structure_appendix(
+    appendix: str, taken: set[str], title_id: str = "derivations-title", depth: int = 2
+) -> tuple[str, list[Heading]]:
+    """The 推导与注释 appendix fitted into the post's heading hierarchy, and its contents.
+
+    The appendix title stays an h2 like the post's sections; the note's own headings are
+    moved down so the highest of them is an h3 (their order and relative levels kept).
+    Headings without an id, or whose id the post already uses (``taken``), get a unique
+    ``deriv-…`` id.  Returns the new HTML (only heading tags changed, every other byte
+    kept) and the contents entries: the title at level 1, then the appendix's own sections
+    of the ``depth`` highest levels at levels 2, 3….
+    """
+    found = list(_HEADING_RE.finditer(appendix))
+    if not found:
+        return appendix, []
+    listed = _listed_positions(appendix)
+    if len(listed) != len(found):  # a heading the parser sees differently: list none inside
+        listed = [False] * len(found)
+    titles = [title_id in _ID_ATTR_RE.findall(m.group(2)) for m in found]
+    inner_levels = [int(m.group(1)) for m, t in zip(found, titles, strict=True) if not t]
+    shift = max(0, 3 - min(inner_levels)) if inner_levels else 0
+    used = set(taken)
+    out, entries, last = [], [], 0
+    kept_levels = sorted(
+        {
+            min(6, int(m.group(1)) + shift)
+            for m, ok, t in zip(found, listed, titles, strict=True)
+            if ok and not t
+        }
+    )
+    for m, ok, is_title in zip(found, listed, titles, strict=True):
+        level, attrs, inner = int(m.group(1)), m.group(2), m.group(3)
+        ids = _ID_ATTR_RE.findall(attrs)
+        if not is_title:
+            level = min(6, level + shift)
+        hid = htmllib.unescape(ids[0]) if ids else ""
+        if not hid or (hid in used and not is_title):
+            text = htmllib.unescape(_TAG_RE.sub("", _MATH_SPAN_RE.sub(" ", inner)))
+            base = "deriv-" + slugify_heading(text)
+            hid, n = base, 1
+            while hid in used:
+                hid, n = f"{base}_{n}", n + 1
+            attrs = (
+                _ID_ATTR_RE.sub(f'id="{htmllib.escape(hid)}"', attrs, count=1)
+                if ids
+                else f' id="{htmllib.escape(hid)}"{attrs}'
+            )
+        used.add(hid)
+        out.append(appendix[last : m.start()])
+        out.append(f"<h{level}{attrs}>{inner}</h{level}>")
+        last = m.end()
+        label = _HEADERLINK_RE.sub("", inner).strip()
+        if is_title:
+            entries.append(Heading(1, hid, label, "notes"))
+        elif ok and level in kept_levels[:depth]:
+            entries.append(Heading(2 + kept_levels.index(level), hid, label, "notes"))
+    out.append(appendix[last:])
+    return "".join(out), entries
+
+
+# ---------- the page's meta description ----------
+
+# besides the formulas: code, panels, figures, tables and headings are not the summary
+_MATH_ELEMENT_RE = _skip_re("pre", "script", "style", "details", "figure", "table", "h[1-6]")
+_SENTENCE_END_RE = re.compile(r"[。！？；!?;]|\.(?=\s|$)")
+
+
+_PLAIN_TEX_RE = re.compile(r"\$\s*([A-Za-z0-9]{1,12})\s*\$")
+
+
+def _plain_math(m: re.Match) -> str:
+    """A formula that is only a name or a number (``$x$``, ``$K$``) reads as text; any other
+    is left out."""
+    plain = _PLAIN_TEX_RE.fullmatch(htmllib.unescape(_TAG_RE.sub("", m.group(0))).strip())
+    return f" {plain.group(1)} " if plain else " "
+
+
+def meta_description(html: str, limit: int = 150) -> str:
+    """Plain text for ``<meta name="description">``: the HTML's prose without formulas,
+    code or markup, cut after the last sentence end within ``limit`` characters (or at
+    ``limit`` with an ellipsis when the first sentence is longer)."""
+    text = htmllib.unescape(_TAG_RE.sub(" ", _MATH_ELEMENT_RE.sub(_plain_math, html)))
+    text = re.sub(r"\s+", " ", text).strip()
+    # white space left where a formula was, next to Chinese punctuation or text
+    text = re.sub(r" (?=[，。、；：！？）》」])|(?<=[，。、；：！？（《「]) ", "", text)
+    text = re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", text)
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, limit + 1)]
+    if ends and (ends[-1] >= limit // 3 or len(text) <= limit):
+        return text[: ends[-1]].strip()
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"

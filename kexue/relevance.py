@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.datafiles import read_toml
+from kexue.paths import DATA
 from kexue.posts import Post
 
-DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "relevance.toml"
+DEFAULT_RULES = DATA / "relevance.toml"
 _KEYS = {
     "include_ids",
     "exclude_ids",

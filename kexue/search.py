@@ -1,4 +1,4 @@
-"""Full-text search: a Pagefind index of the post bodies, built after Pelican.
+"""Full-text search: a Pagefind index of the post bodies, built at the end of each build.
 
 Chinese recall by design, not by luck.  Pagefind's extended build segments Chinese with
 jieba when indexing, and the browser segments a query with ``Intl.Segmenter``; the two
@@ -12,30 +12,43 @@ words for Chinese at all:
   is a word, both break phrases), and navigation, footer and boilerplate simply absent.
   The index language is ``und`` (no segmenter, no stemmer), so each Han character is one
   word at its own position and Latin words are Pagefind's usual words (ended at a slash).
-* Query time (theme/static/search/search.js): the query is cut the same way, and a run of
+* Query time (theme/static/search/query.js): the query is cut the same way, and a run of
   two or more words is searched as a Pagefind *exact phrase* (``"变 分 法"``), which
   matches only consecutive positions: a 2-4 character string that occurs in a post finds
   that post, whatever either segmenter would have done, and only such posts.  The same
   words searched without quotes rank the phrase matches (titles and headings weigh more).
 
-Everything here imports without Pelican; `invoke build` calls :func:`build_index` on the
-built site.
+The Han ranges and word rules above are written once, here (:data:`CONTRACT`); the
+build emits them as an ES module next to the search page's scripts
+(:func:`write_contract_module`), so the browser cuts a query with the same data.
+
+Everything here imports without Pelican; plugins/kexue_search calls :func:`build_site_search`
+on Pelican's ``finalized`` signal.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import json
+import logging
 import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from lxml import html as lhtml
+
 from kexue.fsutil import atomic_write_text
+from kexue.posts import iter_post_files
+from kexue.problems import CheckContext, Problem
+
+logger = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"  # output/pagefind/: written by the pagefind binary
 POSTS_JSON = "search/posts.json"  # the post list the home page filters without a query
@@ -49,13 +62,33 @@ INPUT_STAMP = "kexue-input.sha256"  # digest of what the bundle was built from
 MATH_GAP = " ⋯ "  # stands for a formula: shown in excerpts, not a word, breaks phrases
 BLOCK_GAP = " · "  # ends a paragraph, heading, list item…: likewise
 
-# Han characters, and CJK punctuation and full-width forms: each is set apart as one word
-# (keep in sync with HAN and CJK_PUNCT in theme/static/search/search.js).
+# Han characters, and CJK punctuation and full-width forms: each is set apart as one word.
 HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u00b7"
+# What Pagefind keeps of a word: the characters of Rust's Unicode \w (Alphabetic, M, Nd,
+# Pc, Join_Control), as general categories plus the few Alphabetic characters outside
+# them (circled and squared Latin letters); a test checks it against \p{Alphabetic}.
+WORD_CATEGORIES = ("L", "M", "Nd", "Nl", "Pc")
+WORD_EXTRA = (
+    "\u200c\u200d\u24b6-\u24e9"  # Join_Control; Ⓐ-ⓩ
+    "\U0001f130-\U0001f149\U0001f150-\U0001f169\U0001f170-\U0001f189"  # squared, negative
+)
+# A word ends at a slash followed by a non-space (PixelRNN/PixelCNN is two words).
+WORD_BREAK_AFTER = "/"
+# The contract with theme/static/search/query.js, emitted as theme/search/contract.js.
+CONTRACT = {
+    "spaced": HAN + CJK_PUNCT,  # regular-expression class bodies (JS: the u flag)
+    "wordCategories": list(WORD_CATEGORIES),
+    "wordExtra": WORD_EXTRA,
+    "wordBreakAfter": WORD_BREAK_AFTER,
+    "mathGap": MATH_GAP.strip(),  # the marks the generated documents hold (readable())
+    "blockGap": BLOCK_GAP.strip(),
+}
+CONTRACT_MODULE = "search/contract.js"  # under the theme's static folder of the output
 _SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
-_SLASH_RE = re.compile(r"/(?=\S)")
-_NON_WORD_RE = re.compile(r"[^\w]")  # what Pagefind strips from a word (Rust's Unicode \w)
+_SLASH_RE = re.compile(f"{re.escape(WORD_BREAK_AFTER)}(?=\\S)")
+_WORD_EXTRA_RE = re.compile(f"[{WORD_EXTRA}]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SKIP_DIRS = {BUNDLE_DIR, "theme", "vendor", "search"}
 _BLOCKS = {
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr",
@@ -87,16 +120,40 @@ class PostRecord:
 def space_cjk(text: str) -> str:
     """Set every Han character (and CJK punctuation) apart: one character, one word; and
     end a word at a slash (PixelRNN/PixelCNN is two words: Pagefind would index neither
-    pixelcnn nor pixelrnn, only pixelrnnpixelcnn and its camel-case parts)."""
-    return _SLASH_RE.sub("/ ", _SPACED_RE.sub(lambda m: f" {m.group()} ", text))
+    pixelcnn nor pixelrnn, only pixelrnnpixelcnn and its camel-case parts).  Control
+    characters (which XML and the index refuse) become spaces."""
+    spaced = _SPACED_RE.sub(lambda m: f" {m.group()} ", _CONTROL_RE.sub(" ", text))
+    return _SLASH_RE.sub(f"{WORD_BREAK_AFTER} ", spaced)
+
+
+def is_word_char(char: str) -> bool:
+    """Does Pagefind keep ``char`` in a word (Rust's Unicode \\w)?"""
+    category = unicodedata.category(char)
+    if category in WORD_CATEGORIES or category[0] in WORD_CATEGORIES:
+        return True
+    return _WORD_EXTRA_RE.match(char) is not None
 
 
 def index_words(text: str) -> list[str]:
     """The words Pagefind indexes for ``text`` in a generated document, in order (less
     the extra words it adds for parts of hyphenated and camel-case words).  The search
-    page cuts a query the same way (``words`` in search.js)."""
-    words = (_NON_WORD_RE.sub("", w).lower() for w in space_cjk(text).split())
+    page cuts a query the same way (``words`` in theme/static/search/query.js)."""
+    words = ("".join(filter(is_word_char, w)).lower() for w in space_cjk(text).split())
     return [w for w in words if w]
+
+
+def contract_module() -> str:
+    """The ES module the search page imports: :data:`CONTRACT` as its default export."""
+    data = json.dumps(CONTRACT, ensure_ascii=True, indent=2)
+    return (
+        "// Generated by kexue/search.py (CONTRACT) at build time: do not edit.\n"
+        f"export default {data};\n"
+    )
+
+
+def write_contract_module(static_dir: Path) -> bool:
+    """Write the contract module into the output's theme static folder; True if changed."""
+    return atomic_write_text(Path(static_dir) / CONTRACT_MODULE, contract_module())
 
 
 def _is_math(el) -> bool:
@@ -125,8 +182,6 @@ def _drop(el, replacement: str = "") -> None:
 
 def _clean_body(body):
     """A copy of the body without TeX (each formula becomes MATH_GAP) or ignored parts."""
-    import copy
-
     body = copy.deepcopy(body)
     body.attrib.pop(BODY_ATTR, None)
     for el in list(body.iter()):
@@ -173,8 +228,6 @@ def post_text(record: PostRecord) -> str:
 
 def index_document(record: PostRecord) -> str:
     """The HTML page Pagefind indexes for a post (see the module docstring)."""
-    from lxml import html as lhtml
-
     body = _clean_body(record.body)
     for el in body.iter():
         if el.text:
@@ -208,8 +261,6 @@ def read_post_page(path: Path, url: str) -> PostRecord | None:
     text = path.read_text(encoding="utf-8")
     if META_ATTR not in text:
         return None
-    from lxml import html as lhtml
-
     tree = lhtml.fromstring(text)
     metas = tree.xpath(f"//script[@{META_ATTR}]")
     if not metas:
@@ -250,7 +301,9 @@ def iter_post_pages(output: Path) -> Iterator[PostRecord]:
 
 def pagefind_executable() -> Path:
     try:
-        from pagefind_bin_extended import get_executable
+        # Imported here: a missing binary is a clear build error, not an import error of
+        # every module that imports kexue.search (the checks registry, the tests).
+        from pagefind_bin_extended import get_executable  # noqa: PLC0415
     except ImportError as e:
         raise SearchIndexError(
             "the Pagefind binary is missing: install requirements.txt "
@@ -279,7 +332,8 @@ def build_index(output: Path, cache: Path | None = None) -> IndexStats:
     if not records:
         raise SearchIndexError(
             f"no post pages under {output} (pages carrying {META_ATTR} metadata from "
-            "partials/search_article_end.html): build the site first with `invoke build`"
+            "partials/search_article_end.html): does the content folder hold posts, and "
+            "does the theme still include that partial?"
         )
     docs = {record.url: index_document(record) for record in records}
     exe = pagefind_executable()
@@ -356,12 +410,22 @@ def _keep(bundle: Path, cache: Path, key: str, keep: int = 4) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def check_search_index(ctx) -> Iterator:
+def build_site_search(output: Path, static_dir: Path, cache: Path | None = None) -> IndexStats:
+    """Everything the search needs in a built site: the index (:func:`build_index`) and the
+    contract module the search page imports, in ``static_dir`` (the output's theme static
+    folder)."""
+    stats = build_index(output, cache)
+    stats.changed = write_contract_module(static_dir) or stats.changed
+    state = "updated" if stats.changed else "unchanged"
+    logger.info(
+        "search index of %d posts %s (%d KiB)", stats.posts, state, stats.bundle_bytes // 1024
+    )
+    return stats
+
+
+def check_search_index(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: every post of content/ has a post page the search can read, and
     output/pagefind/ indexes exactly those pages (no stale or missing index)."""
-    from kexue.checks import Problem
-    from kexue.posts import iter_post_files
-
     output = Path(ctx.output)
     try:
         records = list(iter_post_pages(output))

@@ -21,14 +21,16 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.datafiles import read_toml
-from kexue.posts import Post
+from kexue.paths import DATA
+from kexue.posts import Post, PostFormatError, iter_post_files, read_post
+from kexue.problems import CheckContext, Problem
 
-TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "data" / "topics.toml"
+TAXONOMY_PATH = DATA / "topics.toml"
 OVERRIDES = Path("overrides") / "topics.json"  # under content/
 FIELDS = ("title", "headings", "body", "tags", "category")
 SETTINGS = {
@@ -437,10 +439,9 @@ def classify_all(
     return TopicReport(results, taxonomy)
 
 
-def check_topic_headers(content: Path, taxonomy_path: Path | None = None) -> Iterable:
-    """Problems for `invoke check`: a broken taxonomy, or `Topic:` values it does not know."""
-    from kexue.checks import Problem
-    from kexue.posts import PostFormatError, iter_post_files, read_post
+def check_topics(ctx: CheckContext, taxonomy_path: Path | None = None) -> Iterator[Problem]:
+    """`invoke check`: a broken taxonomy, or `Topic:` values it does not know."""
+    content = ctx.content
 
     try:
         taxonomy = load_taxonomy(taxonomy_path)

@@ -11,17 +11,19 @@ from pathlib import Path
 import pytest
 
 from kexue.browser import CHROMIUM_ARGS, chromium_path
+from kexue.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 LEGACY_DEFAULT = ROOT.parent / "shared" / "corpus" / "legacy"
 
 
 def build_site(content: Path, output: Path, settings: str = "pelicanconf.py", **extra) -> None:
-    """Build ``content`` into ``output`` with Pelican, as `invoke build` does.
+    """Build ``content`` into ``output`` with Pelican, as `invoke build` does (the search
+    index included, by plugins/kexue_search), with caches beside ``output``.
 
     ``extra`` overrides settings (values are given to Pelican's ``-e`` as JSON).
     """
     cache = output.parent / (output.name + "-cache")
+    search = {"cache": str(output.parent / (output.name + "-search-cache"))}
     cmd = [
         sys.executable,
         "-m",
@@ -33,6 +35,7 @@ def build_site(content: Path, output: Path, settings: str = "pelicanconf.py", **
         str(output),
         "-e",
         f"CACHE_PATH={json.dumps(str(cache))}",
+        f"KEXUE_SEARCH={json.dumps(search)}",
         *(f"{k}={json.dumps(v)}" for k, v in extra.items()),
     ]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -57,12 +60,31 @@ def legacy_corpus() -> Path:
     return path
 
 
+# A test starts Chromium only through one of these fixtures (directly or through another
+# fixture), so every such test gets the `browser` marker: `pytest -m "not browser"` runs
+# the rest without a browser.
+CHROMIUM_FIXTURES = {"browser", "chromium"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    """Debian's headless Chromium driven by Playwright (no browser download)."""
+def chromium() -> str:
+    """Debian's chromium executable, for tests whose code under test starts it itself."""
     exe = chromium_path()
     if exe is None:
         pytest.fail("chromium is not installed: `apt-get install chromium` (./run test does it)")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory, chromium):
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    exe = chromium
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")
@@ -79,4 +101,13 @@ def served_sample_site(sample_site):
     from kexue.serve import ServedSite
 
     with ServedSite(sample_site) as site:
+        yield site
+
+
+@pytest.fixture
+def source_site():
+    """The fixture copy of the source site (tests/fixtures/source_site.py) on 127.0.0.1."""
+    from tests.fixtures.source_site import SourceSite
+
+    with SourceSite() as site:
         yield site

@@ -5,11 +5,11 @@ from pathlib import Path
 from pelican import signals
 
 from kexue.assets import copy_vendor
+from kexue.paths import NODE_MODULES
 
 
 def copy_assets(pelican):
-    default = Path(__file__).resolve().parents[2] / "node_modules"
-    root = Path(pelican.settings.get("NODE_MODULES", default))
+    root = Path(pelican.settings.get("NODE_MODULES", NODE_MODULES))
     copy_vendor(root, Path(pelican.output_path))
 
 

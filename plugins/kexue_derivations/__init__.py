@@ -23,6 +23,7 @@ from pelican.contents import Article, Page
 from pelican.utils import strip_toc_elements_from_html, truncate_html_words
 
 from kexue.derivations import Annotated, Note, NoteRenderer, annotate, load_notes, standalone_html
+from kexue.plugin_settings import feature_settings
 from kexue.posts import PostFormatError, read_post
 
 logger = logging.getLogger(__name__)
@@ -31,10 +32,7 @@ _ORPHANS = "kexue_derivation_orphans"
 
 
 def _settings(settings) -> dict:
-    given = settings.get("KEXUE_DERIVATIONS", {})
-    for key in set(given) - set(DEFAULTS):
-        logger.error("KEXUE_DERIVATIONS: unknown key %r (known: %s)", key, ", ".join(DEFAULTS))
-    return {**DEFAULTS, **given}
+    return feature_settings(settings, "KEXUE_DERIVATIONS", DEFAULTS)
 
 
 def _renderer(settings) -> NoteRenderer:

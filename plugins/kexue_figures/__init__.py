@@ -7,6 +7,7 @@ from pelican import signals
 
 from kexue.figures import has_figures
 from kexue.figures_bundle import bundle
+from kexue.paths import NODE_MODULES
 
 EXTENSION = "kexue.markdown_figures"
 
@@ -18,8 +19,7 @@ def configure(pelican):
 
 
 def bundle_figures(pelican):
-    default = Path(__file__).resolve().parents[2] / "node_modules"
-    bundle(Path(pelican.settings.get("NODE_MODULES", default)), Path(pelican.output_path))
+    bundle(Path(pelican.settings.get("NODE_MODULES", NODE_MODULES)), Path(pelican.output_path))
 
 
 def register():

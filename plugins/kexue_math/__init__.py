@@ -38,9 +38,6 @@ def whole_formula_summary(content):
     content.metadata["summary"] = truncate_keeping_math(
         html, lambda h: truncate_html_words(h, words, end)
     )
-    # Cut from the text, not the author's: the post page shows no description for it
-    # (its TeX, tags stripped, would be raw TeX under the title).
-    content.summary_is_cut = True
 
 
 def page_written(path, context):

@@ -1,10 +1,13 @@
 """Pelican adapter: attach what the theme shows around a post, and write the code styles.
 
-Each article and page gets ``toc`` (a list of kexue.reading.Heading) and
-``reading_minutes``; each article gets ``related_posts``, ``prev_article`` (older) and
-``next_article`` (newer).  Posts of unknown date are chained among themselves and get no
-year archive page.
-The build writes ``<THEME_STATIC_DIR>/css/pygments.css`` (kexue.theme.pygments_css).
+Each article and page gets ``toc`` (a list of kexue.reading.Heading),
+``reading_minutes`` and ``description`` (plain text for the meta description); each post
+from the source gets ``citation`` (kexue.citation, the source's 引用本文 block); each
+article gets ``related_posts``, ``prev_article`` (older) and ``next_article`` (newer).
+A post's derivation appendix (kexue_derivations) is fitted into its heading hierarchy and
+added to its contents just before the post is written.  Posts of unknown date are chained
+among themselves and get no year archive page.
+The build writes ``<THEME_STATIC_DIR>/css/pygments.css`` (kexue.pygments_css).
 
 Settings: ``KEXUE_THEME = {"toc_depth": 2, "related": 5}``.
 """
@@ -15,18 +18,26 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
-from kexue.reading import Entry, headings, neighbours, reading_minutes, related_posts
-from kexue.theme import write_pygments_css
+from kexue.citation import cite
+from kexue.plugin_settings import feature_settings
+from kexue.pygments_css import write_pygments_css
+from kexue.reading import (
+    Entry,
+    headings,
+    meta_description,
+    neighbours,
+    page_ids,
+    reading_minutes,
+    related_posts,
+    structure_appendix,
+)
 
 logger = logging.getLogger(__name__)
 DEFAULTS = {"toc_depth": 2, "related": 5}
 
 
 def _settings(settings) -> dict:
-    given = settings.get("KEXUE_THEME", {})
-    for key in set(given) - set(DEFAULTS):
-        logger.error("KEXUE_THEME: unknown key %r (known: %s)", key, ", ".join(DEFAULTS))
-    return {**DEFAULTS, **given}
+    return feature_settings(settings, "KEXUE_THEME", DEFAULTS)
 
 
 def annotate(instance):
@@ -35,6 +46,32 @@ def annotate(instance):
     html = instance._content or ""
     instance.toc = headings(html, depth=_settings(instance.settings)["toc_depth"])
     instance.reading_minutes = reading_minutes(html)
+    summary = instance.metadata.get("summary") or ""
+    instance.description = meta_description(summary if summary.strip() else html)
+    source = getattr(instance, "source", "") or ""
+    if isinstance(instance, Article) and source:
+        date = None if getattr(instance, "date_unknown", False) else getattr(instance, "date", None)
+        author = str(getattr(instance, "author", "") or "")
+        instance.citation = cite(instance.title, source, author, date)
+
+
+# ids the article template itself gives to elements of the page
+TEMPLATE_IDS = {"top", "main", "post-title", "toc-heading", "related-heading", "cite-heading"}
+
+
+def fit_notes(generator, content):
+    """The derivation appendix (attached by kexue_derivations after the contents were read)
+    joins the post's heading hierarchy and its contents column."""
+    derivation = getattr(content, "derivation", None)
+    if not derivation or not derivation.appendix_html or getattr(content, "_notes_fitted", False):
+        return
+    taken = page_ids(content._content or "") | TEMPLATE_IDS
+    depth = _settings(content.settings)["toc_depth"]
+    derivation.appendix_html, entries = structure_appendix(
+        derivation.appendix_html, taken, depth=depth
+    )
+    content.toc = [*getattr(content, "toc", []), *entries]
+    content._notes_fitted = True
 
 
 def link_articles(generator):
@@ -79,4 +116,5 @@ def register():
     signals.content_object_init.connect(annotate)
     signals.article_generator_finalized.connect(link_articles)
     signals.article_generator_finalized.connect(drop_unknown_dates)
+    signals.article_generator_write_article.connect(fit_notes)
     signals.finalized.connect(write_styles)

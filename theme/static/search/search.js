@@ -2,37 +2,15 @@
 // page's topic and tag filters.  The index is built by kexue/search.py: every Han character
 // is one word at its own position, so a Chinese query is searched as a Pagefind exact
 // phrase of its characters ("变 分 法"), which finds exactly the posts containing it,
-// whatever Intl.Segmenter or jieba would have made of it.  Read kexue/search.py first.
+// whatever Intl.Segmenter or jieba would have made of it.  Read kexue/search.py first; the
+// query is cut and planned in ./query.js (pure, tested in Node), the page is wired here.
 
-// Han characters, and CJK punctuation and full-width forms: each is one word of the index
-// (keep in sync with HAN and CJK_PUNCT in kexue/search.py).
-const HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}";
-const CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u00b7";
-const SPACED = `${HAN}${CJK_PUNCT}`;
-const SPACED_RE = new RegExp(`[${SPACED}]`, "gu");
-// Pagefind keeps the characters of Rust's Unicode \w in a word and drops the rest.
-const NON_WORD_RE = /[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]/gu;
+import { escapeHtml, excerpt, holds, pagefindQueries, plan, readable } from "./query.js";
+
 const PAGE_SIZE = 10;
 
 const rootTag = document.querySelector("script[data-kexue-root]");
 const ROOT = new URL(rootTag ? rootTag.dataset.kexueRoot : "../../", rootTag ? document.baseURI : import.meta.url);
-
-/** A text cut the way the index cuts it (index_words in kexue/search.py). */
-export function words(text) {
-  return text
-    .replace(SPACED_RE, " $& ")
-    .replace(/\/(?=\S)/g, "/ ")
-    .split(/\s+/)
-    .map((w) => w.replace(NON_WORD_RE, "").toLocaleLowerCase())
-    .filter(Boolean);
-}
-
-/** How a query is searched: every word (ranked, AND), and each multi-word chunk as a phrase. */
-export function plan(query) {
-  const chunks = query.trim().split(/\s+/).filter(Boolean);
-  const cut = chunks.map(words).filter((ws) => ws.length);
-  return { chunks, all: cut.flat(), phrases: cut.filter((ws) => ws.length > 1) };
-}
 
 let enginePromise = null;
 function engine() {
@@ -63,52 +41,22 @@ function pagefindFilters(filters) {
 
 /** Pagefind results for a query, best first: phrase matches ranked by the word search. */
 export async function search(query, filters = {}) {
-  const { all, phrases } = plan(query);
-  if (!all.length) return [];
+  const [ranked, ...phrases] = pagefindQueries(query);
+  if (!ranked) return [];
   const pagefind = await engine();
   const opts = { filters: pagefindFilters(filters) };
-  const ranked = await pagefind.search(all.join(" "), opts);
-  let results = ranked.results;
-  for (const ws of phrases) {
-    const exact = await pagefind.search(`"${ws.join(" ")}"`, opts);
-    const ids = new Set(exact.results.map((r) => r.id));
+  let results = (await pagefind.search(ranked, opts)).results;
+  for (const phrase of phrases) {
+    const ids = new Set((await pagefind.search(phrase, opts)).results.map((r) => r.id));
     results = results.filter((r) => ids.has(r.id));
   }
-  return verbatimFirst(results, plan(query).chunks);
+  return verbatimFirst(results, plan(query).mixed);
 }
 
-const ALNUM = /[A-Za-z0-9]/;
-const SPACED_ONE = new RegExp(`[${SPACED}]`, "u");
-
-/** Is ``i`` a word boundary for Latin letters and digits (as Pagefind splits words:
- * layerNorm, bert4keras)?  Mirrors _boundary in kexue/search_eval.py. */
-function boundary(text, i) {
-  if (i <= 0 || i >= text.length) return true;
-  const [a, b] = [text[i - 1], text[i]];
-  if (!ALNUM.test(a) || !ALNUM.test(b)) return true;
-  const digit = (c) => c >= "0" && c <= "9";
-  const lower = (c) => c >= "a" && c <= "z";
-  const upper = (c) => c >= "A" && c <= "Z";
-  if (digit(a) !== digit(b) || (lower(a) && upper(b))) return true;
-  return upper(a) && upper(b) && i + 1 < text.length && lower(text[i + 1]);
-}
-
-/** Does ``text`` hold ``chunk`` as written, its Latin ends at word boundaries? */
-export function holds(text, chunk) {
-  const head = ALNUM.test(chunk[0]);
-  const tail = ALNUM.test(chunk[chunk.length - 1]);
-  for (const m of text.matchAll(new RegExp(chunkPattern(chunk), "giu"))) {
-    if ((!head || boundary(text, m.index)) && (!tail || boundary(text, m.index + m[0].length))) return true;
-  }
-  return false;
-}
-
-/** A phrase of Latin and Han words also matches a part of a longer word (Adam优化器 finds
- * AdamW优化器: Pagefind indexes adam as a part of adamw, at the same position).  Put the
- * results that hold such a chunk as written first, checking them in rank order until a
- * page of them is found (their fragments are the ones shown anyway). */
-async function verbatimFirst(results, chunks, cap = 4 * PAGE_SIZE) {
-  const mixed = chunks.filter((c) => ALNUM.test(c) && SPACED_ONE.test(c));
+/** Put the results that hold every mixed Latin/Han chunk as written first (see holds),
+ * checking them in rank order until a page of them is found (their fragments are the ones
+ * shown anyway). */
+async function verbatimFirst(results, mixed, cap = 4 * PAGE_SIZE) {
   if (!mixed.length) return results;
   const held = [];
   const other = [];
@@ -118,51 +66,6 @@ async function verbatimFirst(results, chunks, cap = 4 * PAGE_SIZE) {
     (mixed.every((c) => holds(text, c)) ? held : other).push(results[i]);
   }
   return [...held, ...other, ...results.slice(i)];
-}
-
-const escapeHtml = (s) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** The indexed text for reading: no spaces next to Han characters (this corpus writes
- * 用Adam优化器, and the index cannot tell), one " · " per block end, " ⋯ " per formula. */
-export function readable(content) {
-  return content
-    .replace(/\/ (?=\S)/g, "/")
-    .replace(new RegExp(`\\s+(?=[${SPACED}])|(?<=[${SPACED}])\\s+`, "gu"), "")
-    .replace(/\s*⋯\s*/g, " ⋯ ")
-    .replace(/(?:\s*·)+\s*/g, " · ")
-    .replace(/([。！？；：，、）」』”]) · /gu, "$1")
-    .replace(/^[\s·.]+|[\s·]+$/g, "");
-}
-
-/** A pattern for a query chunk in readable text: spaces may stand next to Han characters. */
-function chunkPattern(chunk) {
-  const chars = [...chunk];
-  const spaced = new RegExp(`[${SPACED}]`, "u");
-  return chars
-    .map((c, i) => escapeRe(c) + (i + 1 < chars.length && (spaced.test(c) || spaced.test(chars[i + 1])) ? "\\s*" : ""))
-    .join("");
-}
-
-/** An excerpt of ``text`` around the first hit of a query chunk, every hit marked. */
-export function excerpt(text, chunks, before = 24, after = 66) {
-  const needles = [...new Set(chunks)].sort((a, b) => b.length - a.length);
-  const re = needles.length ? new RegExp(needles.map(chunkPattern).join("|"), "giu") : null;
-  const first = re ? text.search(re) : -1;
-  const at = Math.max(0, first);
-  const start = Math.max(0, first < 0 ? 0 : at - before);
-  const end = Math.min(text.length, at + after);
-  let html = "";
-  let last = start;
-  if (re) {
-    for (const m of text.slice(start, end).matchAll(re)) {
-      html += escapeHtml(text.slice(last, start + m.index)) + `<mark>${escapeHtml(m[0])}</mark>`;
-      last = start + m.index + m[0].length;
-    }
-  }
-  html += escapeHtml(text.slice(last, end));
-  return (start > 0 ? "…" : "") + html + (end < text.length ? "…" : "");
 }
 
 function hitHtml(hit) {

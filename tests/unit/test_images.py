@@ -1,0 +1,50 @@
+"""Image names and bytes (kexue/images.py)."""
+
+import pytest
+
+from kexue.images import MAX_STEM, check_image, image_name
+from tests.fixtures.source_site import PNG
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+GIF = b"GIF89a\x01\x00\x01\x00"
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://spaces.ac.cn/usr/uploads/2026/07/3021.png", "3021.png"),
+        ("https://spaces.ac.cn/usr/uploads/a%20b.JPG", "a_b.jpg"),
+        ("https://spaces.ac.cn/usr/uploads/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "etc_passwd"),
+        ("https://spaces.ac.cn/usr/uploads/..%2f..%2fx.png", "x.png"),
+        ("https://spaces.ac.cn/usr/uploads/a..png", "a.png"),
+    ],
+)
+def test_names_are_safe_and_stable(url, name):
+    assert image_name(url) == name
+    assert image_name(url) == image_name(url)
+
+
+def test_odd_names_are_folded_into_a_hash():
+    with_query = image_name("https://spaces.ac.cn/u/plot.png?v=2&x=../../a")
+    other_query = image_name("https://spaces.ac.cn/u/plot.png?v=3")
+    assert with_query.startswith("plot-") and with_query.endswith(".png")
+    assert with_query != other_query and "/" not in with_query
+    long = image_name("https://spaces.ac.cn/u/" + "a" * 500 + ".png")
+    assert len(long) <= MAX_STEM + 16 and long.endswith(".png")
+    for url in ("https://x/..", "https://x/.htaccess", "https://x/dir/", "https://x/长长.png"):
+        name = image_name(url)
+        assert name.startswith("image-") and ".." not in name and "/" not in name, name
+
+
+def test_bytes_must_be_the_type_the_name_says():
+    assert check_image(PNG, "a.png") is None
+    assert check_image(JPEG, "a.jpeg") is None and check_image(JPEG, "a.jpg") is None
+    assert check_image(GIF, "a.gif") is None
+    assert check_image(GIF, "a.png") == "is a GIF image saved under a .png name"
+    html = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
+    assert "an HTML or script page" in check_image(html, "a.png")
+    assert "an HTML or script page" in check_image(b"  <script>alert(1)</script>", "a.jpg")
+    assert "SVG" in check_image(b"<svg onload=alert(1)>", "a.svg")
+    assert "SVG" in check_image(b'<?xml version="1.0"?><svg/>', "a.png")
+    assert "without a raster image extension" in check_image(PNG, "a.html")
+    assert "first bytes are" in check_image(b"\x00\x01junk", "a.webp")

@@ -1,0 +1,184 @@
+// Reading aids on posts and notes (kexue-notes theme):
+// - an \eqref (any link to an equation) shows the equation it names in a popover on hover
+//   or keyboard focus, without leaving the place; Escape hides it.  The popover holds a
+//   copy of whatever element carries the equation's id (MathJax's output typeset in the
+//   browser or at build time alike);
+// - an inline formula wider than its line scrolls inside its own box;
+// - a deep link to an equation (#eq-3, #eq:label) lands with the whole display in view
+//   once the math is typeset.
+(function () {
+  "use strict";
+
+  var DISPLAY = '.math.display, mjx-container[display="true"]';
+
+  function byHash(hash) {
+    if (!hash || hash.charAt(0) !== "#" || hash.length < 2) return null;
+    var id = hash.slice(1);
+    try { id = decodeURIComponent(id); } catch (e) { /* keep it raw */ }
+    return document.getElementById(id);
+  }
+
+  // The display an equation link points at, or null for any other link.
+  function displayOf(link) {
+    var target = byHash(link.getAttribute("href"));
+    if (!target) return null;
+    var display = target.matches(DISPLAY) ? target : target.closest(DISPLAY);
+    if (!display) return null;
+    var outer = display.closest(".math.display") || display;
+    return outer.contains(link) ? null : outer;
+  }
+
+  // ---------- the equation popover ----------
+  var popover = null;
+  var owner = null;
+  var hideTimer = 0;
+
+  function ensurePopover() {
+    if (popover) return popover;
+    popover = document.createElement("div");
+    popover.className = "eq-popover tex2jax_ignore";
+    popover.id = "eq-popover";
+    popover.setAttribute("role", "tooltip");
+    popover.hidden = true;
+    popover.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
+    popover.addEventListener("mouseleave", function () { scheduleHide(); });
+    document.body.appendChild(popover);
+    return popover;
+  }
+
+  function copyOf(display) {
+    var clone = display.cloneNode(true);
+    var drop = clone.querySelectorAll(".copy-tex, details, script");
+    Array.prototype.forEach.call(drop, function (el) { el.remove(); });
+    // ids stay unique in the page; the copy is not a link target
+    [clone].concat(Array.prototype.slice.call(clone.querySelectorAll("[id]"))).forEach(function (el) {
+      el.removeAttribute("id");
+    });
+    Array.prototype.forEach.call(clone.querySelectorAll("a[href], [tabindex]"), function (el) {
+      el.setAttribute("tabindex", "-1");
+    });
+    clone.classList.add("eq-popover-math");
+    return clone;
+  }
+
+  function place(link) {
+    var r = link.getBoundingClientRect();
+    var margin = 8;
+    popover.style.left = "0px";
+    popover.style.top = "0px";
+    var w = popover.offsetWidth;
+    var h = popover.offsetHeight;
+    var left = Math.min(Math.max(margin, r.left), window.innerWidth - w - margin);
+    var below = r.bottom + 6;
+    var top = below + h + margin > window.innerHeight && r.top - h - 6 > margin ? r.top - h - 6 : below;
+    popover.style.left = Math.max(margin, left) + window.scrollX + "px";
+    popover.style.top = top + window.scrollY + "px";
+  }
+
+  function show(link) {
+    var display = displayOf(link);
+    if (!display) return;
+    clearTimeout(hideTimer);
+    ensurePopover();
+    if (owner !== link) {
+      popover.replaceChildren(copyOf(display));
+      if (owner) owner.removeAttribute("aria-describedby");
+      owner = link;
+    }
+    link.setAttribute("aria-describedby", popover.id);
+    popover.hidden = false;
+    place(link);
+  }
+
+  function hide() {
+    clearTimeout(hideTimer);
+    if (!popover || popover.hidden) return;
+    popover.hidden = true;
+    if (owner) owner.removeAttribute("aria-describedby");
+    owner = null;
+  }
+
+  function scheduleHide() {
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(hide, 200);
+  }
+
+  function linkOf(node) {
+    var a = node && node.closest ? node.closest("a[href^='#']") : null;
+    return a && displayOf(a) ? a : null;
+  }
+
+  document.addEventListener("mouseover", function (ev) {
+    var a = linkOf(ev.target);
+    if (a) show(a);
+  });
+  document.addEventListener("mouseout", function (ev) {
+    var a = linkOf(ev.target);
+    if (a && !a.contains(ev.relatedTarget)) scheduleHide();
+  });
+  document.addEventListener("focusin", function (ev) {
+    var a = linkOf(ev.target);
+    if (a) show(a);
+    else if (!(popover && popover.contains(ev.target))) hide();
+  });
+  document.addEventListener("focusout", function (ev) {
+    if (linkOf(ev.target)) scheduleHide();
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && popover && !popover.hidden) hide();
+  });
+  window.addEventListener("scroll", function () {
+    if (owner && popover && !popover.hidden) place(owner);
+  }, { passive: true });
+
+  // ---------- wide inline formulas ----------
+  // All reads first, then all writes: one layout for the whole page.
+  function fitInline(root) {
+    var all = Array.prototype.slice.call((root || document).querySelectorAll(".math.inline"));
+    all.forEach(function (el) { el.classList.remove("math-wide"); });
+    var wide = all.filter(function (el) {
+      var block = el.parentElement;
+      return block && el.getBoundingClientRect().width > block.clientWidth + 1;
+    });
+    wide.forEach(function (el) { el.classList.add("math-wide"); });
+  }
+
+  // ---------- deep links to equations ----------
+  function landOnEquation() {
+    var target = byHash(location.hash);
+    if (!target || target.closest("details.deriv-note")) return;
+    var display = target.matches(DISPLAY) ? target : target.closest(DISPLAY);
+    if (display) (display.closest(".math.display") || display).scrollIntoView({ block: "start" });
+  }
+
+  function whenMathReady(callback) {
+    function go() {
+      var mj = window.MathJax;
+      if (mj && mj.startup && mj.startup.promise) mj.startup.promise.then(callback);
+      else callback();
+    }
+    if (document.readyState === "complete") go();
+    else window.addEventListener("load", go, { once: true });
+  }
+
+  whenMathReady(function () {
+    document.documentElement.classList.add("math-ready");
+    fitInline();
+    landOnEquation();
+  });
+  var resizeTimer = 0;
+  var lastWidth = window.innerWidth;
+  window.addEventListener("resize", function () {
+    if (window.innerWidth === lastWidth) return; // a phone's toolbar, not a new line length
+    lastWidth = window.innerWidth;
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { fitInline(); }, 150);
+  });
+  window.addEventListener("hashchange", landOnEquation);
+  // A formula in a closed panel has no size until the panel opens: fit it then.
+  document.addEventListener("toggle", function (ev) {
+    if (ev.target.open && document.documentElement.classList.contains("math-ready")) {
+      fitInline(ev.target);
+    }
+  }, true);
+})();
