@@ -115,6 +115,10 @@ LOAD_CONTENT_CACHE = True
 GZIP_CACHE = False  # the cache is saved on every build: compressing it cost more than reading
 # One cache per version of the reading code (kexue/, plugins/, this file).
 CACHE_PATH = f".cache/pelican/{reader_fingerprint(ROOT)}"
+# Formulas typeset at build time (kexue.prerender): keyed by their TeX, their context on
+# the page and the MathJax version, so they outlive changes to the reading code.
+MATH_PRERENDER = True
+MATH_CACHE_PATH = str(ROOT / ".cache" / "mathjax")
 
 RELATIVE_URLS = True
 FEED_ALL_ATOM = None

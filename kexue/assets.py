@@ -17,6 +17,9 @@ VENDOR_FILES: list[tuple[str, str, str]] = [
     ("mathjax", "es5/ui", "mathjax/ui"),
     ("mathjax", "es5/a11y", "mathjax/a11y"),
     ("mathjax", "es5/adaptors", "mathjax/adaptors"),
+    # MathJax 4's fonts for the formulas typeset at build time (kexue.prerender): a
+    # browser downloads only the faces a page's formulas use.
+    ("@mathjax/mathjax-newcm-font", "chtml/woff2", "mathjax4/woff2"),
 ]
 
 

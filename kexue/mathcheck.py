@@ -1,4 +1,6 @@
-"""Formulas on built pages, as MathJax renders them in headless Chromium.
+"""Formulas on built pages: as MathJax typeset them at build time (kexue.prerender, read
+from the page: :func:`built_problems`) and, where a page leaves formulas to MathJax in the
+browser, as MathJax renders them in headless Chromium.
 
 :data:`PROBE_JS` runs in a page after MathJax's first typeset and reports, for each
 ``.math`` element (written by :mod:`kexue.markdown_math`), the equation labels MathJax
@@ -59,7 +61,10 @@ async (timeoutMs) => {
   }
   const text = (node) => node.isKind("text") ? node.getText()
     : (node.childNodes || []).map(text).join("");
-  const els = Array.from(document.querySelectorAll(".math.inline, .math.display"));
+  // Formulas typeset at build time (data-tex) and those the build rejected
+  // (data-mjx-error: `invoke check` reports them from the page) are not MathJax's here.
+  const els = Array.from(document.querySelectorAll(".math.inline, .math.display"))
+    .filter((el) => !el.hasAttribute("data-tex") && !el.hasAttribute("data-mjx-error"));
   const out = els.map((el) => ({
     display: el.classList.contains("display"),
     shown: el.getAttribute("data-eq-shown"),
@@ -285,13 +290,58 @@ def site_prefixes(pages: Iterable[Path]) -> set[str]:
     return found
 
 
+_START_RE = re.compile(r'<(?:span|div) class="math (?:inline|display)[^"]*"([^>]*)>')
+_ATTR_RE = re.compile(r' ([a-z-]+)="([^"]*)"')
+_NOTES_RE = re.compile(
+    r'<details class="deriv-note".*?</details>|<section class="deriv-appendix".*?</section>', re.S
+)
+
+
+def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProblem]:
+    """What a page says of its formulas typeset at build time (kexue.prerender): each
+    formula MathJax rejected there (``data-mjx-error``, TeX left for the browser), and
+    (with ``numbering``) each display whose drawn numbers (``data-mjx-tags``) differ from
+    the build's ``data-eq-shown``; displays in derivation notes are numbered on their own."""
+    import html
+
+    from kexue.prerender import _ELEMENT_RE
+
+    notes = [m.span() for m in _NOTES_RE.finditer(html_text)]
+    out = []
+    for m in _START_RE.finditer(html_text):
+        attrs = {k: html.unescape(v) for k, v in _ATTR_RE.findall(m.group(1))}
+        if "data-mjx-error" in attrs:
+            element = _ELEMENT_RE.match(html_text, m.start())
+            tex = html.unescape(element.group("body")) if element else ""
+            out.append(FormulaProblem(tex, f"MathJax: {attrs['data-mjx-error']}"))
+            continue
+        if "data-tex" not in attrs or not numbering:
+            continue
+        if any(a <= m.start() < b for a, b in notes):
+            continue
+        shown = attrs["data-eq-shown"].split("|") if attrs.get("data-eq-shown") else []
+        drawn = attrs["data-mjx-tags"].split("|") if attrs.get("data-mjx-tags") else []
+        if not tags_agree(shown, drawn):
+            out.append(
+                FormulaProblem(
+                    "",
+                    f"equation numbers differ: the build computed {shown or 'none'}, "
+                    f"MathJax drew {drawn or 'none'}",
+                )
+            )
+    return out
+
+
 def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iterator[Problem]:
-    """Every built page with math, in headless Chromium: each formula MathJax cannot
-    parse (source file, line, formula, MathJax's message) and each display whose drawn
-    equation numbers differ from the build's ids and data-eq-shown.  MathJax parses
-    (compiles) the formulas but does not lay them out.  ``context``: a Playwright browser
-    context to use (default: start Chromium)."""
+    """Every built page with math.  Formulas typeset at build time: each one MathJax
+    rejected (source file, line, formula, MathJax's message) and each display whose
+    drawn equation numbers differ from the build's ids and data-eq-shown, read from the
+    page.  Pages that load MathJax in the browser (formulas left to it), in headless
+    Chromium: the same for the formulas MathJax typesets there (it parses, or compiles,
+    them but does not lay them out).  ``context``: a Playwright browser context to use
+    (default: start Chromium)."""
     from kexue.browser import ChromiumMissingError
+    from kexue.prerender import STYLESHEET  # noqa: PLC0415
     from kexue.serve import ServedSite
 
     if not ctx.output.is_dir():
@@ -300,31 +350,53 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
     found = math_pages(ctx.output)
     if not found:
         return
+    seen = set()  # a formula in a summary fails on every list page too: once
+
+    def report(rel: str, problem: FormulaProblem) -> Iterator[Problem]:
+        located = _located(ctx, rel, problem)
+        key = (located.file, located.line, problem.tex, problem.message)
+        if not located.line or key not in seen:
+            seen.add(key)
+            yield located
+
+    client, server = [], 0
+    for path in found:
+        rel = path.relative_to(ctx.output).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        server += "data-tex=" in text
+        if MATHJAX_SCRIPT in text:
+            client.append(path)
+        for problem in built_problems(text, numbering=bool(_ARTICLE_RE.search(rel))):
+            yield from report(rel, problem)
+    if server and not (ctx.output / STYLESHEET).is_file():
+        yield Problem(
+            str(ctx.output / STYLESHEET),
+            0,
+            f"the stylesheet of the formulas typeset at build time is missing ({server} "
+            "pages use it): build again",
+        )
+    if not client:
+        return
     if not (ctx.output / MATHJAX_SCRIPT).is_file():
         yield Problem(
             str(ctx.output / MATHJAX_SCRIPT),
             0,
-            f"MathJax is missing from the built site, so {len(found)} pages with math cannot "
+            f"MathJax is missing from the built site, so {len(client)} pages with math cannot "
             "render: run `npm ci`, then build again (the kexue_assets plugin copies it)",
         )
         return
-    pages = [p.relative_to(ctx.output).as_posix() for p in found]
-    mirrors = {prefix: ctx.output for prefix in site_prefixes(found)}
+    pages = [p.relative_to(ctx.output).as_posix() for p in client]
+    mirrors = {prefix: ctx.output for prefix in site_prefixes(client)}
     try:
         with ServedSite(ctx.output) as site, contextlib.ExitStack() as stack:
             if context is None:
                 context = stack.enter_context(_chromium_context())
             urls = [f"{site.url}/{p}" for p in pages]
             probed_pages = probe_pages(context, urls, parallel, typeset=False, mirrors=mirrors)
-            seen = set()  # a formula in a summary fails on every list page too: once
             for rel, probed in zip(pages, probed_pages, strict=True):
                 own_page = bool(_ARTICLE_RE.search(rel))
                 for problem in page_problems(probed, numbering=own_page):
-                    found = _located(ctx, rel, problem)
-                    key = (found.file, found.line, problem.tex, problem.message)
-                    if not found.line or key not in seen:
-                        seen.add(key)
-                        yield found
+                    yield from report(rel, problem)
     except ChromiumMissingError as e:
         yield Problem(str(ctx.output), 0, str(e))
 
@@ -356,6 +428,7 @@ class _MathText(HTMLParser):
         self._skip_depth = 0
         self._buf: list[str] | None = None
         self._display = False
+        self._fixed: str | None = None  # data-tex of a formula typeset at build time
 
     def handle_starttag(self, tag, attrs):
         if tag in ("br", "img", "hr", "meta", "link", "input", "wbr", "source"):
@@ -369,13 +442,15 @@ class _MathText(HTMLParser):
         if is_math:
             self._buf = []
             self._display = "display" in classes
+            self._fixed = dict(attrs).get("data-tex")
 
     def handle_endtag(self, tag):
         while self._stack:
             open_tag, is_math, skip = self._stack.pop()
             self._skip_depth -= skip
             if is_math:
-                self.found.append((self._display, "".join(self._buf)))
+                tex = self._fixed if self._fixed is not None else "".join(self._buf)
+                self.found.append((self._display, tex))
                 self._buf = None
             if open_tag == tag:
                 break
@@ -387,7 +462,8 @@ class _MathText(HTMLParser):
 
 def page_math(html_text: str, skip_classes: Iterable[str] = ()) -> list[tuple[bool, str]]:
     """(display, TeX) of each math element of a page, in order; the TeX is the element's
-    text, so exactly what MathJax reads.  Elements inside an element of one of
+    text, so exactly what MathJax reads, or for a formula typeset at build time its
+    ``data-tex`` (kexue.prerender).  Elements inside an element of one of
     ``skip_classes`` (say, derivation-note panels) are left out."""
     parser = _MathText(frozenset(skip_classes))
     parser.feed(html_text)

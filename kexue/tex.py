@@ -531,17 +531,22 @@ def _numbered_environment(span: MathSpan) -> tuple[str, str] | None:
     return None
 
 
-def number_equations(spans: list[MathSpan], start: int = 1) -> list[Equation]:
+def number_equations(
+    spans: list[MathSpan], start: int = 1, before: list[int] | None = None
+) -> list[Equation]:
     """The numbered and tagged rows of ``spans`` in order, by the AMS rules MathJax
     follows: each unstarred equation/multline once; each row of align, gather, eqnarray,
     alignat, flalign; \\notag/\\nonumber suppress; \\tag{…} shows its text without
     advancing the counter; starred environments and $$…$$ show only \\tag{…}.  An inline
     span holding a whole numbered environment (``$\\begin{equation}…\\end{equation}$``) is
     numbered too, as MathJax does; ``\\setCounter{N}`` (the source site's macro, see
-    mathjax-config.js) makes the next number N+1."""
+    mathjax-config.js) makes the next number N+1.  ``before``, when given, receives for
+    each span the last number used before it (MathJax's equation counter there)."""
     out: list[Equation] = []
     counter = start
     for index, span in enumerate(spans):
+        if before is not None:
+            before.append(counter - 1)
         for m in _SETCOUNTER_RE.finditer(span.tex):
             counter = int(m.group(1)) + 1
         r = 0

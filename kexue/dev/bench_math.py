@@ -1,21 +1,35 @@
-"""The math part of `invoke bench`: what protecting TeX costs at build time.
+"""The math part of `invoke bench`: what math costs at build time, and how soon readers
+see it.
 
 On the imported real corpus (the content folder `invoke bench` made), times Pelican
-builds: with the math extension on a cold cache, again on the warm cache, and without
-the extension (plugin kexue_math left out) on a cold cache; and the time
-kexue.tex.find_math plus number_equations take over every post on their own.
+builds, cold and warm: with formulas typeset at build time (kexue.prerender, the
+default), with them left to MathJax 3 in the browser (MATH_PRERENDER=False: the build
+before pre-rendering), and without the math extension at all (plugin kexue_math left
+out); and the time kexue.tex.find_math plus number_equations take over every post.
+
+Then, in headless Chromium, the heaviest post (archives/9775/ unless told otherwise) in
+three versions, each loaded in a fresh context a few times, alternating: typeset at build
+time; MathJax 3 in the browser (our client configuration); and the source site's MathJax
+2.7.9 configuration (npm ``mathjax2``, a devDependency, copied into the temporary output;
+the whole body processed, as on the source site).  "Math ready" is when the formulas
+are typeset and their fonts loaded (pre-rendered: the first contentful paint or the last
+math font, whichever is later); also the page's HTML size and all bytes it loads.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
+import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.markdown_math import body_offset
@@ -28,34 +42,199 @@ logger = logging.getLogger(__name__)
 class Timing:
     what: str
     seconds: float
+    cpu: float | None = None  # CPU seconds of the build and its children (Node included)
 
 
-def _build(root: Path, content: Path, output: Path, cache: Path, **extra) -> float:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _build(root: Path, content: Path, output: Path, cache: Path, **extra) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one Pelican build: on a shared machine the CPU
+    time says more than the wall time."""
     cmd = [sys.executable, "-m", "pelican", str(content), "-s", str(root / "pelicanconf.py")]
     cmd += ["-o", str(output), "-e", f"CACHE_PATH={json.dumps(str(cache))}"]
     cmd += [f"{k}={json.dumps(v)}" for k, v in extra.items()]
+    cpu = _cpu()
     started = time.perf_counter()
     result = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     logger.info("pelican build into %s: %.1f s (exit %d)", output, seconds, result.returncode)
     if result.returncode != 0:
         raise RuntimeError(f"pelican failed on {content}:\n{result.stdout}\n{result.stderr}")
-    return seconds
+    return seconds, _cpu() - cpu
+
+
+@dataclass
+class PageLoad:
+    what: str
+    ready_ms: list[float]
+    paint_ms: list[float]
+    loaded_bytes: int
+    html_bytes: int
+    html_gzip_bytes: int
 
 
 @dataclass
 class MathBench:
     posts: int
     timings: list[Timing]
+    loads: list[PageLoad] = field(default_factory=list)
+    page: str = ""
 
     def summary(self) -> str:
         lines = [f"{self.posts} posts, {os.cpu_count()} CPUs"]
-        lines += [f"{t.what}: {t.seconds:.1f} s" for t in self.timings]
+        for t in self.timings:
+            cpu = f" ({t.cpu:.1f} s CPU)" if t.cpu is not None else ""
+            lines.append(f"{t.what}: {t.seconds:.1f} s{cpu}")
+        by = {t.what: t for t in self.timings}
+        pairs = [
+            ("cold", COLD_PRE, COLD_CLIENT),
+            ("warm", WARM_PRE, WARM_CLIENT),
+            ("cold Pelican cache, formulas cached", CODE_PRE, COLD_CLIENT),
+        ]
+        for name, pre, client in pairs:
+            if pre in by and client in by:
+                a, b = by[pre], by[client]
+                lines.append(
+                    f"{name} build, pre-rendered / client: {a.seconds / b.seconds:.2f}x wall, "
+                    f"{a.cpu / b.cpu:.2f}x CPU"
+                )
+        if self.loads:
+            lines.append(
+                f"{self.page} in headless Chromium (median of {len(self.loads[0].ready_ms)}):"
+            )
+        for load in self.loads:
+            lines.append(
+                f"  {load.what}: math ready {statistics.median(load.ready_ms) / 1000:.2f} s "
+                f"(first paint {statistics.median(load.paint_ms) / 1000:.2f} s); "
+                f"HTML {load.html_bytes / 1024:.0f} KiB ({load.html_gzip_bytes / 1024:.0f} KiB "
+                f"gzipped), loads {load.loaded_bytes / 1024:.0f} KiB in all"
+            )
+        if len(self.loads) == 3:
+            pre, mj2 = (statistics.median(x.ready_ms) for x in (self.loads[0], self.loads[2]))
+            lines.append(f"  pre-rendered math is ready {mj2 / pre:.0f}x sooner than MathJax 2.7.9")
         return "\n".join(lines)
 
 
-def bench_math(root: Path, content: Path) -> MathBench:
-    """Time builds of ``content`` (the imported corpus) in temporary folders."""
+COLD_PRE = "build, formulas typeset at build time, cold caches (no formula cached)"
+WARM_PRE = "build, formulas typeset at build time, warm cache"
+CODE_PRE = (
+    "build, formulas typeset at build time, cold Pelican cache but formulas cached "
+    "(after a change to the reading code)"
+)
+COLD_CLIENT = "build, formulas left to the browser (MATH_PRERENDER=False), cold cache"
+WARM_CLIENT = "build, formulas left to the browser (MATH_PRERENDER=False), warm cache"
+
+#: The source site's MathJax 2.7.9 configuration (shared/docs/source-site.md).
+MATHJAX2_HEAD = (
+    '<script type="text/x-mathjax-config">MathJax.Hub.Config({'
+    "tex2jax: {inlineMath: [['$','$'], ['\\\\(','\\\\)']]},"
+    'TeX: {equationNumbers: {autoNumber: "AMS", useLabelIds: true},'
+    ' extensions: ["AMSmath.js", "AMSsymbols.js", "extpfeil.js"]}});</script>'
+    '<script src="/vendor/mathjax2/MathJax.js?config=TeX-AMS-MML_HTMLorMML"></script>'
+)
+
+#: Installed before the page's scripts: records when MathJax (2 or 3) has typeset.
+READY_HOOK_JS = r"""
+(() => {
+  const done = () => { window.__kexueMathReady = performance.now(); };
+  window.MathJax = window.MathJax || {
+    AuthorInit() { MathJax.Hub.Register.StartupHook("End", done); },
+  };
+  const poll = () => {
+    const mj = window.MathJax;
+    if (mj && mj.startup && mj.startup.promise) return mj.startup.promise.then(done);
+    setTimeout(poll, 5);
+  };
+  poll();
+})();
+"""
+
+#: After math is ready: when (ms since navigation) and how many bytes came in.
+MEASURE_JS = r"""
+async (prerendered) => {
+  await document.fonts.ready;
+  const res = performance.getEntriesByType("resource");
+  const fonts = res.filter((r) => /\.(woff2?|otf)(\?|$)/.test(r.name)).map((r) => r.responseEnd);
+  let paint;  // the first contentful paint can be reported a little after "load"
+  for (let i = 0; i < 500 && !paint; i++) {
+    paint = performance.getEntriesByName("first-contentful-paint")[0];
+    if (!paint) await new Promise((r) => setTimeout(r, 10));
+  }
+  const fcp = paint ? paint.startTime : 0;
+  const ready = prerendered ? fcp : window.__kexueMathReady;
+  const nav = performance.getEntriesByType("navigation")[0];
+  const bytes = res.reduce((n, r) => n + r.decodedBodySize, nav.decodedBodySize);
+  return {ready: Math.max(ready, ...fonts), paint: fcp, bytes};
+}
+"""
+
+
+def _mathjax2_page(client_html: str) -> str:
+    """Our client page, with the source site's MathJax 2.7.9 configuration instead."""
+    from kexue.prerender import _CLIENT_RE
+
+    page = _CLIENT_RE.sub("", client_html).replace("</head>", MATHJAX2_HEAD + "</head>", 1)
+    return page.replace('<body class="tex2jax_ignore ', '<body class="', 1)
+
+
+def measure_page_loads(
+    pre_out: Path, client_out: Path, page: str, node_modules: Path, runs: int = 3
+) -> list[PageLoad]:
+    """Load ``page`` pre-rendered (from ``pre_out``), with MathJax 3 and with MathJax
+    2.7.9 (both from ``client_out``) in headless Chromium, ``runs`` times each."""
+    from playwright.sync_api import sync_playwright
+
+    from kexue.browser import launch
+    from kexue.serve import ServedSite
+
+    shutil.copytree(
+        node_modules / "mathjax2", client_out / "vendor" / "mathjax2", dirs_exist_ok=True
+    )
+    client_html = (client_out / page / "index.html").read_text(encoding="utf-8")
+    mj2 = client_out / page / "mathjax2" / "index.html"
+    mj2.parent.mkdir(exist_ok=True)
+    mj2.write_text(_mathjax2_page(client_html), encoding="utf-8")
+    versions = [
+        ("typeset at build time (MathJax 4)", pre_out, f"{page}/", True),
+        ("MathJax 3 in the browser (today's client)", client_out, f"{page}/", False),
+        ("source site's MathJax 2.7.9 configuration", client_out, f"{page}/mathjax2/", False),
+    ]
+    results = {v[0]: ([], [], 0) for v in versions}
+    with ServedSite(pre_out) as pre, ServedSite(client_out) as client, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            for _ in range(runs):
+                for what, root, path, prerendered in versions:
+                    site = pre if root == pre_out else client
+                    context = browser.new_context()
+                    tab = context.new_page()
+                    if not prerendered:
+                        tab.add_init_script(READY_HOOK_JS)
+                    tab.goto(f"{site.url}/{path}", wait_until="load", timeout=300_000)
+                    if not prerendered:
+                        tab.wait_for_function("window.__kexueMathReady", timeout=300_000)
+                    got = tab.evaluate(MEASURE_JS, prerendered)
+                    ready, paint, _ = results[what]
+                    ready.append(got["ready"])
+                    paint.append(got["paint"])
+                    results[what] = (ready, paint, got["bytes"])
+                    context.close()
+        finally:
+            browser.close()
+    loads = []
+    for what, root, path, _ in versions:
+        html = (root / path / "index.html").read_bytes()
+        ready, paint, loaded = results[what]
+        loads.append(PageLoad(what, ready, paint, loaded, len(html), len(gzip.compress(html))))
+    return loads
+
+
+def bench_math(root: Path, content: Path, page: str = "archives/9775") -> MathBench:
+    """Time builds of ``content`` (the imported corpus) in temporary folders, and math
+    readiness of ``page`` in each version."""
     # Pelican only here: the kexue package imports without it.
     from pelican.settings import read_settings  # noqa: PLC0415
 
@@ -71,15 +250,21 @@ def bench_math(root: Path, content: Path) -> MathBench:
     scan = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="kexue-bench-math-") as tmp:
         tmp = Path(tmp)
-        cold = _build(root, content, tmp / "a", tmp / "ca", PLUGINS=plugins)
-        warm = _build(root, content, tmp / "a", tmp / "ca", PLUGINS=plugins)
-        plain = _build(root, content, tmp / "b", tmp / "cb", PLUGINS=without)
-    return MathBench(
-        len(posts),
-        [
-            Timing("build with the math extension, cold cache", cold),
-            Timing("build with the math extension, warm cache", warm),
-            Timing("build without the math extension (kexue_math left out), cold cache", plain),
+        client = dict(MATH_PRERENDER=False, PLUGINS=plugins)
+        formulas = dict(MATH_CACHE_PATH=str(tmp / "formulas"), PLUGINS=plugins)
+        timings = [
+            Timing(COLD_CLIENT, *_build(root, content, tmp / "a", tmp / "ca", **client)),
+            Timing(WARM_CLIENT, *_build(root, content, tmp / "a", tmp / "ca", **client)),
+            Timing(COLD_PRE, *_build(root, content, tmp / "p", tmp / "cp", **formulas)),
+            Timing(WARM_PRE, *_build(root, content, tmp / "p", tmp / "cp", **formulas)),
+            Timing(CODE_PRE, *_build(root, content, tmp / "p", tmp / "cq", **formulas)),
+            Timing(
+                "build without the math extension (kexue_math left out), cold cache",
+                *_build(root, content, tmp / "b", tmp / "cb", PLUGINS=without),
+            ),
             Timing("find_math + number_equations over every post", scan),
-        ],
-    )
+        ]
+        loads = []
+        if (tmp / "p" / page / "index.html").is_file():
+            loads = measure_page_loads(tmp / "p", tmp / "a", page, root / "node_modules")
+    return MathBench(len(posts), timings, loads, page)

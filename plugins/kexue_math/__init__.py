@@ -1,5 +1,9 @@
-"""Pelican adapter: add kexue's TeX-protecting Markdown extension to the reader, and
-keep formulas whole in the summaries Pelican cuts from the text."""
+"""Pelican adapter: add kexue's TeX-protecting Markdown extension to the reader, keep
+formulas whole in the summaries Pelican cuts from the text, and typeset the formulas of
+the written pages at build time (kexue.prerender; MATH_PRERENDER = False leaves them to
+MathJax in the browser)."""
+
+from pathlib import Path
 
 from pelican import signals
 from pelican.contents import Article
@@ -8,9 +12,11 @@ from pelican.utils import truncate_html_paragraphs, truncate_html_words
 from kexue import derived
 from kexue.derived_cache import settings_folder
 from kexue.markdown_math import truncate_keeping_math
+from kexue.prerender import prerender_files, strip_math_head
 from kexue.texmacros import macros_json
 
 EXTENSION = "kexue.markdown_math"
+_written: list[Path] = []
 
 
 def add_extension(pelican):
@@ -18,6 +24,7 @@ def add_extension(pelican):
     markdown.setdefault("extension_configs", {}).setdefault(EXTENSION, {})
     # The macros every page defines (data/tex-macros.toml), for mathjax-config.js.
     pelican.settings.setdefault("KEXUE_TEX_MACROS", macros_json())
+    _written.clear()
 
 
 def whole_formula_summary(content):
@@ -46,7 +53,29 @@ def save_derived(pelican):
     derived.memo("summary", settings_folder(pelican.settings)).save()
 
 
+def page_written(path, context):
+    path = Path(path)
+    if path.suffix == ".html" and strip_math_head(path):
+        _written.append(path)
+
+
+def typeset(pelican):
+    settings = pelican.settings
+    if not settings.get("MATH_PRERENDER", True) or not _written:
+        return
+    cache = settings.get("MATH_CACHE_PATH") or Path(settings["CACHE_PATH"]) / "mathjax"
+    site_url = settings.get("SITEURL", "")
+    stats = prerender_files(sorted(set(_written)), Path(pelican.output_path), Path(cache), site_url)
+    _written.clear()
+    print(
+        f"[kexue] math typeset at build time: {stats.formulas} formulas on {stats.pages} pages, "
+        f"{stats.typeset} by MathJax now (the rest cached), {stats.rejected} left to the browser"
+    )
+
+
 def register():
     signals.initialized.connect(add_extension)
     signals.content_object_init.connect(whole_formula_summary)
     signals.finalized.connect(save_derived)
+    signals.content_written.connect(page_written)
+    signals.finalized.connect(typeset)

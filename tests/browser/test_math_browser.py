@@ -1,6 +1,8 @@
-"""Math on built pages in headless Chromium: MathJax 3 draws the numbers the build
-computed, parses every formula, behaves like the source site's MathJax 2 where they
-differ, and the copy-TeX button copies the formula as written.
+"""Math on built pages in headless Chromium: typeset at build time (MathJax 4,
+kexue.prerender), it is there before any script runs and shows the numbers the build
+computed; it behaves like the source site's MathJax 2 where they differ; a formula the
+build rejects is typeset in the browser (MathJax 3) and reported; the copy-TeX button
+copies the formula as written.
 
 The posts here are written for these tests (not from the source site).
 """
@@ -12,7 +14,7 @@ import shutil
 
 import pytest
 
-from kexue.mathcheck import check_math_pages, page_problems, probe_pages
+from kexue.mathcheck import built_problems, check_math_pages
 from kexue.problems import CheckContext
 from tests.conftest import ROOT, build_site
 
@@ -98,21 +100,62 @@ def served_math_site(math_site):
 def page(browser, served_math_site):
     page = browser.new_page()
     page.goto(f"{served_math_site.url}/archives/91001/")
-    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-    page.evaluate("MathJax.startup.promise")
     yield page
     page.close()
 
 
-def test_mathjax_draws_the_numbers_the_build_computed(browser, served_math_site):
-    [probed] = probe_pages(browser, [f"{served_math_site.url}/archives/91001/"])
-    assert page_problems(probed) == []
-    assert [t for f in probed.formulas for t in f.tags] == DRAWN
-    assert all(f.items == 1 for f in probed.formulas)
+def test_math_is_typeset_before_any_script_runs(browser, served_math_site):
+    page = browser.new_page()
+    browser.new_cdp_session(page).send("Emulation.setScriptExecutionDisabled", {"value": True})
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{served_math_site.url}/archives/91001/", wait_until="load")
+    page.evaluate("document.fonts.ready")
+    counts = page.evaluate(
+        """() => ({
+        math: document.querySelectorAll('.math').length,
+        typeset: document.querySelectorAll('.math > mjx-container').length,
+        raw: Array.from(document.querySelectorAll('.math')).filter(
+          (el) => /[\\$]/.test(el.innerText)).length,
+        fonts: Array.from(document.fonts).filter((f) => f.status === 'loaded')
+          .map((f) => f.family),
+      })"""
+    )
+    assert counts["math"] == counts["typeset"] > 20
+    assert counts["raw"] == 0  # no TeX on screen
+    assert "MJX-NCM-N" in counts["fonts"]  # MathJax 4's font, from our origin
+    assert all(u.startswith(served_math_site.url) for u in requests), requests
+    assert not [u for u in requests if "mathjax" in u and u.endswith(".js")], requests
+    fonts = [u for u in requests if u.endswith(".woff2")]
+    assert fonts and len(fonts) < 20  # the faces the page uses, not all 100
+    assert "\\begin{equation}" not in page.inner_text("main")
+    assert page.locator(".copy-tex").count() == 0  # copy-tex.js did not run: no script did
+    page.close()
+
+
+def test_typeset_math_takes_the_text_colour_light_and_dark(page):
+    colours = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.reload()  # the theme reads the preference before the first paint
+        colours[scheme] = page.evaluate(
+            """() => [getComputedStyle(document.querySelector('#eq-1 mjx-c')).color,
+                      getComputedStyle(document.querySelector('#eq-1').parentElement).color]"""
+        )
+        assert colours[scheme][0] == colours[scheme][1], scheme
+    assert colours["light"][0] != colours["dark"][0]
+
+
+def test_the_build_draws_the_numbers_it_computed(math_site):
+    html = (math_site[1] / "archives" / "91001" / "index.html").read_text(encoding="utf-8")
+    assert built_problems(html) == []
+    drawn = [t for m in re.findall(r'data-mjx-tags="([^"]*)"', html) for t in m.split("|")]
+    assert drawn == DRAWN
+    assert "tex-chtml.js" not in html  # no client MathJax on a page typeset at build time
 
 
 def test_deep_links_and_eqref_targets(page):
-    assert page.get_attribute("#eq-1", "class") == "math display"
+    assert "math display" in page.get_attribute("#eq-1", "class")
     assert page.eval_on_selector("#eq-3", "e => e.closest('.math').dataset.eqNumbers") == "2 3"
     assert page.eval_on_selector("#eq\\:b", "e => e.closest('.math').dataset.eqNumbers") == "16"
     hrefs = page.eval_on_selector_all("mjx-container a[href^='#']", "as => as.map(a => a.href)")
@@ -124,33 +167,58 @@ def test_deep_links_and_eqref_targets(page):
     assert targets == [True, True]
 
 
-TREE_JS = """(needle) => {
-  const text = (n) => n.isKind('text') ? n.getText() : (n.childNodes || []).map(text).join('');
-  const item = Array.from(MathJax.startup.document.math).find(i => i.math.includes(needle));
-  const kinds = [], colored = [];
-  item.root.walkTree((node) => {
-    kinds.push(node.kind);
-    if (node.attributes && node.attributes.get('mathcolor')) colored.push(text(node));
-    if (node.attributes && node.attributes.get('mathbackground')) kinds.push('background');
-  });
-  return {kinds, colored, text: text(item.root)};
-}"""
+def formula(page, needle: str) -> dict:
+    """What the typeset formula whose TeX holds ``needle`` shows."""
+    return page.evaluate(
+        """(needle) => {
+      const el = Array.from(document.querySelectorAll('.math[data-tex]'))
+        .find((e) => e.dataset.tex.includes(needle));
+      const colored = Array.from(el.querySelectorAll('[style*="color"]'))
+        .filter((n) => /(^|;)\\s*color:/.test(n.getAttribute('style')))
+        .map((n) => n.textContent);
+      return {
+        text: el.querySelector('mjx-container').textContent,
+        colored,
+        enclose: el.querySelectorAll('mjx-menclose').length,
+        background: !!el.querySelector('[style*="background"]'),
+        error: !!el.querySelector('mjx-merror'),
+      };
+    }""",
+        needle,
+    )
 
 
 def test_color_takes_two_arguments_as_in_mathjax_2(page):
-    tree = page.evaluate(TREE_JS, "\\color{red}")
-    assert set(tree["colored"]) == {"x"}  # MathJax 3's own \color would also colour y
+    f = formula(page, "\\color{red}")
+    assert f["colored"] == ["\U0001d465"]  # only x (MathJax 3's own \color would also colour y)
 
 
 def test_cancel_bbox_unicode_and_require_render(page):
-    tree = page.evaluate(TREE_JS, "\\cancel{z}")
-    assert "menclose" in tree["kinds"] and "background" in tree["kinds"]
-    assert "\u263a" in tree["text"]
-    assert "menclose" in page.evaluate(TREE_JS, "\\require{cancel}")["kinds"]
+    f = formula(page, "\\cancel{z}")
+    assert f["enclose"] and f["background"] and not f["error"]
+    assert "\u263a" in f["text"]
+    assert formula(page, "\\require{cancel}")["enclose"]
 
 
 def test_newcommand_without_backslash_defines_the_macro(page):
-    assert "msign" in page.evaluate(TREE_JS, "\\msign(y)")["text"]
+    f = formula(page, "\\msign(y)")
+    assert "msign" in f["text"] and not f["error"]
+
+
+def test_a_formula_the_build_rejects_is_typeset_in_the_browser(browser, served_math_site):
+    page = browser.new_page()
+    page.goto(f"{served_math_site.url}/archives/91002/")
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("MathJax.startup.promise")
+    rejected = page.locator(".math[data-mjx-error]")
+    assert rejected.count() == 2
+    assert "Undefined control sequence" in rejected.first.get_attribute("data-mjx-error")
+    # MathJax 3 in the browser typesets it (and shows its error, as before) ...
+    assert rejected.first.locator("mjx-container mjx-merror").count() == 1
+    # ... and leaves the formula typeset at build time alone.
+    good = page.locator(".math[data-tex]")
+    assert good.count() == 1 and good.locator("mjx-container").count() == 1
+    page.close()
 
 
 def test_copy_tex_button_is_keyboard_reachable_and_copies_the_source(page, browser):
@@ -195,7 +263,7 @@ def test_check_reports_errors_with_file_line_formula_and_message(math_site, brow
         for p in problems
     ), problems
     assert any(
-        p.startswith(f"{source}:9: MathJax did not typeset this formula")
+        p.startswith(f"{source}:9: MathJax: Missing close brace")
         and "\\\\frac{a}{b\\n\\\\end{equation}'" in p
         for p in problems
     ), problems

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
+from kexue.prerender import STYLESHEET
+
 SAMPLE_IDS = ["90001", "90002", "90003", "90004"]
 ASSET_RE = re.compile(
     r"<(?:script|link|img|source|iframe)\b[^>]*?\b(?:src|href)\s*=\s*[\"']([^\"']+)[\"']", re.I
@@ -30,14 +32,20 @@ def test_html_lang_is_zh_cn(sample_site: Path):
     assert '<html lang="zh-CN">' in html
 
 
-def test_mathjax_is_loaded_from_the_sites_own_path(sample_site: Path):
+def test_math_styles_are_loaded_from_the_sites_own_path(sample_site: Path):
+    """The sample posts are typeset at build time: MathJax 4's stylesheet and fonts come
+    from the site, and no page loads MathJax in the browser."""
     page = sample_site / "archives" / "90001" / "index.html"
     html = page.read_text(encoding="utf-8")
     srcs = [u for u in ASSET_RE.findall(html) if "mathjax" in u.lower()]
-    assert any(u.endswith("tex-chtml.js") for u in srcs), srcs
+    assert any(u.endswith("vendor/mathjax4/chtml.css") for u in srcs), srcs
     for url in srcs:
         assert not _external(url), url
         assert (page.parent / url.split("?")[0]).resolve().is_file(), url
+    fonts = re.findall(r'url\("([^"]+\.woff2)"\)', (sample_site / STYLESHEET).read_text("utf-8"))
+    assert fonts and all((sample_site / STYLESHEET).parent.joinpath(u).is_file() for u in fonts)
+    for html_file in sample_site.rglob("*.html"):
+        assert "tex-chtml.js" not in html_file.read_text(encoding="utf-8"), html_file
 
 
 def test_no_page_loads_anything_from_another_host(sample_site: Path):

@@ -1,10 +1,12 @@
 // A "copy TeX" button on each display formula, copying the formula exactly as the
-// author wrote it: the text kexue.markdown_math put into the element, read here before
-// MathJax replaces it (this script runs at the end of <body>; MathJax is deferred).
+// author wrote it: data-tex on a formula typeset at build time (kexue.prerender), else
+// the text kexue.markdown_math put into the element, read here before MathJax replaces
+// it (this script runs at the end of <body>; MathJax is deferred).
 (function () {
   "use strict";
 
   function sourceOf(el) {
+    if (el.hasAttribute("data-tex")) return el.getAttribute("data-tex");
     if (!el.querySelector("mjx-container")) return el.textContent;
     // Already typeset (the script ran late): ask MathJax for the formula it read.
     var items = (window.MathJax && MathJax.startup && MathJax.startup.document) ?
