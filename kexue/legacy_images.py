@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from kexue.convert import image_file_names
+from kexue.crawl.loop import make_client
 from kexue.fsutil import atomic_write_bytes
 from kexue.images import check_image, name_refusal
 from kexue.posts import iter_post_files, read_post, write_post
@@ -189,8 +190,6 @@ def remote_images(content: Path) -> Iterator[tuple[Path, int, str]]:
 def crawl_images(opts, step=None) -> ImageReport:
     """`invoke crawl --images`: :func:`mirror_images` through the crawler's polite client
     (robots.txt, delay, retries, User-Agent), from ``opts.source``."""
-    from kexue.crawl.loop import make_client
-
     source = opts.source.rstrip("/")
     with make_client(opts) as client:
 

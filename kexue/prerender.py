@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.fsutil import atomic_write_text
 from kexue.tex import MathSpan, find_math, number_equations
 from kexue.texmacros import macros_json
 
@@ -456,8 +457,6 @@ def prerender_files(
                 written[path] = (hashlib.sha256(blob.encode()).hexdigest(), text)
         done = cache.get_pages(key for key, _ in written.values())
         pages = []
-        from kexue.fsutil import atomic_write_text
-
         for path, (key, text) in written.items():
             if key in done:
                 typeset, formulas, rejected = done[key]
@@ -580,7 +579,5 @@ def strip_math_head(path: Path) -> bool:
     if 'class="math ' in text:
         return True
     if CLIENT_START in text or _STYLE_MARK in text:
-        from kexue.fsutil import atomic_write_text
-
         atomic_write_text(path, _CLIENT_RE.sub("", text).replace(_STYLE_MARK, ""))
     return False

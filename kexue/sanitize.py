@@ -22,6 +22,7 @@ allowlist would remove as ``file:line``, so an author sees what the page will no
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ from markdown import Extension
 from markdown.postprocessors import Postprocessor
 
 from kexue.problems import CheckContext, Problem
+from kexue.tex import find_code_ranges, find_math
 
 # Tags of crawled article bodies (what the source's editor writes).
 BODY_TAGS = frozenset({
@@ -136,8 +138,6 @@ def _allowed_attribute(tag: str, name: str) -> bool:
 
 def _url_scheme(value: str) -> str | None:
     """The scheme of a URL as a browser reads it (entities and blanks ignored), if any."""
-    import html
-
     m = _SCHEME_RE.match(re.sub(r"[\x00-\x20]", "", html.unescape(value)))
     return m.group(1).lower() if m else None
 
@@ -185,8 +185,6 @@ def removed_markup(text: str) -> Iterator[tuple[int, str]]:
 def _masked(text: str) -> str:
     """``text`` with code, math and HTML comments blanked (newlines kept), so only the
     markup a reader's browser would get is looked at."""
-    from kexue.tex import find_code_ranges, find_math
-
     chars = list(text)
     ranges = find_code_ranges(text) + [(s.start, s.end) for s in find_math(text)]
     ranges += [(m.start(), m.end()) for m in re.finditer(r"<!--.*?-->", text, re.S)]
