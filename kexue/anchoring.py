@@ -309,7 +309,7 @@ def strip_anchors(text: str) -> str:
     return "\n".join(out)
 
 
-def anchor_note(text: str, post_body: str, post_id: str = "") -> AnchorResult:
+def anchor_note(text: str, post_body: str, post_id: str = "") -> AnchorResult:  # noqa: C901 (one pass over the note's sections: the matching rules read best together)
     """Insert ``## @…`` lines into a legacy note (``text``, no anchors of its own) so that
     each section that names or quotes an equation of the post (``post_body``, Markdown) sits
     under it.  Returns the new text and what happened to each section."""

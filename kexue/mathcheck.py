@@ -331,7 +331,7 @@ def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProble
     return out
 
 
-def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iterator[Problem]:
+def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iterator[Problem]:  # noqa: C901 (one check: the build-time and browser paths share the report)
     """Every built page with math.  Formulas typeset at build time: each one MathJax
     rejected (source file, line, formula, MathJax's message) and each display whose
     drawn equation numbers differ from the build's ids and data-eq-shown, read from the

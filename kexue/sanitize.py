@@ -159,18 +159,8 @@ def removed_markup(text: str) -> Iterator[tuple[int, str]]:
                 ),
             )
             continue
-        for a in _ATTR_RE.finditer(m.group(2)):
-            name, value = a.group(1), (a.group(2) or "").strip("\"'")
-            if not _allowed_attribute(tag, name):
-                yield (
-                    m.start(),
-                    f"attribute {name}= on <{tag}> is removed (not in the HTML allowlist)",
-                )
-            elif name.lower() in URL_ATTRIBUTES:
-                scheme = _url_scheme(value)
-                if scheme and scheme not in URL_SCHEMES:
-                    message = f"{scheme}: URL in {name}= on <{tag}> is removed"
-                    yield m.start(), message + " (only http, https, mailto)"
+        for message in _removed_attributes(tag, m.group(2)):
+            yield m.start(), message
     for m in _MD_LINK_RE.finditer(text):
         scheme = m.group(1).lower()
         if scheme not in URL_SCHEMES and scheme != "static":
@@ -180,6 +170,18 @@ def removed_markup(text: str) -> Iterator[tuple[int, str]]:
             )
     for m in _ATTR_LIST_RE.finditer(text):
         yield m.start(), f"attribute {m.group(1)}= in an attribute list is removed"
+
+
+def _removed_attributes(tag: str, attrs: str) -> Iterator[str]:
+    """What the allowlist removes from the attributes ``attrs`` of an allowed ``tag``."""
+    for a in _ATTR_RE.finditer(attrs):
+        name, value = a.group(1), (a.group(2) or "").strip("\"'")
+        if not _allowed_attribute(tag, name):
+            yield f"attribute {name}= on <{tag}> is removed (not in the HTML allowlist)"
+        elif name.lower() in URL_ATTRIBUTES:
+            scheme = _url_scheme(value)
+            if scheme and scheme not in URL_SCHEMES:
+                yield f"{scheme}: URL in {name}= on <{tag}> is removed (only http, https, mailto)"
 
 
 def _masked(text: str) -> str:
