@@ -36,9 +36,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kexue.derivations import PostTargets, Target
+from kexue.derivations import PostTargets, Target, find_post_file, iter_note_files
 from kexue.fsutil import atomic_write_text
 from kexue.header import parse_header
+from kexue.posts import read_post
 from kexue.tex import find_code_ranges, find_math, number_equations, split_rows
 
 __all__ = [
@@ -308,7 +309,7 @@ def strip_anchors(text: str) -> str:
     return "\n".join(out)
 
 
-def anchor_note(text: str, post_body: str, post_id: str = "") -> AnchorResult:
+def anchor_note(text: str, post_body: str, post_id: str = "") -> AnchorResult:  # noqa: C901 (one pass over the note's sections: the matching rules read best together)
     """Insert ``## @…`` lines into a legacy note (``text``, no anchors of its own) so that
     each section that names or quotes an equation of the post (``post_body``, Markdown) sits
     under it.  Returns the new text and what happened to each section."""
@@ -479,9 +480,6 @@ def _load(path: Path) -> dict:
 
 
 def _post_body(content: Path, post_id: str) -> str:
-    from kexue.derivations import find_post_file
-    from kexue.posts import read_post
-
     post_file = find_post_file(content, post_id)
     return read_post(post_file).body if post_file else ""
 
@@ -515,8 +513,6 @@ def anchor_notes(content: Path, post_ids: list[str] | None = None) -> AnchoringR
     The note is anchored afresh from its unanchored text (so a post that changed, e.g. an
     excerpt completed by the crawler, gets new anchors) and both records are updated.
     """
-    from kexue.derivations import iter_note_files
-
     content = Path(content)
     imported = _load(content / IMPORT_RECORD)
     record = _load(content / RECORD)

@@ -21,8 +21,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from kexue.assets import VENDOR_FILES
+from kexue.datafiles import read_toml
 from kexue.header import HeaderError, parse_header
 from kexue.problems import CheckContext, Problem
+from kexue.topics import TaxonomyError, load_taxonomy
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BOM = "\ufeff"
@@ -48,7 +51,7 @@ def _valid_date(value: str) -> bool:
     except ValueError:
         pass
     try:
-        from dateutil import parser  # what Pelican reads dates with
+        from dateutil import parser  # noqa: PLC0415 (python-dateutil comes with Pelican; kexue imports without it)
 
         parser.parse(value)
         return True
@@ -152,9 +155,6 @@ def content_problems(content: Path) -> list[Problem]:
 def data_problems(data: Path) -> list[Problem]:
     """Each data/*.toml that does not parse (not UTF-8, not TOML), and a taxonomy
     (topics.toml) that does not validate."""
-    from kexue.datafiles import read_toml
-    from kexue.topics import TaxonomyError, load_taxonomy
-
     problems = []
     for path in sorted(Path(data).glob("*.toml")):
         try:
@@ -170,8 +170,6 @@ def data_problems(data: Path) -> list[Problem]:
 
 def front_end_problems(node_modules: Path) -> list[Problem]:
     """The npm packages the build copies or runs, when they are not installed."""
-    from kexue.assets import VENDOR_FILES
-
     needed = [Path(node_modules) / p / src for p, src, _ in VENDOR_FILES[:1]]
     needed.append(Path(node_modules) / ".bin" / "esbuild")
     missing = [p for p in needed if not p.exists()]

@@ -7,7 +7,9 @@ CACHE_PATH gives every version of the reading code a cache of its own.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import pickle
 from pathlib import Path
 
 
@@ -25,9 +27,6 @@ def remove_damaged_caches(cache_path: Path, gzipped: bool = True) -> list[Path]:
     """Remove Pelican cache files (``*-Readers``, ``*-Writers``…) that do not load, as a
     build killed while writing one leaves it (Pelican would then fail on every later
     build); return them.  The next build reads those files again and rebuilds the cache."""
-    import gzip
-    import pickle
-
     removed = []
     for path in sorted(Path(cache_path).glob("*Generator-*")):
         if not path.is_file():

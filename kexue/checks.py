@@ -14,6 +14,7 @@ from kexue.authored import check_content_files
 from kexue.convert import check_crawled_posts
 from kexue.derivations import check_notes
 from kexue.figures import check_figure_directives
+from kexue.legacy_images import remote_images
 from kexue.mathcheck import check_math_pages
 from kexue.posts import check_post_headers
 from kexue.problems import Check, CheckContext, Problem
@@ -38,8 +39,6 @@ CHECKS: list[tuple[str, Check]] = [
 
 def notice_remote_images(ctx: CheckContext) -> Iterable[Problem]:
     """Posts whose images are still the source's (`invoke crawl --images` mirrors them)."""
-    from kexue.legacy_images import remote_images
-
     by_post: dict[Path, list[tuple[int, str]]] = {}
     for path, line, url in remote_images(ctx.content):
         by_post.setdefault(path, []).append((line, url))

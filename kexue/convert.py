@@ -364,7 +364,7 @@ def _lift_math(body: Tag, store: list[tuple[str, bool]]) -> None:
             run = []
 
 
-def _lift_run(run: list, store: list[tuple[str, bool]]) -> None:
+def _lift_run(run: list, store: list[tuple[str, bool]]) -> None:  # noqa: C901 (one pass over a run of nodes: the <br> bookkeeping reads best in one place)
     text = ""
     brs: list[int] = []  # offsets in ``text`` where a <br> stood
     for i, node in enumerate(run):

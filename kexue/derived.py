@@ -22,7 +22,12 @@ import json
 from pathlib import Path
 
 from kexue import derived_cache
+from kexue.derivations import NoteFormatError, iter_note_files, parse_note
+from kexue.derivations import annotate as compute
 from kexue.derived_cache import Memo, digest
+from kexue.posts import read_post
+from kexue.reading import headings, reading_minutes
+from kexue.topics import classify
 
 TOPICS_CODE = ("kexue.topics", "kexue.posts", "kexue.datafiles")
 NOTES_CODE = ("kexue.derivations", "kexue.tex")
@@ -49,9 +54,6 @@ def topics_context(taxonomy, overrides: dict) -> str:
 
 def classify_file(path: Path, taxonomy, context: str, memo: Memo, **kw):
     """kexue.topics.classify of the post file ``path`` (errors are raised, not cached)."""
-    from kexue.posts import read_post
-    from kexue.topics import classify
-
     # the overrides are in ``context`` already (and long: not repr'd for every post)
     flags = repr(sorted((k, v) for k, v in kw.items() if k != "overrides"))
     key = memo.key(Path(path).read_bytes(), context, flags)
@@ -60,8 +62,6 @@ def classify_file(path: Path, taxonomy, context: str, memo: Memo, **kw):
 
 def load_notes(content: Path, folder: str, memo: Memo):
     """kexue.derivations.load_notes, each note parsed once per content."""
-    from kexue.derivations import NoteFormatError, iter_note_files, parse_note
-
     notes, errors = {}, []
     for path in iter_note_files(content, folder):
         text = path.read_text(encoding="utf-8")
@@ -77,8 +77,6 @@ def load_notes(content: Path, folder: str, memo: Memo):
 def annotate(post_html: str, post_body: str, note, render, memo: Memo):
     """kexue.derivations.annotate, by the post's HTML and Markdown, the note file's text
     and the notes' Markdown setup."""
-    from kexue.derivations import annotate as compute
-
     setup = render._setup  # the notes' Markdown setup, as NoteRenderer keys its own cache
     key = memo.key(post_html, post_body, note.path, note.text, setup)
     return memo(key, lambda: compute(post_html, post_body, note, render))
@@ -86,8 +84,6 @@ def annotate(post_html: str, post_body: str, note, render, memo: Memo):
 
 def reading(html: str, depth: int, memo: Memo):
     """(kexue.reading.headings, kexue.reading.reading_minutes) of a page's HTML."""
-    from kexue.reading import headings, reading_minutes
-
     key = memo.key(html, str(depth))
     return memo(key, lambda: (headings(html, depth=depth), reading_minutes(html)))
 

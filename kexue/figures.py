@@ -35,6 +35,7 @@ from functools import cache
 from pathlib import Path
 
 from kexue.paths import THEME
+from kexue.posts import iter_post_files
 from kexue.problems import CheckContext, Problem
 from kexue.summaries import text_with_math
 
@@ -216,8 +217,6 @@ def figure_problems(path: Path) -> list[tuple[int, str]]:
 
 def check_figure_directives(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: every figure block in posts, samples and notes validates."""
-    from kexue.posts import iter_post_files
-
     notes = sorted((Path(ctx.content) / "derivations").glob("*.md"))
     for path in [*iter_post_files(ctx.content), *notes]:
         for line, message in figure_problems(path):

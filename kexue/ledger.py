@@ -17,6 +17,7 @@ from pathlib import Path
 from kexue.derivations import STATUSES, iter_note_files, newest_first, note_path, read_note_header
 from kexue.fsutil import atomic_write_text
 from kexue.posts import Post, iter_post_files, read_post
+from kexue.topics import classify_all, load_overrides, load_taxonomy
 
 HEADER = (
     "# title | id | path | status | date | tags\n"
@@ -68,8 +69,6 @@ NEWEST_SHOWN = 20
 def post_topics(posts: list[Post], content: Path) -> dict[str, str]:
     """Each post's topic as the site shows it (kexue.topics: the ``Topic:`` header, then
     content/overrides/topics.json, then the classifier), by post id."""
-    from kexue.topics import classify_all, load_overrides, load_taxonomy
-
     taxonomy = load_taxonomy()
     report = classify_all(posts, taxonomy, overrides=load_overrides(content))
     return {r.post_id: taxonomy[r.primary].name for r in report.results}

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from kexue.convert import image_file_names
+from kexue.crawl.loop import make_client
 from kexue.fsutil import atomic_write_bytes
 from kexue.images import check_image, name_refusal
 from kexue.posts import iter_post_files, read_post, write_post
@@ -148,31 +149,37 @@ def mirror_images(
         for url, name in names.items():
             if step:
                 step(f"image {post.id}", 0)
-            target = folder / name
-            if target.is_file():
-                report.present += 1
-                continue
-            refused = name_refusal(name)
-            if refused is not None:  # before any request (an SVG, a name without type)
-                report.failed.append(f"post {post.id}: {url}: {refused}; it stays linked")
-                continue
-            try:
-                data = fetch(url)
-            except Exception as e:  # the crawler's errors name the URL and what to do
-                report.failed.append(f"post {post.id}: {url}: {e}")
-                continue
-            refused = check_image(data, name)
-            if refused is not None:
-                report.failed.append(f"post {post.id}: {url}: {refused}; it stays linked")
-                continue
-            atomic_write_bytes(target, data)
-            report.downloaded += 1
+            _mirror_image(url, folder / name, f"post {post.id}", fetch, report)
         body, _, _ = link_images(post.body, post.id, folder)
         if body != post.body:
             post.body = body
             write_post(path, post)
             report.relinked.append(post.id)
     return report
+
+
+def _mirror_image(
+    url: str, target: Path, where: str, fetch: Callable[[str], bytes], report: ImageReport
+) -> None:
+    """Download one image of :func:`mirror_images` to ``target`` unless it is there."""
+    if target.is_file():
+        report.present += 1
+        return
+    refused = name_refusal(target.name)
+    if refused is not None:  # before any request (an SVG, a name without type)
+        report.failed.append(f"{where}: {url}: {refused}; it stays linked")
+        return
+    try:
+        data = fetch(url)
+    except Exception as e:  # the crawler's errors name the URL and what to do
+        report.failed.append(f"{where}: {url}: {e}")
+        return
+    refused = check_image(data, target.name)
+    if refused is not None:
+        report.failed.append(f"{where}: {url}: {refused}; it stays linked")
+        return
+    atomic_write_bytes(target, data)
+    report.downloaded += 1
 
 
 def remote_images(content: Path) -> Iterator[tuple[Path, int, str]]:
@@ -189,8 +196,6 @@ def remote_images(content: Path) -> Iterator[tuple[Path, int, str]]:
 def crawl_images(opts, step=None) -> ImageReport:
     """`invoke crawl --images`: :func:`mirror_images` through the crawler's polite client
     (robots.txt, delay, retries, User-Agent), from ``opts.source``."""
-    from kexue.crawl.loop import make_client
-
     source = opts.source.rstrip("/")
     with make_client(opts) as client:
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue import incremental
 from kexue.paths import DATA, ROOT
 
 BANNER_ID = "kexue-build-problems"
@@ -67,9 +68,9 @@ class LiveSite:
         self._pelican = None
 
     def _load(self):
-        from pelican import Pelican
-        from pelican.log import init as init_logging
-        from pelican.settings import read_settings
+        from pelican import Pelican  # noqa: PLC0415 (Pelican: kexue imports without it)
+        from pelican.log import init as init_logging  # noqa: PLC0415 (Pelican: kexue imports without it)
+        from pelican.settings import read_settings  # noqa: PLC0415 (Pelican: kexue imports without it)
 
         if not logging.getLogger().handlers:
             init_logging(logging.WARNING)
@@ -85,10 +86,8 @@ class LiveSite:
         return [p for p in [self.content, theme, DATA, *settings] if p.exists()]
 
     def build(self, reload_settings: bool = False) -> BuildReport:
-        from pelican.contents import Content
-        from pelican.log import LimitFilter
-
-        from kexue import incremental
+        from pelican.contents import Content  # noqa: PLC0415 (Pelican: kexue imports without it)
+        from pelican.log import LimitFilter  # noqa: PLC0415 (Pelican: kexue imports without it)
 
         if self._pelican is None or reload_settings:
             self._load()
@@ -134,7 +133,7 @@ def banner_html(problems: list[str]) -> bytes:
 
 def _page_handler():
     """livereload's static handler, with the problems box put into every HTML page."""
-    from livereload.handlers import StaticFileHandler
+    from livereload.handlers import StaticFileHandler  # noqa: PLC0415 (dev-server stack, only for `invoke live`)
 
     class Pages(StaticFileHandler):
         banner = b""
@@ -163,7 +162,7 @@ def _page_handler():
 
 
 def _watch_filter():
-    from watchfiles import DefaultFilter
+    from watchfiles import DefaultFilter  # noqa: PLC0415 (dev-server stack, only for `invoke live`)
 
     class Filter(DefaultFilter):
         def __call__(self, change, path: str) -> bool:
@@ -187,9 +186,9 @@ def serve_live(
 ) -> None:
     """Build ``site``, serve its output on 127.0.0.1:``port`` with live reload, and
     rebuild on every change until Ctrl-C."""
-    import watchfiles
-    from livereload import Server
-    from livereload.watcher import Watcher
+    import watchfiles  # noqa: PLC0415 (dev-server stack, only for `invoke live`)
+    from livereload import Server  # noqa: PLC0415 (dev-server stack, only for `invoke live`)
+    from livereload.watcher import Watcher  # noqa: PLC0415 (dev-server stack, only for `invoke live`)
 
     class Idle(Watcher):
         """livereload's own watcher stays idle: watchfiles watches, the builder reloads."""

@@ -13,6 +13,7 @@ against what the build computed (``data-eq-shown``); :func:`check_math_pages` is
 from __future__ import annotations
 
 import contextlib
+import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from kexue.browser import ChromiumMissingError, launch
+from kexue.markdown_math import body_offset
+from kexue.prerender import _ELEMENT_RE, STYLESHEET
 from kexue.problems import CheckContext, Problem
+from kexue.serve import ServedSite
+from kexue.tex import find_math
 
 #: Installed before a page's scripts when only parsing is wanted: MathJax then starts
 #: without typesetting the page (PROBE_JS compiles the formulas itself).
@@ -248,9 +254,6 @@ def source_candidates(content: Path, page: str) -> list[Path]:
 
 def locate(tex: str, files: Iterable[Path]) -> tuple[Path, int] | None:
     """The first (file, line) whose math span is ``tex`` (with or without delimiters)."""
-    from kexue.markdown_math import body_offset
-    from kexue.tex import find_math
-
     for path in files:
         text = path.read_text(encoding="utf-8")
         head = body_offset(text)
@@ -302,10 +305,6 @@ def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProble
     formula MathJax rejected there (``data-mjx-error``, TeX left for the browser), and
     (with ``numbering``) each display whose drawn numbers (``data-mjx-tags``) differ from
     the build's ``data-eq-shown``; displays in derivation notes are numbered on their own."""
-    import html
-
-    from kexue.prerender import _ELEMENT_RE
-
     notes = [m.span() for m in _NOTES_RE.finditer(html_text)]
     out = []
     for m in _START_RE.finditer(html_text):
@@ -332,7 +331,7 @@ def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProble
     return out
 
 
-def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iterator[Problem]:
+def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iterator[Problem]:  # noqa: C901 (one check: the build-time and browser paths share the report)
     """Every built page with math.  Formulas typeset at build time: each one MathJax
     rejected (source file, line, formula, MathJax's message) and each display whose
     drawn equation numbers differ from the build's ids and data-eq-shown, read from the
@@ -340,9 +339,6 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
     Chromium: the same for the formulas MathJax typesets there (it parses, or compiles,
     them but does not lay them out).  ``context``: a Playwright browser context to use
     (default: start Chromium)."""
-    from kexue.browser import ChromiumMissingError
-    from kexue.prerender import STYLESHEET  # noqa: PLC0415
-    from kexue.serve import ServedSite
 
     if not ctx.output.is_dir():
         yield Problem(str(ctx.output), 0, "no built site here: run `invoke build` first")
@@ -474,9 +470,7 @@ def page_math(html_text: str, skip_classes: Iterable[str] = ()) -> list[tuple[bo
 @contextlib.contextmanager
 def _chromium_context():
     """A fresh browser context on Debian's headless Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    from kexue.browser import launch
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (Playwright: heavy, only for the browser check)
 
     with sync_playwright() as p:
         browser = launch(p)

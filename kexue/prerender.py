@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.fsutil import atomic_write_text
 from kexue.tex import MathSpan, find_math, number_equations
 from kexue.texmacros import macros_json
 
@@ -447,17 +448,9 @@ def prerender_files(
     cache = Cache(cache_path / "formulas.sqlite")
     try:
         # A page Pelican wrote exactly as last time: its typeset version, as it was.
-        written = {}
-        for path in paths:
-            text = path.read_text(encoding="utf-8")
-            if 'class="math ' in text:
-                where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
-                blob = "\0".join((version, _RENDER_VERSION, site_url, where, text))
-                written[path] = (hashlib.sha256(blob.encode()).hexdigest(), text)
+        written = _math_pages(paths, output, version, site_url)
         done = cache.get_pages(key for key, _ in written.values())
         pages = []
-        from kexue.fsutil import atomic_write_text
-
         for path, (key, text) in written.items():
             if key in done:
                 typeset, formulas, rejected = done[key]
@@ -497,6 +490,20 @@ def prerender_files(
     return stats
 
 
+def _math_pages(
+    paths: Iterable[Path], output: Path, version: str, site_url: str
+) -> dict[Path, tuple[str, str]]:
+    """The pages of ``paths`` with math elements: path -> (cache key, text)."""
+    written = {}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        if 'class="math ' in text:
+            where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
+            blob = "\0".join((version, _RENDER_VERSION, site_url, where, text))
+            written[path] = (hashlib.sha256(blob.encode()).hexdigest(), text)
+    return written
+
+
 FONT_FILES = ROOT / "node_modules" / "@mathjax" / "mathjax-newcm-font" / "chtml" / "woff2"
 _FONT_URL_RE = re.compile(r'url\("woff2/([^"]+)"\)')
 
@@ -513,7 +520,7 @@ def _shipped(rules: list[str]) -> list[str]:
     return kept
 
 
-def _typeset(
+def _typeset(  # noqa: C901 (the worker pool's loop: requests and results read best together)
     todo, cache: Cache, font_url: str, base_file: Path, workers: int | None
 ) -> tuple[int, int]:
     """Typeset the missing formulas of ``todo`` ((page, missing) pairs) on worker
@@ -580,7 +587,5 @@ def strip_math_head(path: Path) -> bool:
     if 'class="math ' in text:
         return True
     if CLIENT_START in text or _STYLE_MARK in text:
-        from kexue.fsutil import atomic_write_text
-
         atomic_write_text(path, _CLIENT_RE.sub("", text).replace(_STYLE_MARK, ""))
     return False

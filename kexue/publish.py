@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kexue.fsutil import atomic_write_text
+from kexue.outputs import is_build_output
 
 
 class PublishError(RuntimeError):
@@ -69,8 +70,6 @@ def publish(
 ) -> PublishResult:
     """Push ``output`` to ``branch`` of ``remote`` (a URL or a path); skip when unchanged.
     Refuses a folder that is not a build output, and a remote git would read as an option."""
-    from kexue.outputs import is_build_output
-
     output = Path(output).resolve()
     if str(remote).startswith("-"):
         raise PublishError(f"remote {remote!r} starts with '-': git would read it as an option")

@@ -119,7 +119,7 @@ class Entry:
     tags: frozenset[str] = field(default_factory=frozenset)
 
 
-def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, list[str]]:
+def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, list[str]]:  # noqa: C901 (one scoring pass: tag and topic neighbours read best together)
     """For each post, the keys of up to ``limit`` posts that share its topic or tags.
 
     A shared tag counts more the rarer it is (a tag every post carries counts little); a

@@ -22,6 +22,7 @@ allowlist would remove as ``file:line``, so an author sees what the page will no
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ from markdown import Extension
 from markdown.postprocessors import Postprocessor
 
 from kexue.problems import CheckContext, Problem
+from kexue.tex import find_code_ranges, find_math
 
 # Tags of crawled article bodies (what the source's editor writes).
 BODY_TAGS = frozenset({
@@ -136,8 +138,6 @@ def _allowed_attribute(tag: str, name: str) -> bool:
 
 def _url_scheme(value: str) -> str | None:
     """The scheme of a URL as a browser reads it (entities and blanks ignored), if any."""
-    import html
-
     m = _SCHEME_RE.match(re.sub(r"[\x00-\x20]", "", html.unescape(value)))
     return m.group(1).lower() if m else None
 
@@ -159,18 +159,8 @@ def removed_markup(text: str) -> Iterator[tuple[int, str]]:
                 ),
             )
             continue
-        for a in _ATTR_RE.finditer(m.group(2)):
-            name, value = a.group(1), (a.group(2) or "").strip("\"'")
-            if not _allowed_attribute(tag, name):
-                yield (
-                    m.start(),
-                    f"attribute {name}= on <{tag}> is removed (not in the HTML allowlist)",
-                )
-            elif name.lower() in URL_ATTRIBUTES:
-                scheme = _url_scheme(value)
-                if scheme and scheme not in URL_SCHEMES:
-                    message = f"{scheme}: URL in {name}= on <{tag}> is removed"
-                    yield m.start(), message + " (only http, https, mailto)"
+        for message in _removed_attributes(tag, m.group(2)):
+            yield m.start(), message
     for m in _MD_LINK_RE.finditer(text):
         scheme = m.group(1).lower()
         if scheme not in URL_SCHEMES and scheme != "static":
@@ -182,11 +172,21 @@ def removed_markup(text: str) -> Iterator[tuple[int, str]]:
         yield m.start(), f"attribute {m.group(1)}= in an attribute list is removed"
 
 
+def _removed_attributes(tag: str, attrs: str) -> Iterator[str]:
+    """What the allowlist removes from the attributes ``attrs`` of an allowed ``tag``."""
+    for a in _ATTR_RE.finditer(attrs):
+        name, value = a.group(1), (a.group(2) or "").strip("\"'")
+        if not _allowed_attribute(tag, name):
+            yield f"attribute {name}= on <{tag}> is removed (not in the HTML allowlist)"
+        elif name.lower() in URL_ATTRIBUTES:
+            scheme = _url_scheme(value)
+            if scheme and scheme not in URL_SCHEMES:
+                yield f"{scheme}: URL in {name}= on <{tag}> is removed (only http, https, mailto)"
+
+
 def _masked(text: str) -> str:
     """``text`` with code, math and HTML comments blanked (newlines kept), so only the
     markup a reader's browser would get is looked at."""
-    from kexue.tex import find_code_ranges, find_math
-
     chars = list(text)
     ranges = find_code_ranges(text) + [(s.start, s.end) for s in find_math(text)]
     ranges += [(m.start(), m.end()) for m in re.finditer(r"<!--.*?-->", text, re.S)]

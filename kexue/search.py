@@ -44,6 +44,7 @@ from pathlib import Path
 
 from lxml import html as lhtml
 
+from kexue import derived_cache
 from kexue.fsutil import atomic_write_text
 from kexue.posts import iter_post_files, read_post
 from kexue.problems import CheckContext, Problem
@@ -308,8 +309,6 @@ def search_documents(output: Path, cache: Path | None) -> tuple[list[dict], dict
     """(listing entries, {url: search document}) of the post pages under ``output``,
     by the bytes of each page (kexue.derived_cache, in ``cache``): an unchanged page is
     not parsed again."""
-    from kexue import derived_cache
-
     # a dot folder: the other folders of ``cache`` are Pagefind bundles (see _keep)
     memo = derived_cache.memo("search", cache / ".derived" if cache else None, ("kexue.search",))
 
@@ -331,7 +330,7 @@ def pagefind_executable() -> Path:
     try:
         # Imported here: a missing binary is a clear build error, not an import error of
         # every module that imports kexue.search (the checks registry, the tests).
-        from pagefind_bin_extended import get_executable  # noqa: PLC0415
+        from pagefind_bin_extended import get_executable  # noqa: PLC0415 (see above)
     except ImportError as e:
         raise SearchIndexError(
             "the Pagefind binary is missing: install requirements.txt "

@@ -130,6 +130,53 @@ class Taxonomy:
         )
 
 
+def _check_settings(settings: dict, fail) -> None:
+    """The ``[settings]`` table: known keys, each of its type."""
+    for key, value in settings.items():
+        if key not in SETTINGS:
+            fail(f"settings.{key}", f"unknown setting (known: {', '.join(SETTINGS)})")
+        if not isinstance(value, SETTINGS[key]) or isinstance(value, bool):
+            fail(f"settings.{key}", f"has the wrong type ({type(value).__name__})")
+
+
+def _parse_topic(raw: dict, i: int, seen: set[str], fail) -> Topic:
+    """The ``i``-th ``[[topic]]`` table, validated (``seen``: the slugs before it)."""
+    where = f"topic[{i}]"
+    for key in ("slug", "name", "description"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            fail(
+                f"{where}.{key}",
+                "missing or empty (every topic needs slug, name and description)",
+            )
+    slug = raw["slug"]
+    where = f"topic {slug!r}"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        fail(f"{where}.slug", "use lower-case letters, digits and '-' (it is the URL slug)")
+    if slug in seen:
+        fail(f"{where}.slug", "defined twice")
+    unknown = set(raw) - {"slug", "name", "description", *FIELDS}
+    if unknown:
+        fail(f"{where}.{sorted(unknown)[0]}", f"unknown key (signal tables: {', '.join(FIELDS)})")
+    signals = _parse_signals(raw, where, fail)
+    return Topic(slug, raw["name"].strip(), raw["description"].strip(), signals)
+
+
+def _parse_signals(raw: dict, where: str, fail) -> tuple[Signal, ...]:
+    """The signal tables (``FIELDS``) of one topic table, validated."""
+    signals = []
+    for field_name in FIELDS:
+        table = raw.get(field_name, {})
+        if not isinstance(table, dict):
+            fail(f"{where}.{field_name}", "must be a table of `term = weight`")
+        for term, weight in table.items():
+            if not isinstance(weight, (int, float)) or isinstance(weight, bool):
+                fail(f"{where}.{field_name}.{term!r}", "the weight must be a number")
+            if not term.strip():
+                fail(f"{where}.{field_name}", "an empty term")
+            signals.append(Signal.make(field_name, term, weight))
+    return tuple(signals)
+
+
 def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
     """Read and validate the taxonomy; errors name the file and the offending key."""
     path = Path(path) if path else TAXONOMY_PATH
@@ -142,47 +189,14 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
     if unknown:
         fail(", ".join(sorted(unknown)), "unknown table (expected settings, legacy_names, topic)")
     settings = data.get("settings", {})
-    for key, value in settings.items():
-        if key not in SETTINGS:
-            fail(f"settings.{key}", f"unknown setting (known: {', '.join(SETTINGS)})")
-        if not isinstance(value, SETTINGS[key]) or isinstance(value, bool):
-            fail(f"settings.{key}", f"has the wrong type ({type(value).__name__})")
+    _check_settings(settings, fail)
 
     topics: list[Topic] = []
     raw_topics = data.get("topic")
     if not isinstance(raw_topics, list) or not raw_topics:
         fail("topic", "no [[topic]] tables: define at least one topic")
     for i, raw in enumerate(raw_topics):
-        where = f"topic[{i}]"
-        for key in ("slug", "name", "description"):
-            if not isinstance(raw.get(key), str) or not raw[key].strip():
-                fail(
-                    f"{where}.{key}",
-                    "missing or empty (every topic needs slug, name and description)",
-                )
-        slug = raw["slug"]
-        where = f"topic {slug!r}"
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-            fail(f"{where}.slug", "use lower-case letters, digits and '-' (it is the URL slug)")
-        if slug in (t.slug for t in topics):
-            fail(f"{where}.slug", "defined twice")
-        unknown = set(raw) - {"slug", "name", "description", *FIELDS}
-        if unknown:
-            fail(
-                f"{where}.{sorted(unknown)[0]}", f"unknown key (signal tables: {', '.join(FIELDS)})"
-            )
-        signals = []
-        for field_name in FIELDS:
-            table = raw.get(field_name, {})
-            if not isinstance(table, dict):
-                fail(f"{where}.{field_name}", "must be a table of `term = weight`")
-            for term, weight in table.items():
-                if not isinstance(weight, (int, float)) or isinstance(weight, bool):
-                    fail(f"{where}.{field_name}.{term!r}", "the weight must be a number")
-                if not term.strip():
-                    fail(f"{where}.{field_name}", "an empty term")
-                signals.append(Signal.make(field_name, term, weight))
-        topics.append(Topic(slug, raw["name"].strip(), raw["description"].strip(), tuple(signals)))
+        topics.append(_parse_topic(raw, i, {t.slug for t in topics}, fail))
 
     slugs = {t.slug for t in topics}
     fallback = settings.get("fallback", "other")

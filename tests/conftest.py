@@ -12,6 +12,8 @@ import pytest
 
 from kexue.browser import CHROMIUM_ARGS, chromium_path
 from kexue.paths import ROOT
+from kexue.serve import ServedSite
+from tests.fixtures.source_site import SourceSite
 
 LEGACY_DEFAULT = ROOT.parent / "shared" / "corpus" / "legacy"
 
@@ -85,7 +87,7 @@ def chromium() -> str:
 def browser(tmp_path_factory, chromium):
     """Debian's headless Chromium driven by Playwright (no browser download)."""
     exe = chromium
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (Playwright: heavy, only for browser tests)
 
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as p:
@@ -98,8 +100,6 @@ def browser(tmp_path_factory, chromium):
 
 @pytest.fixture(scope="session")
 def served_sample_site(sample_site):
-    from kexue.serve import ServedSite
-
     with ServedSite(sample_site) as site:
         yield site
 
@@ -107,7 +107,5 @@ def served_sample_site(sample_site):
 @pytest.fixture
 def source_site():
     """The fixture copy of the source site (tests/fixtures/source_site.py) on 127.0.0.1."""
-    from tests.fixtures.source_site import SourceSite
-
     with SourceSite() as site:
         yield site

@@ -43,7 +43,7 @@ class BrowserClient(Client):
     def __init__(self, **settings):
         super().__init__(**settings)
         # Playwright loads only for --via browser (a plain crawl never pays for it).
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 (Playwright: heavy, only for --via browser)
 
         self._profile = tempfile.mkdtemp(prefix="kexue-chromium-")
         self._pw = sync_playwright().start()

@@ -27,9 +27,11 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.browser import launch
 from kexue.paths import ROOT
 
 TARGETS = {"cold_ratio": 1.3, "warm": 2.0, "edit_reload_1x": 1.5, "edit_reload_4x": 3.0}
@@ -184,9 +186,7 @@ def edit_note_timing(
 ) -> tuple[float, float]:
     """(seconds from the note's write to the new HTML on disk, to the reloaded page
     showing it in Chromium; medians of ``edits`` edits), with `invoke serve` running."""
-    from playwright.sync_api import sync_playwright
-
-    from kexue.browser import launch
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (Playwright: heavy, only for the browser bench)
 
     port = _free_port()
     log_path = output.parent / f"serve-{port}.log"
@@ -240,8 +240,6 @@ def _wait(done, timeout: float) -> None:
 
 
 def _wait_for_http(url: str, proc: subprocess.Popen, timeout: float) -> None:
-    import urllib.request
-
     start = time.time()
     while time.time() - start < timeout:
         if proc.poll() is not None:

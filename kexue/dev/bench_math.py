@@ -32,7 +32,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.browser import launch
 from kexue.markdown_math import body_offset
+from kexue.prerender import _CLIENT_RE
+from kexue.serve import ServedSite
 from kexue.tex import find_math, number_equations
 
 logger = logging.getLogger(__name__)
@@ -174,8 +177,6 @@ async (prerendered) => {
 
 def _mathjax2_page(client_html: str) -> str:
     """Our client page, with the source site's MathJax 2.7.9 configuration instead."""
-    from kexue.prerender import _CLIENT_RE
-
     page = _CLIENT_RE.sub("", client_html).replace("</head>", MATHJAX2_HEAD + "</head>", 1)
     return page.replace('<body class="tex2jax_ignore ', '<body class="', 1)
 
@@ -185,10 +186,7 @@ def measure_page_loads(
 ) -> list[PageLoad]:
     """Load ``page`` pre-rendered (from ``pre_out``), with MathJax 3 and with MathJax
     2.7.9 (both from ``client_out``) in headless Chromium, ``runs`` times each."""
-    from playwright.sync_api import sync_playwright
-
-    from kexue.browser import launch
-    from kexue.serve import ServedSite
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (Playwright: heavy, only for the browser bench)
 
     shutil.copytree(
         node_modules / "mathjax2", client_out / "vendor" / "mathjax2", dirs_exist_ok=True
@@ -236,7 +234,7 @@ def bench_math(root: Path, content: Path, page: str = "archives/9775") -> MathBe
     """Time builds of ``content`` (the imported corpus) in temporary folders, and math
     readiness of ``page`` in each version."""
     # Pelican only here: the kexue package imports without it.
-    from pelican.settings import read_settings  # noqa: PLC0415
+    from pelican.settings import read_settings  # noqa: PLC0415 (Pelican: kexue imports without it)
 
     # Pelican alone, as before the search index moved into the build (kexue_search).
     settings = read_settings(str(root / "pelicanconf.py"))

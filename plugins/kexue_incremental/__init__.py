@@ -9,9 +9,12 @@ theme, settings, data or code) writes everything, as Pelican does.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from pathlib import Path
 
 from blinker import signal
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import Writer
@@ -116,11 +119,6 @@ def save_state(pelican):
 def compiled_templates(pelican):
     """Jinja keeps the compiled templates under CACHE_PATH (it checks their source): each
     run builds new Jinja environments, which would compile every template again."""
-    import hashlib
-    from pathlib import Path
-
-    from jinja2 import FileSystemBytecodeCache
-
     env = dict(pelican.settings.get("JINJA_ENVIRONMENT") or {})
     if "bytecode_cache" not in env:
         # Jinja keys the code on the template's source only: options that change the

@@ -19,6 +19,7 @@ from kexue.paths import ROOT
 from kexue.problems import CheckContext
 from kexue.sanitize import check_authored_html
 from kexue.search import build_index
+from kexue.serve import ServedSite
 from tests.conftest import build_site
 from tests.fixtures.hostile import (
     DOUBLE_TITLE,
@@ -28,7 +29,7 @@ from tests.fixtures.hostile import (
     TAGS,
     write_hostile,
 )
-from tests.fixtures.live_markup import scan_site
+from tests.fixtures.live_markup import live_markup, scan_site
 
 HOSTILE_IDS = ("99901", "99902", "99903", "99904")
 
@@ -175,8 +176,6 @@ def test_check_names_each_removed_element_at_file_and_line(hostile_content):
 
 
 def test_no_dialog_fires_on_any_page_type(browser, hostile_site):
-    from kexue.serve import ServedSite
-
     dialogs: list[str] = []
     pages = [f"archives/{i}/" for i in HOSTILE_IDS]
     pages += ["", "archives/", "archives/2026/", "tags/", "categories/", "topics/"]
@@ -207,9 +206,6 @@ def test_no_dialog_fires_on_any_page_type(browser, hostile_site):
 
 def test_the_dialog_listener_and_the_scan_catch_live_markup(browser, tmp_path):
     """The two detectors above can fail: a page with a live handler is caught by both."""
-    from kexue.serve import ServedSite
-    from tests.fixtures.live_markup import live_markup
-
     bad = '<p>x</p><img src="data:," onerror="alert(1)"><a href="javascript:alert(2)">y</a>'
     (tmp_path / "index.html").write_text(bad, encoding="utf-8")
     assert len(live_markup(bad, "index.html")) == 3  # data: src, onerror, javascript:
@@ -224,8 +220,6 @@ def test_the_dialog_listener_and_the_scan_catch_live_markup(browser, tmp_path):
 
 
 def test_search_hits_show_hostile_titles_as_text(browser, hostile_site):
-    from kexue.serve import ServedSite
-
     with ServedSite(hostile_site) as site:
         page = browser.new_page()
         page.goto(f"{site.url}/search/?q=onerror", wait_until="load")

@@ -14,8 +14,11 @@ import shutil
 
 import pytest
 
-from kexue.mathcheck import built_problems, check_math_pages
+from kexue.checks import CHECKS
+from kexue.mathcheck import built_problems, check_math_pages, page_math
 from kexue.problems import CheckContext
+from kexue.serve import ServedSite
+from kexue.tex import find_math
 from tests.conftest import ROOT, build_site
 
 NUMBERING = r"""Title: 编号与渲染测试（测试用，本站撰写）
@@ -90,8 +93,6 @@ def math_site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def served_math_site(math_site):
-    from kexue.serve import ServedSite
-
     with ServedSite(math_site[1]) as site:
         yield site
 
@@ -274,15 +275,10 @@ def test_check_reports_errors_with_file_line_formula_and_message(math_site, brow
 
 
 def test_invoke_check_lists_the_math_check():
-    from kexue.checks import CHECKS
-
     assert check_math_pages in [c for _, c in CHECKS]
 
 
 def test_page_tex_equals_source_tex(math_site):
-    from kexue.mathcheck import page_math
-    from kexue.tex import find_math
-
     content, out = math_site
     for post in ("91001", "91002"):
         text = (content / "samples" / f"{post}.md").read_text(encoding="utf-8")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from kexue.legacy import import_legacy
+from kexue.serve import ServedSite
 from tests.conftest import ROOT, build_site
 
 # ---------- a built site ----------
@@ -115,8 +117,6 @@ def test_built_page_has_citation_description_and_notes_in_the_contents(aids_site
 
 @pytest.fixture(scope="module")
 def served_aids(aids_site):
-    from kexue.serve import ServedSite
-
     with ServedSite(aids_site) as site:
         yield site
 
@@ -339,9 +339,6 @@ def test_phone_figure_legends_stay_on_screen(page, served_sample_site):
 
 @pytest.fixture(scope="module")
 def served_legacy(legacy_corpus, tmp_path_factory):
-    from kexue.legacy import import_legacy
-    from kexue.serve import ServedSite
-
     root = tmp_path_factory.mktemp("legacy-layout")
     import_legacy(legacy_corpus, root / "content")
     build_site(root / "content", root / "output")

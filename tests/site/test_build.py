@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from kexue.prerender import STYLESHEET
+from tests.conftest import build_site
 
 SAMPLE_IDS = ["90001", "90002", "90003", "90004"]
 ASSET_RE = re.compile(
@@ -63,8 +64,6 @@ def test_no_page_loads_anything_from_another_host(sample_site: Path):
 
 def test_pagination_of_similar_tags_cannot_collide(tmp_path: Path):
     """Page 2 of tag 标签1 lives under tag/标签1/page/2/, never beside tag 标签12."""
-    from tests.conftest import build_site
-
     content = tmp_path / "content"
     (content / "samples").mkdir(parents=True)
     for i in range(3):

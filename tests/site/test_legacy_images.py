@@ -3,7 +3,10 @@ downloaded from the fixture source site (tests/fixtures/source_site.py) and link
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from kexue.checks import CheckContext, notice_remote_images
@@ -12,7 +15,7 @@ from kexue.images import check_image
 from kexue.legacy_images import crawl_images, link_images, remote_images
 from kexue.missing import missing_text
 from kexue.posts import Post, read_post, write_post
-from tests.conftest import build_site
+from tests.conftest import ROOT, build_site
 from tests.fixtures.source_site import SourceSite
 
 BODY = """图一如下：
@@ -114,12 +117,6 @@ def test_missing_lists_the_excerpt_posts(tmp_path: Path):
 
 
 def test_invoke_crawl_missing_fetches_exactly_the_excerpt_posts(tmp_path: Path):
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     content = _content(tmp_path)  # 7001: a full post
     write_post(
         content / "posts" / "7002.md",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kexue.checks import CheckContext, run_checks
 from kexue.dev.search_eval import evaluate, make_queries, occurs, site_texts
 from kexue.paths import ROOT
 from kexue.posts import iter_post_files
@@ -292,8 +293,6 @@ def test_without_javascript_the_search_page_says_search_needs_it(sample_site: Pa
 
 
 def test_invoke_check_reports_a_stale_index(sample_site: Path, tmp_path: Path):
-    from kexue.checks import CheckContext, run_checks
-
     out = tmp_path / "site"
     shutil.copytree(sample_site, out)
     ctx = CheckContext(root=ROOT, content=ROOT / "content", output=out)

@@ -1,5 +1,6 @@
 """Source page -> Post: exact TeX, metadata, boilerplate, sanitising, refused pages."""
 
+import markdown
 import pytest
 
 from kexue.convert import (
@@ -9,6 +10,7 @@ from kexue.convert import (
     decode_page,
     decoding_warning,
 )
+from kexue.markdown_math import MathExtension
 from kexue.tex import find_math
 from tests.fixtures.source_site import (
     ALL_POSTS,
@@ -168,10 +170,6 @@ def test_refused_pages_name_the_url_and_what_to_do():
 
 
 def test_display_formulas_stay_inside_their_blockquote_or_list_item():
-    import markdown
-
-    from kexue.markdown_math import MathExtension
-
     pieces = [
         "<blockquote><p>引用开头<br>\n",
         T("\\begin{equation}a = b \\\\\nc\\end{equation}"),
@@ -200,8 +198,6 @@ def test_display_formulas_stay_inside_their_blockquote_or_list_item():
 def test_a_prose_backtick_never_opens_a_code_span_across_a_formula():
     """The source has no Markdown: a backtick in its prose is a character.  A formula
     holding a backtick and markup stays one formula, exact and inert, on the page."""
-    import markdown
-
     tex = "$a`b<img src=x onerror=alert(1)>$"
     post = FixturePost(
         "7101", "反引号", "2026-08-01", "信息时代", "Big-Data", [],

@@ -15,9 +15,12 @@ from pathlib import Path
 import markdown
 import pytest
 
-from kexue.legacy import import_legacy, parse_legacy_file, render_boxes, repair_tex
+from kexue.legacy import import_legacy, parse_legacy_file, render_boxes, repair_markdown, repair_tex
+from kexue.markdown_math import MathExtension
 from kexue.posts import read_post
 from kexue.tex import find_math
+from kexue.topics import load_overrides
+from tests.conftest import ROOT, build_site
 
 B = "\\"  # one backslash, to keep the snippets readable
 
@@ -101,8 +104,6 @@ def test_boxes_get_markdown_attribute_and_render():
     rendered = render_boxes(note)
     assert rendered.startswith('<div class="derivation-box" markdown="1">')
     assert '```\n<div class="x">\n```' in rendered  # code untouched
-    from kexue.markdown_math import MathExtension
-
     html = markdown.markdown(rendered, extensions=["markdown.extensions.extra", MathExtension()])
     assert "<strong>步骤</strong>" in html
     assert '<span class="math inline">$a_1 + b_1$</span>' in html
@@ -268,8 +269,6 @@ def test_rerun_changes_nothing_and_keeps_an_edited_note(legacy_dir: Path, tmp_pa
 
 
 def test_legacy_topics_are_opt_in_and_an_old_import_is_undone(legacy_dir: Path, tmp_path):
-    from kexue.topics import load_overrides
-
     content = tmp_path / "content"
     (content / "overrides").mkdir(parents=True)
     # What an earlier import wrote into topics.json, plus one entry of a person's.
@@ -416,8 +415,6 @@ def test_real_corpus_report_names_what_it_did(imported):
 
 
 def test_real_corpus_builds_with_pelican(imported, tmp_path: Path):
-    from tests.conftest import ROOT, build_site
-
     content, report = imported
     (content / "pages").mkdir(exist_ok=True)
     (content / "pages" / "about.md").write_bytes((ROOT / "content/pages/about.md").read_bytes())
@@ -439,8 +436,6 @@ def test_real_corpus_builds_with_pelican(imported, tmp_path: Path):
 
 
 def test_heading_self_link_and_alt_text_escapes():
-    from kexue.legacy import repair_markdown
-
     damaged = (
         f"## 小节 #\n\n![g{B}(t{B}) 在 {B}[0, 1{B}] 上](/usr/uploads/a.png)\n\n```\n## 代码 #\n```"
     )

@@ -8,12 +8,16 @@ back from the HTML the way MathJax reads it (the text of each .math element).
 
 from __future__ import annotations
 
+import importlib.util
+
 import markdown
 import pytest
+from pelican.settings import read_settings
 
 from kexue.markdown_math import MathExtension, body_offset
 from kexue.mathcheck import page_math
 from kexue.tex import find_math
+from tests.conftest import ROOT, build_site
 
 EXTENSIONS = [
     "markdown.extensions.extra",
@@ -119,12 +123,6 @@ def test_display_in_a_paragraph_splits_it():
 def test_metadata_header_is_not_math_and_summary_math_survives(tmp_path):
     """Our Pelican reader: the header is metadata (no placeholder leaks into it), and the
     Summary, text, gets its math elements (kexue.summaries)."""
-    import importlib.util
-
-    from pelican.settings import read_settings
-
-    from tests.conftest import ROOT
-
     spec = importlib.util.spec_from_file_location(
         "kexue_posts_plugin", ROOT / "plugins/kexue_posts/__init__.py"
     )
@@ -151,8 +149,6 @@ def test_body_offset_skips_the_header_only():
 
 
 def test_summaries_never_cut_a_formula(tmp_path):
-    from tests.conftest import build_site
-
     content = tmp_path / "content" / "samples"
     content.mkdir(parents=True)
     (content / "91101.md").write_text(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kexue.paths import ROOT
+from kexue.publish import PublishError, publish
 
 SITEURL = "https://example.github.io/kexue-notes"
 
@@ -133,8 +134,6 @@ def test_publish_refuses_a_remote_that_git_would_read_as_an_option(setup):
 
 
 def test_publish_core_refuses_an_option_like_remote_and_a_foreign_folder(tmp_path):
-    from kexue.publish import PublishError, publish
-
     with pytest.raises(PublishError, match="starts with '-'"):
         publish(tmp_path, "--upload-pack=x")
     (tmp_path / "index.html").write_text("<p>not ours</p>", encoding="utf-8")

@@ -5,7 +5,11 @@ from pathlib import Path
 import markdown
 import pytest
 
+from kexue.derivations import NoteRenderer, load_notes
+from kexue.legacy import import_legacy
+from kexue.paths import ROOT
 from kexue.problems import CheckContext
+from kexue.reading import headings
 from kexue.sanitize import check_authored_html, removed_markup, sanitize_html
 
 
@@ -78,10 +82,6 @@ def test_removed_markup_gives_offsets():
 def test_the_imported_mirrors_notes_lose_their_live_iframes(legacy_corpus, tmp_path):
     """The earlier mirror's notes embed <iframe> charts: on our pages they are gone, and
     `invoke check` names each one."""
-    from kexue.derivations import NoteRenderer, load_notes
-    from kexue.legacy import import_legacy
-    from kexue.paths import ROOT
-
     content = tmp_path / "content"
     import_legacy(legacy_corpus, content)
     notes, _ = load_notes(content)
@@ -110,8 +110,6 @@ def test_a_formula_inside_a_raw_html_attribute_is_attribute_text_even_without_th
 
 
 def test_contents_list_entries_are_escaped_text():
-    from kexue.reading import headings
-
     md = markdown.Markdown(extensions=["toc", "kexue.markdown_math", "kexue.sanitize"])
     (h,) = headings(md.convert("## &lt;img src=x onerror=alert(1)&gt; 标题 $a<b$\n"))
     assert h.html.startswith("&lt;img src=x onerror=alert(1)&gt; 标题 ")
@@ -119,8 +117,6 @@ def test_contents_list_entries_are_escaped_text():
 
 
 def test_notes_pass_the_allowlist_whatever_the_markdown_setting():
-    from kexue.derivations import NoteRenderer
-
     html = NoteRenderer({"extension_configs": {}})(
         '<details><summary>s</summary>x</details><iframe src="x"></iframe>'
         '<img src="a.png" onerror="alert(1)">\n'

@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 
+from kexue.checks import CheckContext, run_checks
 from kexue.legacy import import_legacy
 from kexue.posts import Post, iter_post_files, read_post
 from kexue.topics import (
@@ -331,8 +332,6 @@ def test_repository_posts_all_resolve_their_topic_headers(taxonomy):
 
 
 def test_invoke_check_reports_unknown_topic_headers(tmp_path):
-    from kexue.checks import CheckContext, run_checks
-
     (tmp_path / "samples").mkdir()
     (tmp_path / "samples" / "90020.md").write_text(
         "Title: t\nSlug: 90020\nTopic: 天体物理\n\nx\n", encoding="utf-8"
