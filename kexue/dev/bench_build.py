@@ -144,6 +144,8 @@ from pelicanconf import *  # noqa
 PLUGIN_PATHS = [{root!r} + "/plugins"]
 THEME = {root!r} + "/theme"
 CACHE_PATH = {cache!r}
+# the formulas typeset at build time too: a cold build typesets every one
+MATH_CACHE_PATH = {cache!r} + "/mathjax"
 """
 
 
