@@ -20,6 +20,13 @@ def _say(msg: str) -> None:
     print(f"[kexue] {msg}", flush=True)
 
 
+# The help of the options several tasks share.
+FOLDERS_HELP = {
+    "content": "content folder (default content/)",
+    "output": "output folder (default output/)",
+}
+
+
 def _pelican(c, settings: str, output: Path, content: str = "content", extra: str = "") -> None:
     cmd = f'"{PY}" -m pelican "{content}" -s {settings} -o "{output}" {extra}'.rstrip()
     result = c.run(cmd, warn=True)
@@ -30,8 +37,7 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
 @task(
     help={
         "settings": "pelicanconf.py (default) or publishconf.py",
-        "content": "content folder (default content/)",
-        "output": "output folder (default output/)",
+        **FOLDERS_HELP,
     }
 )
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
@@ -84,8 +90,7 @@ def _refuse_dropped_posts(content: Path, out: Path) -> None:
         "port": "port on 127.0.0.1 (default 8000)",
         "no_build": "serve the existing output without building or watching",
         "settings": "pelicanconf.py (default)",
-        "content": "content folder (default content/)",
-        "output": "output folder (default output/)",
+        **FOLDERS_HELP,
     }
 )
 def serve(c, port=8000, no_build=False, settings="pelicanconf.py", content="content", output=""):
@@ -146,8 +151,7 @@ def _run_checks(content: Path, output: Path) -> int:
 @task(
     help={
         "no_build": "check the existing output without building first",
-        "content": "content folder (default content/)",
-        "output": "output folder (default output/)",
+        **FOLDERS_HELP,
     }
 )
 def check(c, no_build=False, content="content", output=str(OUTPUT)):
@@ -166,8 +170,7 @@ def check(c, no_build=False, content="content", output=str(OUTPUT)):
         "remote": "git remote URL or path (default: $KEXUE_PUBLISH_REMOTE, else origin's URL)",
         "branch": "branch to publish to (default gh-pages)",
         "cname": "custom domain written to CNAME (default: $KEXUE_CNAME)",
-        "content": "content folder (default content/)",
-        "output": "output folder (default output/)",
+        **FOLDERS_HELP,
     }
 )
 def publish(
