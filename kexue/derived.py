@@ -9,7 +9,6 @@ digest of its inputs and of the code computing it first:
 - :func:`annotate`: a post with its note attached (kexue.derivations.annotate: the post's
   TeX spans and equation numbers, the sections rendered and placed);
 - :func:`reading`: a page's table of contents and reading time (kexue.reading);
-- :func:`summary`: a list summary cut with whole formulas (kexue.markdown_math).
 
 (kexue.search.search_documents caches the search documents the same way.)
 
@@ -32,7 +31,6 @@ from kexue.topics import classify
 TOPICS_CODE = ("kexue.topics", "kexue.posts", "kexue.datafiles")
 NOTES_CODE = ("kexue.derivations", "kexue.tex")
 READING_CODE = ("kexue.reading",)
-SUMMARY_CODE = ("kexue.markdown_math", "pelican.utils")
 ANNOTATE_CODE = ("kexue.derivations", "kexue.tex", "kexue.markdown_math", "kexue.markdown_boxes")
 
 
@@ -42,7 +40,6 @@ def memo(kind: str, folder: Path | None) -> Memo:
         "notes": NOTES_CODE,
         "annotate": ANNOTATE_CODE,
         "reading": READING_CODE,
-        "summary": SUMMARY_CODE,
     }[kind]
     return derived_cache.memo(kind, folder, code)
 
@@ -86,8 +83,3 @@ def reading(html: str, depth: int, memo: Memo):
     """(kexue.reading.headings, kexue.reading.reading_minutes) of a page's HTML."""
     key = memo.key(html, str(depth))
     return memo(key, lambda: (headings(html, depth=depth), reading_minutes(html)))
-
-
-def summary(html: str, setup: str, cut, memo: Memo) -> str:
-    """``cut(html)``, by the HTML and ``setup`` (what else decides the cut)."""
-    return memo(memo.key(html, setup), lambda: cut(html))

@@ -124,31 +124,6 @@ def render_span(span: MathSpan, equations: list[Equation] = ()) -> str:
     return f'<div class="math display"{attrs}>{"".join(anchors)}{body}</div>'
 
 
-#: One math element exactly as :func:`render_span` writes it (escaped text, anchors).
-MATH_ELEMENT_RE = re.compile(
-    r'<(span|div) class="math (?:inline|display)"[^>]*>'
-    r'(?:<span class="eq-anchor" id="[^"]*"></span>)*[^<]*</\1>'
-)
-_IDS_RE = re.compile(r' (?:id|data-eq-[a-z]+)="[^"]*"')
-_ANCHOR_RE = re.compile(r'<span class="eq-anchor"></span>')
-_ATOM_RE = re.compile("\ue002kxs(\\d+)\ue003?")
-
-
-def truncate_keeping_math(html_text: str, truncate) -> str:
-    """``truncate(html)`` (say, Pelican's word-count summary) with each math element
-    counted as one word and never cut: a summary must not end inside a formula.  The
-    elements lose their ids and numbering attributes (those belong to the post's page)."""
-    atoms: list[str] = []
-
-    def lift(m: re.Match) -> str:
-        # No ids in a summary: the post's deep links live on its own page.
-        atoms.append(_ANCHOR_RE.sub("", _IDS_RE.sub("", m.group(0))))
-        return f"\ue002kxs{len(atoms) - 1}\ue003"
-
-    cut = truncate(MATH_ELEMENT_RE.sub(lift, html_text))
-    return _ATOM_RE.sub(lambda m: atoms[int(m.group(1))], cut)
-
-
 class MathPostprocessor(Postprocessor):
     """Put each span back as an element; split paragraphs around display math."""
 

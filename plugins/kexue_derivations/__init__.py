@@ -20,7 +20,6 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.contents import Article, Page
-from pelican.utils import strip_toc_elements_from_html, truncate_html_words
 
 from kexue import derived
 from kexue.derivations import Annotated, Note, NoteRenderer, standalone_html
@@ -75,18 +74,6 @@ class Derivation:
         return cls(result.note, result.panels, result.appendix_html)
 
 
-def _pin_summary(article: Article) -> None:
-    """Keep the list summary the post's own text: Pelican cuts it from the content, which
-    now holds panels."""
-    if "summary" in article.metadata:
-        return
-    s = article.settings
-    text = article._content
-    if s.get("SUMMARY_MAX_LENGTH") is not None:
-        text = truncate_html_words(text, s["SUMMARY_MAX_LENGTH"], s["SUMMARY_END_SUFFIX"])
-    article.metadata["summary"] = article._summary = strip_toc_elements_from_html(text)
-
-
 def _forget_rendered(articles: list[Article]) -> None:
     """Drop what Pelican memoized of these articles' content (one pass over the cache)."""
     cache = Article.get_content.cache  # pelican.utils.memoized, keyed on (self, siteurl)
@@ -125,7 +112,6 @@ def attach_notes(generator) -> None:
                 lost.section.anchor,
                 article.slug,
             )
-        _pin_summary(article)
         article._content = result.html
         annotated.append(article)
         article.derivation = Derivation.of(result)
