@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.derived_cache import code_fingerprint
 from kexue.fsutil import atomic_write_text
 from kexue.tex import MathSpan, find_math, number_equations
 from kexue.texmacros import macros_json
@@ -66,8 +67,9 @@ _COUNTS_RE = re.compile(r"\\(?:setCounter|tag|label|begin)(?![A-Za-z])")
 _REFS_RE = re.compile(r"\\(?:eq)?ref\s*\{([^{}]*)\}")
 
 
-#: A typeset page is cached with the code that assembled it (this module).
-_RENDER_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+#: A typeset page is cached with the code that assembled it: this module, and kexue.tex,
+#: which finds its formulas and their numbers.
+_RENDER_VERSION = code_fingerprint(("kexue.prerender", "kexue.tex"))
 
 
 class PrerenderError(RuntimeError):
