@@ -5,7 +5,9 @@ note copied under new ids), each measured in the same run:
 
 - cold: `invoke build` with an empty cache and an empty output folder, against plain
   Pelican (no plugins, its default theme) on the same Markdown: the posts as articles
-  and the notes as pages;
+  and the notes as pages; and the same cold build with the formulas left to MathJax in
+  the browser (MATH_PRERENDER = False), the build the issue's target was set against,
+  because plain Pelican typesets no formula while the site's build typesets every one;
 - warm: `invoke build` again with nothing changed;
 - edit: `invoke serve` running, one note edited: from the file write to the new HTML on
   disk, and to the reloaded page showing the edit in headless Chromium.
@@ -56,6 +58,7 @@ class CorpusResult:
     cold: Timing
     plain: Timing
     warm: Timing
+    cold_client: Timing | None = None  # cold, formulas left to the browser
     edit_disk: float = 0.0
     edit_reload: float = 0.0
     notes_seen: list[str] = field(default_factory=list)
@@ -64,12 +67,25 @@ class CorpusResult:
     def ratio(self) -> float:
         return self.cold.cpu / self.plain.cpu if self.plain.cpu else float("inf")
 
+    @property
+    def client_ratio(self) -> float:
+        if self.cold_client is None or not self.plain.cpu:
+            return float("nan")
+        return self.cold_client.cpu / self.plain.cpu
+
     def lines(self) -> list[str]:
+        client = []
+        if self.cold_client is not None:
+            client = [
+                f"  cold, math in the browser {self.cold_client}  (MATH_PRERENDER = False)",
+                f"  that / plain (CPU)  {self.client_ratio:.2f}x",
+            ]
         return [
             f"{self.name}: {self.posts} posts, {self.notes} notes",
-            f"  cold invoke build   {self.cold}",
+            f"  cold invoke build   {self.cold}  (formulas typeset at build time)",
             f"  plain Pelican       {self.plain}  (posts + notes as pages, no plugins)",
             f"  cold / plain (CPU)  {self.ratio:.2f}x  (target <= {TARGETS['cold_ratio']}x)",
+            *client,
             f"  warm, no change     {self.warm}  (target <= {TARGETS['warm']} s)",
             f"  edit note -> HTML   {self.edit_disk:.2f} s wall (median of 3 edits)",
             f"  edit note -> reload {self.edit_reload:.2f} s wall (Chromium, DOMContentLoaded)",
@@ -146,6 +162,7 @@ THEME = {root!r} + "/theme"
 CACHE_PATH = {cache!r}
 # the formulas typeset at build time too: a cold build typesets every one
 MATH_CACHE_PATH = {cache!r} + "/mathjax"
+MATH_PRERENDER = {prerender!r}
 """
 
 
@@ -257,14 +274,23 @@ def _wait_for_http(url: str, proc: subprocess.Popen, timeout: float) -> None:
 def bench_corpus(name: str, content: Path, work: Path) -> CorpusResult:
     """Every measurement on one content folder (``work``: an empty scratch folder)."""
     work.mkdir(parents=True, exist_ok=True)
-    settings = work / "benchconf.py"
-    settings.write_text(SITE_SETTINGS.format(root=str(ROOT), cache=str(work / "cache")), "utf-8")
-    output = work / "output"
-    build = [sys.executable, "-m", "invoke", "build", "--settings", str(settings)]
-    build += ["--content", str(content), "--output", str(output)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cold = _run(build, cwd=ROOT, env=env)
-    warm = _run(build, cwd=ROOT, env=env)
+
+    def build(name: str, prerender: bool) -> tuple[Path, list[str]]:
+        settings = work / f"{name}conf.py"
+        cache = str(work / f"{name}-cache")
+        settings.write_text(
+            SITE_SETTINGS.format(root=str(ROOT), cache=cache, prerender=prerender), "utf-8"
+        )
+        cmd = [sys.executable, "-m", "invoke", "build", "--settings", str(settings)]
+        return settings, [*cmd, "--content", str(content), "--output", str(work / name)]
+
+    _, client_build = build("client", False)
+    cold_client = _run(client_build, cwd=ROOT, env=env)
+    settings, site_build = build("output", True)
+    output = work / "output"
+    cold = _run(site_build, cwd=ROOT, env=env)
+    warm = _run(site_build, cwd=ROOT, env=env)
     plain_content = work / "plain-content"
     plain_copy(content, plain_content)
     plain_settings = work / "plainconf.py"
@@ -277,7 +303,7 @@ def bench_corpus(name: str, content: Path, work: Path) -> CorpusResult:
     posts = sorted((content / "posts").glob("*.md"))
     notes = sorted(p.stem for p in (content / "derivations").glob("*.md"))
     noted = [p.stem for p in posts if p.stem in set(notes)]
-    result = CorpusResult(name, len(posts), len(notes), cold, plain, warm)
+    result = CorpusResult(name, len(posts), len(notes), cold, plain, warm, cold_client)
     if noted:
         result.edit_disk, result.edit_reload = edit_note_timing(
             settings, content, output, noted[len(noted) // 2]
