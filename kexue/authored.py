@@ -27,7 +27,9 @@ from kexue.header import HeaderError, parse_header
 from kexue.problems import CheckContext, Problem
 from kexue.topics import TaxonomyError, load_taxonomy
 
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters (tab, newline, carriage return aside): refused in authored files,
+#: and what XML and the search index refuse.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BOM = "\ufeff"
 
 
@@ -88,7 +90,7 @@ def file_problems(path: Path, is_post: bool = True) -> tuple[list[Problem], str 
         text = text[1:]
     text = text.replace("\r\n", "\n")
     for lineno, line in enumerate(text.split("\n"), 1):
-        m = _CONTROL_RE.search(line)
+        m = CONTROL_RE.search(line)
         if m:
             problems.append(
                 Problem(

@@ -45,6 +45,7 @@ from pathlib import Path
 from lxml import html as lhtml
 
 from kexue import derived_cache
+from kexue.authored import CONTROL_RE
 from kexue.fsutil import atomic_write_text
 from kexue.posts import iter_post_files, read_post
 from kexue.problems import CheckContext, Problem
@@ -89,7 +90,6 @@ CONTRACT_MODULE = "search/contract.js"  # under the theme's static folder of the
 _SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
 _SLASH_RE = re.compile(f"{re.escape(WORD_BREAK_AFTER)}(?=\\S)")
 _WORD_EXTRA_RE = re.compile(f"[{WORD_EXTRA}]")
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SKIP_DIRS = {BUNDLE_DIR, "theme", "vendor", "search"}
 _BLOCKS = {
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr",
@@ -123,7 +123,7 @@ def space_cjk(text: str) -> str:
     end a word at a slash (PixelRNN/PixelCNN is two words: Pagefind would index neither
     pixelcnn nor pixelrnn, only pixelrnnpixelcnn and its camel-case parts).  Control
     characters (which XML and the index refuse) become spaces."""
-    spaced = _SPACED_RE.sub(lambda m: f" {m.group()} ", _CONTROL_RE.sub(" ", text))
+    spaced = _SPACED_RE.sub(lambda m: f" {m.group()} ", CONTROL_RE.sub(" ", text))
     return _SLASH_RE.sub(f"{WORD_BREAK_AFTER} ", spaced)
 
 
@@ -279,12 +279,17 @@ def read_post_page(path: Path, url: str) -> PostRecord | None:
         )
     return PostRecord(
         url=url,
-        title=str(meta.get("title", "")),
-        date=str(meta.get("date") or ""),
-        topic=str(meta.get("topic") or ""),
-        tags=[str(t) for t in meta.get("tags") or []],
+        title=_text(meta.get("title")),
+        date=_text(meta.get("date")),
+        topic=_text(meta.get("topic")),
+        tags=[_text(t) for t in meta.get("tags") or []],
         body=bodies[0],
     )
+
+
+def _text(value) -> str:
+    """A metadata value for the listing: control characters dropped."""
+    return CONTROL_RE.sub("", str(value or ""))
 
 
 def iter_page_files(output: Path) -> Iterator[tuple[Path, str]]:

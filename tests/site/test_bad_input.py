@@ -166,6 +166,10 @@ def test_control_characters_in_a_built_page_do_not_break_the_search_index(tmp_pa
     build_site(content, out)  # Pelican alone (invoke build refuses the file first)
     stats = build_index(out, cache=tmp_path / "search")
     assert stats.posts == 1
+    (post,) = json.loads((out / "search/posts.json").read_text(encoding="utf-8"))["posts"]
+    assert post["url"] == "archives/13/"
+    texts = [v for v in post.values() if isinstance(v, str)]
+    assert "t" in texts and not any(ord(ch) < 32 for v in texts for ch in v), post
 
 
 def test_a_cache_a_killed_build_left_is_reported_and_rebuilt(tmp_path):
