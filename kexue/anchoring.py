@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import hashlib
 import json
 import re
 from collections import Counter
@@ -37,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.derivations import PostTargets, Target, find_post_file, iter_note_files
-from kexue.fsutil import atomic_write_text
+from kexue.fsutil import atomic_write_text, read_record, text_digest
 from kexue.header import parse_header
 from kexue.posts import read_post
 from kexue.tex import find_code_ranges, find_math, number_equations, split_rows
@@ -93,10 +92,6 @@ _NEAR = 0.9
 
 def _norm_tex(tex: str) -> str:
     return _NOISE_RE.sub("", tex)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ------------------------------------------------------------------------- the result
@@ -475,17 +470,13 @@ class AnchoringReport:
         return "\n".join(out)
 
 
-def _load(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-
-
 def _post_body(content: Path, post_id: str) -> str:
     post_file = find_post_file(content, post_id)
     return read_post(post_file).body if post_file else ""
 
 
 def _entry(raw: str, result: AnchorResult) -> dict:
-    return {"raw_digest": _digest(raw), "digest": _digest(result.text), **result.to_dict()}
+    return {"raw_digest": text_digest(raw), "digest": text_digest(result.text), **result.to_dict()}
 
 
 def anchor_imported(content: Path, post_id: str, raw: str, record: dict) -> AnchorResult:
@@ -500,7 +491,7 @@ def save_record(content: Path, record: dict, written: dict[str, str]) -> bool:
     """Merge ``record`` into ``content/overrides/legacy-anchoring.json``, keeping only the
     entries of notes that hold what the anchoring wrote (``written``: the import's digests)."""
     path = Path(content) / RECORD
-    merged = _load(path)
+    merged = read_record(path)
     merged.update({k: v for k, v in record.items() if written.get(k) == v["digest"]})
     return atomic_write_text(path, json.dumps(merged, ensure_ascii=False, indent=1) + "\n")
 
@@ -514,27 +505,27 @@ def anchor_notes(content: Path, post_ids: list[str] | None = None) -> AnchoringR
     excerpt completed by the crawler, gets new anchors) and both records are updated.
     """
     content = Path(content)
-    imported = _load(content / IMPORT_RECORD)
-    record = _load(content / RECORD)
+    imported = read_record(content / IMPORT_RECORD)
+    record = read_record(content / RECORD)
     report = AnchoringReport()
     for path in iter_note_files(content):
         post_id = path.stem
         if post_ids and post_id not in post_ids:
             continue
         text = path.read_text(encoding="utf-8")
-        if imported.get(post_id) != _digest(text):
+        if imported.get(post_id) != text_digest(text):
             why = "edited since the import" if post_id in imported else "not an imported note"
             report.left_alone.append((str(path), why))
             continue
         raw = strip_anchors(text) if post_id in record else text
-        if post_id in record and _digest(raw) != record[post_id].get("raw_digest"):
+        if post_id in record and text_digest(raw) != record[post_id].get("raw_digest"):
             report.left_alone.append((str(path), "its anchors are not the anchoring's"))
             continue
         result = anchor_note(raw, _post_body(content, post_id), post_id)
         report.results.append(result)
         if atomic_write_text(path, result.text):
             report.written.append(str(path))
-        imported[post_id] = _digest(result.text)
+        imported[post_id] = text_digest(result.text)
         record[post_id] = _entry(raw, result)
     if report.results:
         atomic_write_text(

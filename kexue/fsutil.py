@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
+
+
+def text_digest(text: str) -> str:
+    """The SHA-256 of ``text`` (UTF-8), as the records of what a run wrote keep it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_record(path: Path) -> dict:
+    """A JSON object a run wrote (digests of the files it wrote, …); {} when the file is
+    absent or not a whole JSON object, so no file counts as written by us."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> bool:

@@ -27,7 +27,6 @@ Nothing here imports Pelican.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter
@@ -35,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.anchoring import AnchoringReport, anchor_imported, save_record
-from kexue.fsutil import atomic_write_text
+from kexue.fsutil import atomic_write_text, read_record, text_digest
 from kexue.legacy_images import link_images
 from kexue.noterepair import KINDS as NOTE_REPAIRS
 from kexue.noterepair import Repair, repair_note_math
@@ -676,7 +675,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
     written = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
     # The same for posts: a post whose file no longer matches was edited by hand.
     post_manifest = content / "overrides" / "legacy-posts.json"
-    posts_written = _read_digests(post_manifest)
+    posts_written = read_record(post_manifest)
     anchor_record: dict[str, dict[str, str]] = {}
     for post_id in sorted(groups, key=int):
         group = sorted(
@@ -789,14 +788,6 @@ def _read_topics(path: Path, by_stem: dict[str, LegacyFile], report: ImportRepor
     return out
 
 
-def _read_digests(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _write_post(
     path: Path, post: Post, force: bool, report: ImportReport, written: dict[str, str]
 ) -> None:
@@ -807,7 +798,7 @@ def _write_post(
     if path.is_file():
         old = path.read_text(encoding="utf-8", errors="replace")
         if old != text:
-            ours = written.get(path.stem) == _digest(old)
+            ours = written.get(path.stem) == text_digest(old)
             if not ours and not force:
                 report.posts_kept.append(str(path))
                 return
@@ -817,11 +808,7 @@ def _write_post(
         report.posts_written += 1
     else:
         report.posts_unchanged += 1
-    written[path.stem] = _digest(text)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    written[path.stem] = text_digest(text)
 
 
 def _write_note(
@@ -830,14 +817,14 @@ def _write_note(
     """Write a note unless it was edited since the import wrote it (``written``: digests)."""
     if path.is_file():
         old = path.read_text(encoding="utf-8")
-        if old != text and written.get(path.stem) != _digest(old):
+        if old != text and written.get(path.stem) != text_digest(old):
             if not force:
                 report.notes_kept.append(str(path))
                 return
             report.replaced.append(str(path))
     if atomic_write_text(path, text):
         report.notes_written += 1
-    written[path.stem] = _digest(text)
+    written[path.stem] = text_digest(text)
 
 
 def _write_topics(folder: Path, topics: dict[str, str], report: ImportReport) -> bool:
