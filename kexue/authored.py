@@ -24,6 +24,7 @@ from pathlib import Path
 from kexue.assets import VENDOR_FILES
 from kexue.datafiles import read_toml
 from kexue.header import HeaderError, parse_header
+from kexue.paths import PAGE_DIR, POST_DIRS, content_files
 from kexue.problems import CheckContext, Problem
 from kexue.topics import TaxonomyError, load_taxonomy
 
@@ -35,10 +36,8 @@ BOM = "\ufeff"
 
 def _files(content: Path) -> list[tuple[Path, bool]]:
     """(file, is a post) for every Markdown file Pelican reads as a post or page."""
-    out = []
-    for sub, is_post in (("posts", True), ("samples", True), ("pages", False)):
-        out += [(p, is_post) for p in sorted((Path(content) / sub).glob("*.md"))]
-    return out
+    files = content_files(content, (*POST_DIRS, PAGE_DIR))
+    return [(p, p.parent.name in POST_DIRS) for p in files]
 
 
 def _line_of(data: bytes, offset: int) -> int:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from kexue.paths import THEME
+from kexue.paths import NOTE_DIR, THEME, content_files
 from kexue.posts import iter_post_files
 from kexue.problems import CheckContext, Problem
 from kexue.summaries import text_with_math
@@ -217,7 +217,7 @@ def figure_problems(path: Path) -> list[tuple[int, str]]:
 
 def check_figure_directives(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: every figure block in posts, samples and notes validates."""
-    notes = sorted((Path(ctx.content) / "derivations").glob("*.md"))
+    notes = content_files(ctx.content, (NOTE_DIR,))
     for path in [*iter_post_files(ctx.content), *notes]:
         for line, message in figure_problems(path):
             yield Problem(str(path), line, f"{message} (see theme/figures/spec.json)")

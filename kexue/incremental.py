@@ -28,11 +28,10 @@ from pathlib import Path
 
 from kexue.cachekey import reader_fingerprint
 from kexue.fsutil import atomic_write_text
-from kexue.paths import DATA, ROOT
+from kexue.paths import DATA, NOTE_DIR, POST_DIRS, ROOT
 
 FORMAT = 1
-POST_DIRS = ("posts", "samples")
-NOTE_DIRS = ("derivations",)
+NOTE_DIRS = (NOTE_DIR,)
 
 
 def _walk(folder: Path) -> list[Path]:

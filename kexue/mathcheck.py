@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from kexue.browser import ChromiumMissingError, launch
 from kexue.markdown_math import body_offset
+from kexue.paths import NOTE_DIR, PAGE_DIR, POST_DIRS
 from kexue.prerender import _ELEMENT_RE, STYLESHEET
 from kexue.problems import CheckContext, Problem
 from kexue.serve import ServedSite
@@ -240,15 +241,13 @@ def page_problems(page: ProbedPage, numbering: bool = True) -> list[FormulaProbl
 # --- from a built page back to the source ----------------------------------------------
 
 _ARTICLE_RE = re.compile(r"(?:^|/)archives/(\d+)/index\.html$")
-_CONTENT_DIRS = ("posts", "samples", "pages", "derivations")
+_CONTENT_DIRS = (*POST_DIRS, PAGE_DIR, NOTE_DIR)
 
 
 def source_candidates(content: Path, page: str) -> list[Path]:
     """The content files a page is built from (the article's own file first)."""
     m = _ARTICLE_RE.search(page)
-    own = (
-        [content / d / f"{m.group(1)}.md" for d in ("posts", "samples", "derivations")] if m else []
-    )
+    own = [content / d / f"{m.group(1)}.md" for d in (*POST_DIRS, NOTE_DIR)] if m else []
     return [p for p in own if p.is_file()]
 
 

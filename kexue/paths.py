@@ -12,3 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"  # operator-edited rules (topics.toml, relevance.toml)
 THEME = ROOT / "theme"
 NODE_MODULES = ROOT / "node_modules"
+
+#: The folders of a content folder Pelican reads as posts, and the other authored ones.
+POST_DIRS = ("posts", "samples")
+NOTE_DIR = "derivations"
+PAGE_DIR = "pages"
+
+
+def content_files(content: Path, folders: tuple[str, ...]) -> list[Path]:
+    """The Markdown files in ``folders`` of ``content``: folder by folder, sorted by name."""
+    return [p for sub in folders for p in sorted((Path(content) / sub).glob("*.md"))]

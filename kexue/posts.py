@@ -21,6 +21,7 @@ from pathlib import Path
 
 from kexue.fsutil import atomic_write_text
 from kexue.header import HeaderError, parse_header
+from kexue.paths import POST_DIRS, content_files
 from kexue.problems import CheckContext, Problem
 from kexue.source import post_url
 
@@ -137,10 +138,7 @@ def write_post(path: Path, post: Post) -> bool:
 
 def iter_post_files(content: Path) -> list[Path]:
     """Every post file under ``content`` (mirrored posts and samples), sorted by path."""
-    files = []
-    for sub in ("posts", "samples"):
-        files.extend(sorted((Path(content) / sub).glob("*.md")))
-    return files
+    return content_files(content, POST_DIRS)
 
 
 def check_post_headers(ctx: CheckContext) -> Iterator[Problem]:

@@ -31,6 +31,7 @@ import nh3
 from markdown import Extension
 from markdown.postprocessors import Postprocessor
 
+from kexue.paths import NOTE_DIR, PAGE_DIR, POST_DIRS, content_files
 from kexue.problems import CheckContext, Problem
 from kexue.tex import find_code_ranges, find_math
 
@@ -199,10 +200,7 @@ def _masked(text: str) -> str:
 
 def authored_files(content: Path) -> list[Path]:
     """Markdown files written by hand or imported: posts, samples, notes, pages."""
-    files = []
-    for sub in ("posts", "samples", "derivations", "pages"):
-        files.extend(sorted((Path(content) / sub).glob("*.md")))
-    return files
+    return content_files(content, (*POST_DIRS, NOTE_DIR, PAGE_DIR))
 
 
 def check_authored_html(ctx: CheckContext) -> Iterator[Problem]:

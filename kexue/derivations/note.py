@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.header import HeaderError, parse_header
+from kexue.paths import NOTE_DIR
 from kexue.tex import find_code_ranges
 
-NOTES_DIR = "derivations"
+NOTES_DIR = NOTE_DIR
 STATUSES = ("draft", "review", "done")
 STATUS_LABELS = {"draft": "草稿", "review": "审阅中", "done": "已完成"}
 HEADER_KEYS = ("Post", "Status", "Authors", "Date")
