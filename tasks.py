@@ -138,10 +138,9 @@ def _run_checks(content: Path, output: Path) -> int:
             print(problem)
         failed += len(problems)
         _say(f"check {name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
-    from kexue.checks import NOTICES
+    from kexue.checks import run_notices
 
-    for name, notice in NOTICES:
-        notes = list(notice(ctx))
+    for name, notes in run_notices(ctx):
         for note in notes:
             print(note)
         _say(f"notice {name}: {len(notes)} (not a failure)")

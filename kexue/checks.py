@@ -14,6 +14,7 @@ from kexue.authored import check_content_files
 from kexue.convert import check_crawled_posts
 from kexue.derivations import check_notes
 from kexue.figures import check_figure_directives
+from kexue.header import HeaderError
 from kexue.legacy_images import remote_images
 from kexue.mathcheck import check_math_pages
 from kexue.posts import check_post_headers
@@ -22,7 +23,7 @@ from kexue.sanitize import check_authored_html
 from kexue.search import check_search_index
 from kexue.topics import check_topics
 
-__all__ = ["CHECKS", "CheckContext", "Problem", "run_checks"]
+__all__ = ["CHECKS", "CheckContext", "Problem", "run_checks", "run_notices"]
 
 CHECKS: list[tuple[str, Check]] = [
     ("content files", check_content_files),
@@ -55,7 +56,24 @@ def notice_remote_images(ctx: CheckContext) -> Iterable[Problem]:
 NOTICES: list[tuple[str, Check]] = [("images not mirrored", notice_remote_images)]
 
 
+def _run(name: str, check: Check, ctx: CheckContext) -> list[Problem]:
+    problems = []
+    try:
+        problems.extend(check(ctx))
+    except HeaderError as e:  # a post or note whose header does not parse
+        problems.append(Problem(e.path, e.line, f"{e.message} (the {name} check stopped here)"))
+    return problems
+
+
 def run_checks(ctx: CheckContext, only: Iterable[str] = ()) -> list[tuple[str, list[Problem]]]:
-    """Run every check (or those named in ``only``); return (name, problems) per check."""
+    """Run every check (or those named in ``only``); return (name, problems) per check.
+    A file that stops a check is one of its problems, and the other checks still run."""
     wanted = set(only)
-    return [(name, list(check(ctx))) for name, check in CHECKS if not wanted or name in wanted]
+    return [
+        (name, _run(name, check, ctx)) for name, check in CHECKS if not wanted or name in wanted
+    ]
+
+
+def run_notices(ctx: CheckContext) -> list[tuple[str, list[Problem]]]:
+    """The notices (work to do, not failures), as :func:`run_checks` runs the checks."""
+    return [(name, _run(name, notice, ctx)) for name, notice in NOTICES]

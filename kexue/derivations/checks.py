@@ -15,7 +15,7 @@ from kexue.derivations.note import (
     read_note,
 )
 from kexue.derivations.targets import PostTargets
-from kexue.posts import iter_post_files, read_post
+from kexue.posts import PostFormatError, iter_post_files, read_post
 from kexue.problems import CheckContext, Problem
 from kexue.tex import MathSpan, _escaped, find_code_ranges, find_math, number_equations
 
@@ -257,5 +257,8 @@ def check_notes(ctx: CheckContext) -> Iterator[Problem]:
             yield Problem(e.path, e.line, e.message)
             continue
         post_file = find_post_file(content, note.post_id)
-        targets = PostTargets.from_markdown(read_post(post_file).body) if post_file else None
+        try:
+            targets = PostTargets.from_markdown(read_post(post_file).body) if post_file else None
+        except PostFormatError:
+            continue  # the post's header: the content-files check reports it
         yield from check_note(note, targets)
