@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 # English month abbreviations as the source prints them (independent of the locale)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_ID_RE = re.compile(r"/archives/(\d+)")
 
 
 @dataclass(frozen=True)
@@ -37,14 +36,18 @@ def _bib_value(value: str) -> str:
 
 
 def cite(
-    title: str, url: str, author: str = "苏剑林", date: dt.date | dt.datetime | None = None
+    title: str,
+    url: str,
+    post_id: str,
+    author: str = "苏剑林",
+    date: dt.date | dt.datetime | None = None,
 ) -> Citation:
     """The source's citation of a post: ``title`` and ``author`` as plain text, ``url`` the
-    post on the source site, ``date`` its publication date (None when unknown)."""
+    post on the source site, ``post_id`` its archive id (the BibTeX key), ``date`` its
+    publication date (None when unknown)."""
     title = " ".join(title.split())
     author = author or "苏剑林"
-    m = _ID_RE.search(url)
-    key = f"kexuefm-{m.group(1)}" if m else "kexuefm"
+    key = f"kexuefm-{post_id}" if post_id else "kexuefm"
     when = f"{MONTHS[date.month - 1]}. {date.day:02d}, {date.year}" if date else "n.d."
     text = f"{author}. ({when}). 《{title}》[Blog post]. Retrieved from {url}"
     fields = [("title", _bib_value(title)), ("author", _bib_value(author))]

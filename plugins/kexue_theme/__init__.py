@@ -54,7 +54,7 @@ def annotate(instance):
     if isinstance(instance, Article) and source:
         date = None if getattr(instance, "date_unknown", False) else getattr(instance, "date", None)
         author = str(getattr(instance, "author", "") or "")
-        instance.citation = cite(instance.title, source, author, date)
+        instance.citation = cite(instance.title, source, str(instance.slug), author, date)
 
 
 # ids the article template itself gives to elements of the page
