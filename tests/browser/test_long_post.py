@@ -7,7 +7,6 @@ the contents, find-in-page and print.  The post and note are written for these t
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -30,7 +29,12 @@ def _post() -> str:
         "",
     ]
     for i in range(1, 41):
-        parts += [FILLER.format(i=i), "", rf"\begin{{equation}}a_{{{i}}} = b_{{{i}}} + c_{{{i}}}\end{{equation}}", ""]
+        parts += [
+            FILLER.format(i=i),
+            "",
+            rf"\begin{{equation}}a_{{{i}}} = b_{{{i}}} + c_{{{i}}}\end{{equation}}",
+            "",
+        ]
         if i == 20:
             parts += ["## 中间一节", ""]
         if i == 35:
@@ -41,7 +45,9 @@ def _post() -> str:
                 "",
                 # a fraction: no line break inside it, so wider than a phone's line
                 "远处的长行内公式 "
-                + r"$\frac{" + " + ".join(f"a_{{{k}}}" for k in range(1, 60)) + "}{2}$"
+                + r"$\frac{"
+                + " + ".join(f"a_{{{k}}}" for k in range(1, 60))
+                + "}{2}$"
                 + " 到此为止。",
                 "",
                 "## 远处一节",
@@ -122,7 +128,9 @@ def test_blocks_far_from_the_screen_are_skipped_until_the_reader_nears_them(page
     assert not _shown(page, "#eq-38 mjx-container")
     assert not _shown(page, ".deriv-appendix > p:last-of-type .math")
     page.locator("#eq-38").scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('#eq-38 mjx-container').checkVisibility({contentVisibilityAuto: true})")
+    page.wait_for_function(
+        "document.querySelector('#eq-38 mjx-container').checkVisibility({contentVisibilityAuto: true})"
+    )
     assert page.evaluate("document.documentElement.scrollWidth") == width
 
 
@@ -160,8 +168,12 @@ def test_a_wide_inline_formula_far_down_scrolls_in_its_box_once_near(page, long_
     assert formula.count() == 1
     assert not formula.evaluate("e => e.classList.contains('math-wide')")  # not measured yet
     formula.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector(\".math.inline[data-tex*='a_{59}']\").classList.contains('math-wide')")
-    box = formula.evaluate("e => [e.getBoundingClientRect().right, e.parentElement.getBoundingClientRect().right]")
+    page.wait_for_function(
+        "document.querySelector(\".math.inline[data-tex*='a_{59}']\").classList.contains('math-wide')"
+    )
+    box = formula.evaluate(
+        "e => [e.getBoundingClientRect().right, e.parentElement.getBoundingClientRect().right]"
+    )
     assert box[0] <= box[1] + 1
     assert page.evaluate("document.documentElement.scrollWidth") == 360
 
@@ -169,7 +181,9 @@ def test_a_wide_inline_formula_far_down_scrolls_in_its_box_once_near(page, long_
 def test_the_contents_mark_a_far_section_and_find_reaches_far_text(page, long_site):
     _open(page, long_site.url + PAGE)
     assert page.evaluate("window.find('月落乌啼霜满天')")
-    anchor = page.evaluate("getSelection().anchorNode.parentElement.closest('.deriv-appendix') !== null")
+    anchor = page.evaluate(
+        "getSelection().anchorNode.parentElement.closest('.deriv-appendix') !== null"
+    )
     assert anchor
     page.evaluate("getSelection().removeAllRanges(); scrollTo(0, 0)")
     assert page.evaluate("window.find('青蛙跳进古池塘')")
