@@ -291,8 +291,8 @@ def bench_math(root: Path, content: Path, page: str = "") -> MathBench:
             ),
             Timing("find_math + number_equations over every post", scan),
         ]
-        page, formulas = (page, 0) if page else heaviest_post(tmp / "p")
-        loads = []
+        page = page or heaviest_post(tmp / "p")[0]
+        loads, formulas = [], 0
         built = tmp / "p" / page / "index.html"
         if built.is_file():
             formulas = formula_count(built.read_text(encoding="utf-8"))
