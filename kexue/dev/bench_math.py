@@ -7,13 +7,15 @@ default), with them left to MathJax 3 in the browser (MATH_PRERENDER=False: the 
 before pre-rendering), and without the math extension at all (plugin kexue_math left
 out); and the time kexue.tex.find_math plus number_equations take over every post.
 
-Then, in headless Chromium, the heaviest post (archives/9775/ unless told otherwise) in
-three versions, each loaded in a fresh context a few times, alternating: typeset at build
-time; MathJax 3 in the browser (our client configuration); and the source site's MathJax
-2.7.9 configuration (npm ``mathjax2``, a devDependency, copied into the temporary output;
-the whole body processed, as on the source site).  "Math ready" is when the formulas
-are typeset and their fonts loaded (pre-rendered: the first contentful paint or the last
-math font, whichever is later); also the page's HTML size and all bytes it loads.
+Then, in headless Chromium, the heaviest built post (the most formulas, its notes' included;
+see `heaviest_post`) in three versions, each loaded in a fresh context five times,
+alternating: typeset at build time; MathJax 3 in the browser (our client configuration);
+and the source site's MathJax 2.7.9 configuration (npm ``mathjax2``, a devDependency,
+copied into the temporary output; the whole body processed, as on the source site).
+"Math ready" is when the formulas are typeset and their fonts loaded (pre-rendered: the
+first contentful paint or the last math font, whichever is later); also the first
+contentful paint, the page's HTML size and all bytes it loads.  Medians, with the
+fastest and slowest load.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pathlib import Path
 
 from kexue.browser import launch
 from kexue.markdown_math import body_offset
+from kexue.mathcheck import _START_RE
 from kexue.prerender import _CLIENT_RE
 from kexue.serve import ServedSite
 from kexue.tex import find_math, number_equations
@@ -79,12 +82,18 @@ class PageLoad:
     html_gzip_bytes: int
 
 
+def _spread(ms: list[float]) -> str:
+    """Median of the loads in seconds, with the fastest and the slowest."""
+    return f"{statistics.median(ms) / 1000:.2f} s ({min(ms) / 1000:.2f}-{max(ms) / 1000:.2f})"
+
+
 @dataclass
 class MathBench:
     posts: int
     timings: list[Timing]
     loads: list[PageLoad] = field(default_factory=list)
     page: str = ""
+    formulas: int = 0  # on the page measured
 
     def summary(self) -> str:
         lines = [f"{self.posts} posts, {os.cpu_count()} CPUs"]
@@ -106,14 +115,15 @@ class MathBench:
                 )
         if self.loads:
             lines.append(
-                f"{self.page} in headless Chromium (median of {len(self.loads[0].ready_ms)}):"
+                f"the heaviest post, {self.page} ({self.formulas} formulas), in headless "
+                f"Chromium: median of {len(self.loads[0].ready_ms)} loads (fastest-slowest)"
             )
         for load in self.loads:
             lines.append(
-                f"  {load.what}: math ready {statistics.median(load.ready_ms) / 1000:.2f} s "
-                f"(first paint {statistics.median(load.paint_ms) / 1000:.2f} s); "
-                f"HTML {load.html_bytes / 1024:.0f} KiB ({load.html_gzip_bytes / 1024:.0f} KiB "
-                f"gzipped), loads {load.loaded_bytes / 1024:.0f} KiB in all"
+                f"  {load.what}: math ready {_spread(load.ready_ms)}, first contentful paint "
+                f"{_spread(load.paint_ms)}; HTML {load.html_bytes / 1024:.0f} KiB "
+                f"({load.html_gzip_bytes / 1024:.0f} KiB gzipped), loads "
+                f"{load.loaded_bytes / 1024:.0f} KiB in all"
             )
         if len(self.loads) == 3:
             pre, mj2 = (statistics.median(x.ready_ms) for x in (self.loads[0], self.loads[2]))
@@ -181,24 +191,43 @@ def _mathjax2_page(client_html: str) -> str:
     return page.replace('<body class="tex2jax_ignore ', '<body class="', 1)
 
 
+def formula_count(html: str) -> int:
+    """The formulas of a built page (kexue.markdown_math's wrappers, inline and display)."""
+    return len(_START_RE.findall(html))
+
+
+def heaviest_post(out: Path) -> tuple[str, int]:
+    """The built post with the most formulas (its notes' included; the larger page on a
+    tie), as ("archives/<id>", formulas).  Drafts are not built, so never chosen."""
+    best = (-1, -1, "")
+    for path in (out / "archives").glob("*/index.html"):
+        html = path.read_text(encoding="utf-8")
+        best = max(best, (formula_count(html), len(html), f"archives/{path.parent.name}"))
+    if not best[2]:
+        raise FileNotFoundError(f"no built post under {out / 'archives'}")
+    return best[2], best[0]
+
+
 def measure_page_loads(
-    pre_out: Path, client_out: Path, page: str, node_modules: Path, runs: int = 3
+    pre_out: Path, client_out: Path, page: str, node_modules: Path, runs: int = 5
 ) -> list[PageLoad]:
     """Load ``page`` pre-rendered (from ``pre_out``), with MathJax 3 and with MathJax
-    2.7.9 (both from ``client_out``) in headless Chromium, ``runs`` times each."""
+    2.7.9 (both from ``client_out``) in headless Chromium, ``runs`` times each.  The
+    MathJax 2.7.9 copy sits beside the page (``<page>-mathjax2/``), at the same depth, so
+    its relative links reach the same styles and scripts."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 (Playwright: heavy, only for the browser bench)
 
     shutil.copytree(
         node_modules / "mathjax2", client_out / "vendor" / "mathjax2", dirs_exist_ok=True
     )
     client_html = (client_out / page / "index.html").read_text(encoding="utf-8")
-    mj2 = client_out / page / "mathjax2" / "index.html"
+    mj2 = client_out / f"{page}-mathjax2" / "index.html"
     mj2.parent.mkdir(exist_ok=True)
     mj2.write_text(_mathjax2_page(client_html), encoding="utf-8")
     versions = [
         ("typeset at build time (MathJax 4)", pre_out, f"{page}/", True),
         ("MathJax 3 in the browser (today's client)", client_out, f"{page}/", False),
-        ("source site's MathJax 2.7.9 configuration", client_out, f"{page}/mathjax2/", False),
+        ("source site's MathJax 2.7.9 configuration", client_out, f"{page}-mathjax2/", False),
     ]
     results = {v[0]: ([], [], 0) for v in versions}
     with ServedSite(pre_out) as pre, ServedSite(client_out) as client, sync_playwright() as p:
@@ -230,9 +259,9 @@ def measure_page_loads(
     return loads
 
 
-def bench_math(root: Path, content: Path, page: str = "archives/9775") -> MathBench:
+def bench_math(root: Path, content: Path, page: str = "") -> MathBench:
     """Time builds of ``content`` (the imported corpus) in temporary folders, and math
-    readiness of ``page`` in each version."""
+    readiness of ``page`` (default: the heaviest built post) in each version."""
     # Pelican only here: the kexue package imports without it.
     from pelican.settings import read_settings  # noqa: PLC0415 (Pelican: kexue imports without it)
 
@@ -262,7 +291,10 @@ def bench_math(root: Path, content: Path, page: str = "archives/9775") -> MathBe
             ),
             Timing("find_math + number_equations over every post", scan),
         ]
-        loads = []
-        if (tmp / "p" / page / "index.html").is_file():
+        page = page or heaviest_post(tmp / "p")[0]
+        loads, formulas = [], 0
+        built = tmp / "p" / page / "index.html"
+        if built.is_file():
+            formulas = formula_count(built.read_text(encoding="utf-8"))
             loads = measure_page_loads(tmp / "p", tmp / "a", page, root / "node_modules")
-    return MathBench(len(posts), timings, loads, page)
+    return MathBench(len(posts), timings, loads, page, formulas)

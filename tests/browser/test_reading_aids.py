@@ -166,6 +166,9 @@ def test_notes_sit_in_the_posts_column_and_never_widen_the_page(page, served_aid
     assert post_h2 > note_h3 >= note_h4
     # the wide table scrolls in its own box, and so does the long inline formula in a panel
     table = page.locator(".deriv-appendix table")
+    # far down the page: laid out only once near the screen (main.css, content-visibility)
+    table.scroll_into_view_if_needed()
+    table.evaluate("t => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     assert table.evaluate("t => t.scrollWidth > t.clientWidth")
     assert table.evaluate(RECT)[2] <= appendix[2] + 1
     page.evaluate("document.querySelectorAll('details.deriv-note').forEach(d => d.open = true)")

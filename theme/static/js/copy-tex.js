@@ -1,7 +1,8 @@
 // A "copy TeX" button on each display formula, copying the formula exactly as the
 // author wrote it: data-tex on a formula typeset at build time (kexue.prerender), else
-// the text kexue.markdown_math put into the element, read here before MathJax replaces
-// it (this script runs at the end of <body>; MathJax is deferred).
+// the text kexue.markdown_math put into the element, read here if MathJax has not yet
+// replaced it (this deferred script runs after MathJax's, which typesets later unless it
+// needs nothing more), else the source MathJax kept.
 (function () {
   "use strict";
 

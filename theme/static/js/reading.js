@@ -132,15 +132,50 @@
   }, { passive: true });
 
   // ---------- wide inline formulas ----------
-  // All reads first, then all writes: one layout for the whole page.
-  function fitInline(root) {
-    var all = Array.prototype.slice.call((root || document).querySelectorAll(".math.inline"));
-    all.forEach(function (el) { el.classList.remove("math-wide"); });
-    var wide = all.filter(function (el) {
+  // All reads first, then all writes: one layout for the formulas measured together.
+  function fit(formulas) {
+    formulas.forEach(function (el) { el.classList.remove("math-wide"); });
+    var wide = formulas.filter(function (el) {
       var block = el.parentElement;
       return block && el.getBoundingClientRect().width > block.clientWidth + 1;
     });
     wide.forEach(function (el) { el.classList.add("math-wide"); });
+  }
+
+  function fitInline(root) {
+    fit(Array.prototype.slice.call((root || document).querySelectorAll(".math.inline")));
+  }
+
+  // A block of a long post far from the screen is not laid out (main.css,
+  // content-visibility): measuring its formulas would lay it out, and measuring them all
+  // at once would lay out the whole post.  So a block's formulas are fitted when it comes
+  // within a screen of the viewport; formulas outside such blocks at once.
+  var BLOCK = ":is(.post-body, .deriv-appendix) > *";
+  var nearby = null;
+
+  function fitAll() {
+    var formulas = Array.prototype.slice.call(document.querySelectorAll(".math.inline"));
+    if (!("IntersectionObserver" in window)) return fit(formulas);
+    if (nearby) nearby.disconnect();
+    var byBlock = new Map();
+    var now = [];
+    formulas.forEach(function (el) {
+      var block = el.closest(BLOCK);
+      if (!block) return now.push(el);
+      if (!byBlock.has(block)) byBlock.set(block, []);
+      byBlock.get(block).push(el);
+    });
+    fit(now);
+    nearby = new IntersectionObserver(function (entries) {
+      var due = [];
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        nearby.unobserve(entry.target);
+        due = due.concat(byBlock.get(entry.target));
+      });
+      fit(due);
+    }, { rootMargin: "100% 0px" });
+    byBlock.forEach(function (_, block) { nearby.observe(block); });
   }
 
   // ---------- deep links to equations ----------
@@ -163,7 +198,7 @@
 
   whenMathReady(function () {
     document.documentElement.classList.add("math-ready");
-    fitInline();
+    fitAll();
     landOnEquation();
   });
   var resizeTimer = 0;
@@ -172,7 +207,7 @@
     if (window.innerWidth === lastWidth) return; // a phone's toolbar, not a new line length
     lastWidth = window.innerWidth;
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { fitInline(); }, 150);
+    resizeTimer = setTimeout(fitAll, 150);
   });
   window.addEventListener("hashchange", landOnEquation);
   // A formula in a closed panel has no size until the panel opens: fit it then.
