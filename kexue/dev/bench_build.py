@@ -162,7 +162,6 @@ THEME = {root!r} + "/theme"
 CACHE_PATH = {cache!r}
 # the formulas typeset at build time too: a cold build typesets every one
 MATH_CACHE_PATH = {cache!r} + "/mathjax"
-MATH_PRERENDER = {prerender!r}
 """
 
 
@@ -279,9 +278,8 @@ def bench_corpus(name: str, content: Path, work: Path) -> CorpusResult:
     def build(name: str, prerender: bool) -> tuple[Path, list[str]]:
         settings = work / f"{name}conf.py"
         cache = str(work / f"{name}-cache")
-        settings.write_text(
-            SITE_SETTINGS.format(root=str(ROOT), cache=cache, prerender=prerender), "utf-8"
-        )
+        text = SITE_SETTINGS.format(root=str(ROOT), cache=cache)
+        settings.write_text(text + ("" if prerender else "MATH_PRERENDER = False\n"), "utf-8")
         cmd = [sys.executable, "-m", "invoke", "build", "--settings", str(settings)]
         return settings, [*cmd, "--content", str(content), "--output", str(work / name)]
 
