@@ -201,6 +201,19 @@ function formulaRules() {
   return rulesOf(sheet.getStyleRules().join("\n\n")).filter((r) => !BASE_SET.has(r));
 }
 
+// Each distinct rule is numbered once per process; an answer brings the texts of the
+// rules first numbered while making it.
+const RULE_IDS = new Map();
+let newRules = [];
+function ruleId(rule) {
+  let id = RULE_IDS.get(rule);
+  if (id === undefined) {
+    RULE_IDS.set(rule, (id = RULE_IDS.size));
+    newRules.push(rule);
+  }
+  return id;
+}
+
 let dirty = false; // macros defined since the last reset
 
 function reset() {
@@ -236,7 +249,7 @@ async function render(f, labels) {
     }
   });
   out.html = adaptor.outerHTML(item.typesetRoot).replace(/ data-latex(?:-item)?="[^"]*"/g, "");
-  out.css = formulaRules();
+  out.css = formulaRules().map(ruleId);
   return out;
 }
 
@@ -251,7 +264,9 @@ async function page(req) {
       results.push(f.emit ? { html: "", css: [], tags: [], error } : null);
     }
   }
-  return { results };
+  const rules = newRules;
+  newRules = [];
+  return { results, rules };
 }
 
 const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
