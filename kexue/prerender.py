@@ -444,8 +444,10 @@ def render_page(
         base = href.rsplit("/", 1)[0] + "/" if "/" in href else ""
         # The page's pieces each read alone (none starts or ends inside a name).
         families = set().union(*(fonts.families(rule, rule) for rule in css))
-        for i, piece in enumerate(out):
-            families.update(fonts.families(piece, keys.get(i)))
+        for i, key in keys.items():
+            families.update(fonts.families(out[i], key))
+        plain = (piece for i, piece in enumerate(out) if i not in keys)
+        families.update(fonts.families("\n".join(plain)))
         for url in fonts.files(families):
             head += (
                 f'<link rel="preload" href="{html.escape(base + url)}" as="font" '

@@ -5,7 +5,13 @@
 //   {"cmd": "hello"}  -> {"version", "css"}   the stylesheet every page needs
 //   {"cmd": "page", "labels": {label: shown}, "formulas": [
 //       {"tex", "display", "counter", "emit"}]}
-//     -> {"results": [{"html", "css": [rule, ...], "tags": ["(1)"], "error"}]}
+//     -> {"results": [{"html", "css": [rule number, ...], "tags": ["(1)"], "error"}],
+//         "rules": [rule, ...]}
+//
+// A formula's "css" is the rules it needs beyond the base stylesheet (the same whichever
+// formulas came before it), each by its number: the process numbers each distinct rule
+// once, 0, 1, 2, … in the order first met, and "rules" brings the texts of the rules an
+// answer numbered first (the reader keeps them: rule n is the n-th text received).
 //
 // The formulas of one page come in reading order, as the browser's MathJax would meet
 // them: macros defined by \newcommand carry forward; "counter" is the equation counter
@@ -14,6 +20,8 @@
 // our own anchors (id = the label).  "emit": false runs a formula only for its
 // definitions.  The configuration is the browser's (theme/static/js/mathjax-config.js):
 // MathJax 2's \color (colorv2), \setCounter, MathJax 2 names in \require, no noundefined.
+// KEXUE_MATH_STATS=1 in the environment: at the end, on stderr, how many formulas had
+// their rules found from the whole stylesheet (a font loaded meanwhile; see formulaRules).
 import { createInterface } from "node:readline";
 import MJ from "@mathjax/src";
 
