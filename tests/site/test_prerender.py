@@ -13,8 +13,11 @@ import shutil
 import markdown
 import pytest
 
+from kexue.dev.bench_build import SITE_SETTINGS
+from kexue.live import LiveSite
 from kexue.markdown_math import MathExtension
 from kexue.mathcheck import built_problems, page_math
+from kexue.paths import ROOT
 from kexue.prerender import CLIENT_END, CLIENT_START, STYLESHEET, prerender_files
 from kexue.tex import find_math
 
@@ -154,3 +157,22 @@ def test_a_page_gets_the_same_rules_after_other_pages_on_the_same_worker(tmp_pat
     assert "mjx-c.mjx-c221A {" in _style(both[0])
     assert "mjx-c.mjx-c221A {" in _style(both[1]) and "mjx-c.mjx-c1D466 {" in _style(both[1])
     assert _style(both[1]) == _style(alone)
+
+
+def test_each_run_of_one_pelican_typesets_the_pages_it_writes(tmp_path):
+    # `invoke serve` runs the same Pelican again after an edit (no `initialized` then): the
+    # pages the second run writes are typeset as they are written, as in the first run.
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    settings = tmp_path / "conf.py"
+    settings.write_text(SITE_SETTINGS.format(root=str(ROOT), cache=str(tmp_path / "cache")))
+    site = LiveSite(settings, content, tmp_path / "output")
+    assert site.build().ok
+    page = tmp_path / "output" / "archives" / "90001" / "index.html"
+    assert "mjx-container" in page.read_text(encoding="utf-8")
+    note = content / "derivations" / "90001.md"
+    note.write_text(note.read_text("utf-8") + "\n\n新的式子 $\\frac{p}{q}$。\n", "utf-8")
+    assert site.build().ok
+    text = page.read_text(encoding="utf-8")
+    assert "新的式子" in text
+    assert re.search(r'class="math inline mjx-server"[^>]* data-tex="\$\\frac\{p\}\{q\}\$"', text)
