@@ -1,15 +1,13 @@
 """Formulas typeset at build time: MathJax 4 (npm ``@mathjax/src``) in Node writes the
 CHTML markup into the built pages, so math is there at first paint.
 
-:class:`Prerender` (fed each page as the build writes it; :func:`prerender_files` for
-files already written) rewrites built HTML files in place.  In each file the math
+:func:`prerender_files` rewrites built HTML files in place.  In each file the math
 elements :mod:`kexue.markdown_math` wrote (escaped TeX) are collected in reading order and
 typeset by ``tools/prerender-math.mjs``, a long-lived Node worker (two of them when
-there are two cores; they work while the build writes the next pages), with the page's
-equation counters and labels computed here (:func:`kexue.tex.number_equations`) so each
-formula can be typeset, and cached, on its own.  A typeset element keeps its ids and
-``data-eq-*`` attributes and carries the author's TeX byte for byte in ``data-tex`` (the
-copy-TeX button and the tests read it);
+there are two cores), with the page's equation counters and labels computed here
+(:func:`kexue.tex.number_equations`) so each formula can be typeset, and cached, on its
+own.  A typeset element keeps its ids and ``data-eq-*`` attributes and carries the
+author's TeX byte for byte in ``data-tex`` (the copy-TeX button and the tests read it);
 ``data-mjx-tags`` holds the numbers MathJax drew for a numbered display, which `invoke
 check` compares with ``data-eq-shown``.  A formula MathJax rejects stays TeX, gets
 ``data-mjx-error``, and its page keeps the client MathJax (typeset in the browser, as
@@ -478,17 +476,76 @@ def prerender_files(
     cache_path: Path,
     site_url: str = "",
     workers: int | None = None,
+    texts: dict[Path, str] | None = None,
 ) -> PrerenderStats:
     """Typeset the math elements of ``paths`` (built HTML files) in place; write the base
     stylesheet into ``output``.  ``site_url``: the site's absolute URL, or "" for links
-    relative to each page."""
-    run = Prerender(output, cache_path, site_url, workers)
+    relative to each page; ``texts``: the text of some of them, already read."""
+    font_url = "woff2"  # relative to the stylesheet (output/vendor/mathjax4/chtml.css)
+    macros = macros_json()
+    version = version_key(font_url, macros)
+    stats = PrerenderStats()
+    cache = Cache(cache_path / "formulas.sqlite")
     try:
-        for path in paths:
-            run.add(path, path.read_text(encoding="utf-8"))
-        return run.finish()
+        # A page Pelican wrote exactly as last time: its typeset version, as it was.
+        written = _math_pages(paths, output, version, site_url, texts or {})
+        done = cache.get_pages(key for key, _ in written.values())
+        pages = []
+        for path, (key, text) in written.items():
+            if key in done:
+                typeset, formulas, rejected = done[key]
+                atomic_write_text(path, typeset)
+                stats.pages += 1
+                stats.formulas += formulas
+                stats.rejected += rejected
+            else:
+                pages.append((key, read_page(path, version, text)))
+        base_file = cache_path / f"chtml-{hashlib.sha256(version.encode()).hexdigest()[:16]}.css"
+        known = cache.get_many(f.key for _, p in pages for f in p.formulas)
+        todo = []
+        for _, page in pages:
+            for f in page.formulas:
+                f.result = known.get(f.key)
+            missing = [f for f in page.formulas if f.result is None]
+            if missing:
+                todo.append((page, missing))
+        if todo or not base_file.is_file():
+            stats.node_calls, stats.typeset = _typeset(
+                todo, cache, (font_url, macros), base_file, workers
+            )
+        target = output / STYLESHEET
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != base_file.read_bytes():
+            shutil.copyfile(base_file, target)
+        rows = []
+        fonts = Fonts.parse(target.read_text(encoding="utf-8"))
+        for key, page in pages:
+            text, rejected = render_page(page, site_url, output, fonts)
+            atomic_write_text(page.path, text)
+            rows.append((key, text, len(page.formulas), rejected))
+            stats.pages += 1
+            stats.formulas += len(page.formulas)
+            stats.rejected += rejected
+        cache.put_pages(rows)
     finally:
-        run.close()
+        cache.close()
+    return stats
+
+
+def _math_pages(
+    paths: Iterable[Path], output: Path, version: str, site_url: str, texts: dict[Path, str]
+) -> dict[Path, tuple[str, str]]:
+    """The pages of ``paths`` with math elements: path -> (cache key, text)."""
+    written = {}
+    for path in paths:
+        text = texts.get(path)
+        if text is None:
+            text = path.read_text(encoding="utf-8")
+        if 'class="math ' in text:
+            where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
+            blob = "\0".join((version, _RENDER_VERSION, site_url, where, text))
+            written[path] = (hashlib.sha256(blob.encode()).hexdigest(), text)
+    return written
 
 
 FONT_FILES = ROOT / "node_modules" / "@mathjax" / "mathjax-newcm-font" / "chtml" / "woff2"
@@ -507,157 +564,64 @@ def _shipped(rules: list[str]) -> list[str]:
     return kept
 
 
-class Prerender:
-    """Typesetting fed a page at a time, as the build writes them (:meth:`add`), and
-    finished once (:meth:`finish`): the Node workers (two on two cores) typeset the
-    formulas a page misses from the cache while the build writes the next pages, each
-    taking the longest waiting page; at the end each page is rewritten as it was last
-    added.  A formula several pages share (same key: a summary on list pages) is typeset
-    once."""
+def _typeset(  # noqa: C901 (the worker pool's loop: requests and results read best together)
+    todo, cache: Cache, args: tuple[str, str], base_file: Path, workers: int | None
+) -> tuple[int, int]:
+    """Typeset the missing formulas of ``todo`` ((page, missing) pairs) on worker
+    processes started with ``args`` (font URL, macros), filling in their results;
+    (requests made, formulas typeset)."""
+    n = workers or min(2, os.cpu_count() or 1)
+    n = max(1, min(n, len(todo) or 1))
+    pool = [Worker(*args) for _ in range(n)]
+    errors: list[BaseException] = []
+    try:
+        hello = pool[0].ask({"cmd": "hello"})
+        base_file.parent.mkdir(parents=True, exist_ok=True)
+        base_file.write_text("\n".join(_shipped(hello["css"])) + "\n", encoding="utf-8")
+        # Longest pages first, each worker taking the next when it is free.
+        # A formula several pages share (same key: a summary on list pages) once.
+        assigned: set[str] = set()
+        jobs = []
+        for page, missing in todo:
+            own = [f for f in missing if f.key not in assigned]
+            assigned.update(f.key for f in own)
+            if own:
+                jobs.append((page, own))
+        queue = sorted(jobs, key=lambda t: -len(t[1]))
+        done: dict[str, dict] = {}
+        lock = threading.Lock()
 
-    def __init__(self, output: Path, cache_path: Path, site_url: str = "", workers=None):
-        self.output, self.cache_path, self.site_url = output, cache_path, site_url
-        self.font_url = "woff2"  # relative to the stylesheet (output/vendor/mathjax4/chtml.css)
-        self.macros = macros_json()
-        self.version = version_key(self.font_url, self.macros)
-        self.cache = Cache(cache_path / "formulas.sqlite")
-        self.max_workers = workers or min(2, os.cpu_count() or 1)
-        # path -> (page key, Page to render, or the cached (typeset text, formulas, rejected))
-        self.pages: dict[Path, tuple[str, Page | None, tuple | None]] = {}
-        self.cond = threading.Condition()
-        self.queue: list[tuple[Page, list[Formula]]] = []  # (page, formulas to typeset)
-        self.idle = 0  # workers waiting for a page
-        self.closed = False
-        self.assigned: set[str] = set()
-        self.done: dict[str, dict] = {}
-        self.errors: list[BaseException] = []
-        self.pool: list[Worker] = []
-        self.threads: list[threading.Thread] = []
-        self.hello: dict | None = None  # the first worker's answer to "hello"
-        self.asked = False
+        def run(worker: Worker):
+            try:
+                while True:
+                    with lock:
+                        if not queue:
+                            return
+                        page, missing = queue.pop(0)
+                    results = worker.typeset(_request(page, missing))
+                    fresh = {}
+                    for f, r in zip(missing, results, strict=True):
+                        fresh[f.key] = r
+                    cache.put_many(fresh)
+                    with lock:
+                        done.update(fresh)
+            except BaseException as e:  # reported below, after the other worker stops
+                errors.append(e)
 
-    def add(self, path: Path, text: str) -> None:
-        """A page as the build wrote it (again: this text replaces the last)."""
-        if 'class="math ' not in text:
-            self.pages.pop(path, None)
-            return
-        output = self.output
-        where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
-        blob = "\0".join((self.version, _RENDER_VERSION, self.site_url, where, text))
-        key = hashlib.sha256(blob.encode()).hexdigest()
-        # A page Pelican wrote exactly as last time: its typeset version, as it was.
-        cached = self.cache.get_pages([key]).get(key)
-        if cached is not None:
-            self.pages[path] = (key, None, cached)
-            return
-        page = read_page(path, self.version, text)
-        known = self.cache.get_many(f.key for f in page.formulas)
-        for f in page.formulas:
-            f.result = known.get(f.key)
-        self.pages[path] = (key, page, None)
-        missing = [f for f in page.formulas if f.result is None]
-        with self.cond:
-            own = [f for f in missing if f.key not in self.assigned]
-            self.assigned.update(f.key for f in own)
-            if not own:
-                return
-            self.queue.append((page, own))
-            self.cond.notify()
-            more = self.idle < len(self.queue) and len(self.pool) < self.max_workers
-        if more:
-            self._start()
-
-    def _start(self) -> None:
-        worker = Worker(self.font_url, self.macros)
-        self.pool.append(worker)
-        thread = threading.Thread(target=self._run, args=(worker,), daemon=True)
-        self.threads.append(thread)
-        thread.start()
-
-    def _run(self, worker: Worker) -> None:
-        try:
-            with self.cond:
-                first, self.asked = not self.asked, True
-            if first:
-                self.hello = worker.ask({"cmd": "hello"})
-            while True:
-                with self.cond:
-                    self.idle += 1
-                    while not self.queue and not self.closed:
-                        self.cond.wait()
-                    self.idle -= 1
-                    if not self.queue:
-                        return
-                    longest = max(range(len(self.queue)), key=lambda i: len(self.queue[i][1]))
-                    page, own = self.queue.pop(longest)
-                results = worker.typeset(_request(page, own))
-                fresh = {f.key: r for f, r in zip(own, results, strict=True)}
-                self.cache.put_many(fresh)
-                with self.cond:
-                    self.done.update(fresh)
-        except BaseException as e:  # reported by finish, after the other worker stops
-            with self.cond:
-                self.errors.append(e)
-                self.closed = True
-                self.queue.clear()
-                self.cond.notify_all()
-
-    def _wait(self) -> None:
-        with self.cond:
-            self.closed = True
-            self.cond.notify_all()
-        for thread in self.threads:
-            thread.join()
-        if self.errors:
-            raise self.errors[0]
-
-    def finish(self) -> PrerenderStats:
-        """Wait for the workers; rewrite the pages; write the base stylesheet."""
-        self._wait()
-        key = hashlib.sha256(self.version.encode()).hexdigest()[:16]
-        base_file = self.cache_path / f"chtml-{key}.css"
-        if self.hello is None and not base_file.is_file():
-            self._start()  # only for the base stylesheet
-            self._wait()
-        if self.hello is not None:
-            base_file.parent.mkdir(parents=True, exist_ok=True)
-            css = "\n".join(_shipped(self.hello["css"])) + "\n"
-            base_file.write_text(css, encoding="utf-8")
-        target = self.output / STYLESHEET
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.is_file() or target.read_bytes() != base_file.read_bytes():
-            shutil.copyfile(base_file, target)
-        stats = PrerenderStats(node_calls=sum(w.calls for w in self.pool), typeset=len(self.done))
-        fonts = Fonts.parse(target.read_text(encoding="utf-8"))
-        rows = []
-        for path, (key, page, cached) in self.pages.items():
-            if page is None:
-                text, formulas, rejected = cached
-            else:
-                for f in page.formulas:
-                    if f.result is None:
-                        f.result = self.done[f.key]
-                text, rejected = render_page(page, self.site_url, self.output, fonts)
-                formulas = len(page.formulas)
-                rows.append((key, text, formulas, rejected))
-            atomic_write_text(path, text)
-            stats.pages += 1
-            stats.formulas += formulas
-            stats.rejected += rejected
-        self.cache.put_pages(rows)
-        return stats
-
-    def close(self) -> None:
-        """Stop the workers (after :meth:`finish`, or instead of it) and the cache."""
-        with self.cond:
-            self.closed = True
-            self.queue.clear()
-            self.cond.notify_all()
-        for thread in self.threads:
-            thread.join()
-        for worker in self.pool:
-            worker.close()
-        self.cache.close()
+        threads = [threading.Thread(target=run, args=(w,)) for w in pool]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for w in pool:
+            w.close()
+    if errors:
+        raise errors[0]
+    for _, missing in todo:
+        for f in missing:
+            f.result = done[f.key]
+    return sum(w.calls for w in pool), len(done)
 
 
 def strip_math_head(path: Path) -> str | None:

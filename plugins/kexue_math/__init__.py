@@ -1,19 +1,17 @@
 """Pelican adapter: add kexue's TeX-protecting Markdown extension to the reader, and
-typeset the formulas of the pages at build time (kexue.prerender; MATH_PRERENDER = False
-leaves them to MathJax in the browser): each page with math goes to the Node workers as
-Pelican writes it, and at ``finalized`` the pages are rewritten with their typeset
-formulas.  Summaries are built from text by the reader (plugins/kexue_posts,
-kexue.summaries)."""
+typeset the formulas of the written pages at build time (kexue.prerender;
+MATH_PRERENDER = False leaves them to MathJax in the browser).  Summaries are built
+from text by the reader (plugins/kexue_posts, kexue.summaries)."""
 
 from pathlib import Path
 
 from pelican import signals
 
-from kexue.prerender import Prerender, strip_math_head
+from kexue.prerender import prerender_files, strip_math_head
 from kexue.texmacros import macros_json
 
 EXTENSION = "kexue.markdown_math"
-_run: dict = {}  # "pelican": this run's; "prerender": its Prerender, from its first page
+_written: dict[Path, str] = {}  # a page with math -> its text as last written
 
 
 def add_extension(pelican):
@@ -21,43 +19,27 @@ def add_extension(pelican):
     markdown.setdefault("extension_configs", {}).setdefault(EXTENSION, {})
     # The macros every page defines (data/tex-macros.toml), for mathjax-config.js.
     pelican.settings.setdefault("KEXUE_TEX_MACROS", macros_json())
-
-
-def start_run(pelican):
-    """Each run (get_generators opens it; `invoke serve` runs one Pelican again and again):
-    forget an earlier run's typesetting, left by a run that failed before the end."""
-    run = _run.pop("prerender", None)
-    if run is not None:
-        run.close()
-    _run["pelican"] = pelican
-    return None  # no generator
+    _written.clear()
 
 
 def page_written(path, context):
     path = Path(path)
     text = strip_math_head(path) if path.suffix == ".html" else None
-    pelican = _run.get("pelican")
-    if pelican is None or not pelican.settings.get("MATH_PRERENDER", True):
-        return
-    run = _run.get("prerender")
-    if run is None and text is not None:
-        settings = pelican.settings
-        cache = settings.get("MATH_CACHE_PATH") or Path(settings["CACHE_PATH"]) / "mathjax"
-        run = _run["prerender"] = Prerender(
-            Path(pelican.output_path), Path(cache), settings.get("SITEURL", "")
-        )
-    if run is not None:
-        run.add(path, text or "")  # written again without math: no longer typeset
+    if text is None:
+        _written.pop(path, None)  # written again, without math now
+    else:
+        _written[path] = text
 
 
 def typeset(pelican):
-    run = _run.pop("prerender", None)
-    if run is None:
+    settings = pelican.settings
+    if not settings.get("MATH_PRERENDER", True) or not _written:
         return
-    try:
-        stats = run.finish()
-    finally:
-        run.close()
+    cache = settings.get("MATH_CACHE_PATH") or Path(settings["CACHE_PATH"]) / "mathjax"
+    site_url = settings.get("SITEURL", "")
+    output = Path(pelican.output_path)
+    stats = prerender_files(sorted(_written), output, Path(cache), site_url, texts=_written)
+    _written.clear()
     print(
         f"[kexue] math typeset at build time: {stats.formulas} formulas on {stats.pages} pages, "
         f"{stats.typeset} by MathJax now (the rest cached), {stats.rejected} left to the browser"
@@ -66,6 +48,5 @@ def typeset(pelican):
 
 def register():
     signals.initialized.connect(add_extension)
-    signals.get_generators.connect(start_run)
     signals.content_written.connect(page_written)
     signals.finalized.connect(typeset)

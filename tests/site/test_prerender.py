@@ -161,7 +161,7 @@ def test_a_page_gets_the_same_rules_after_other_pages_on_the_same_worker(tmp_pat
 
 def test_each_run_of_one_pelican_typesets_the_pages_it_writes(tmp_path):
     # `invoke serve` runs the same Pelican again after an edit (no `initialized` then): the
-    # pages the second run writes are typeset as they are written, as in the first run.
+    # pages the second run writes are typeset too, as in the first run.
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     settings = tmp_path / "conf.py"
