@@ -108,7 +108,7 @@ const BASE = stylesheet();
 const BASE_SET = new Set(BASE);
 const { StyleJsonSheet } = MathJax._.util.StyleJson;
 const FONT = MathJax.startup.output.font.constructor;
-const fontSize = () => Object.keys(FONT.defaultStyles).length + Object.keys(FONT.defaultFonts).length;
+const fontStyleCount = () => Object.keys(FONT.defaultStyles).length + Object.keys(FONT.defaultFonts).length;
 
 // What the whole sheet holds around the styles of the formula's wrappers and characters
 // (CommonOutputJax.styleSheet: the common and document styles, then the wrappers'; then
@@ -117,7 +117,7 @@ const fontSize = () => Object.keys(FONT.defaultStyles).length + Object.keys(FONT
 // the styles of each wrapper kind and character met so far, as MathJax writes them.
 let fixed = null;
 function fixedStyles(output, doc) {
-  if (fixed?.output === output && fixed.doc === doc && fixed.fontSize === fontSize()) return fixed;
+  if (fixed?.output === output && fixed.doc === doc && fixed.fontStyleCount === fontStyleCount()) return fixed;
   const common = new StyleJsonSheet(output.constructor.commonStyles);
   for (const styles of doc.getStyles?.() ?? []) common.addStyles(styles);
   const font = { ...FONT.defaultStyles };
@@ -129,7 +129,7 @@ function fixedStyles(output, doc) {
   );
   const kinds = new Map();
   const chars = new Map();
-  fixed = { output, doc, fontSize: fontSize(), common: common.styles, font, own, kinds, chars };
+  fixed = { output, doc, fontStyleCount: fontStyleCount(), common: common.styles, font, own, kinds, chars };
   return fixed;
 }
 
