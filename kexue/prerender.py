@@ -205,6 +205,10 @@ class Cache:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, check_same_thread=False, timeout=60)
+        # A cache: a commit per page request need not wait for the disk (WAL keeps the
+        # file whole if the machine stops; the last few pages' formulas may be lost).
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS formula (key TEXT PRIMARY KEY, value TEXT)")
         self.db.execute("CREATE TABLE IF NOT EXISTS rule (id TEXT PRIMARY KEY, text TEXT)")
         self.db.execute(
@@ -213,6 +217,7 @@ class Cache:
         )
         self.lock = threading.Lock()
         self.rules: dict[str, str] | None = None
+        self.digests: dict[str, str] = {}  # rule -> id, for the rules met in this run
 
     def _load_rules(self) -> dict[str, str]:
         if self.rules is None:
@@ -243,9 +248,11 @@ class Cache:
             for k, v in items.items():
                 ids = []
                 for rule in v["css"]:
-                    rid = hashlib.sha256(rule.encode()).hexdigest()[:16]
-                    if rid not in rules:
-                        rules[rid] = new_rules[rid] = rule
+                    rid = self.digests.get(rule)
+                    if rid is None:
+                        rid = self.digests[rule] = hashlib.sha256(rule.encode()).hexdigest()[:16]
+                        if rid not in rules:
+                            rules[rid] = new_rules[rid] = rule
                     ids.append(rid)
                 rows.append((k, json.dumps({**v, "css": ids}, ensure_ascii=False)))
             self.db.executemany("INSERT OR IGNORE INTO rule VALUES (?, ?)", new_rules.items())
@@ -281,12 +288,12 @@ class Cache:
 class Worker:
     """One long-lived ``node tools/prerender-math.mjs``."""
 
-    def __init__(self, font_url: str):
+    def __init__(self, font_url: str, macros: str):
         node = shutil.which("node")
         if node is None:
             raise PrerenderError("node is not on PATH: it typesets the formulas at build time")
         self.proc = subprocess.Popen(
-            [node, str(SCRIPT), font_url, macros_json()],
+            [node, str(SCRIPT), font_url, macros],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -295,6 +302,7 @@ class Worker:
             encoding="utf-8",
         )
         self.calls = 0
+        self.rules: list[str] = []  # the worker's CSS rules by number
 
     def ask(self, request: dict) -> dict:
         self.proc.stdin.write(json.dumps(request) + "\n")
@@ -307,7 +315,15 @@ class Worker:
         if "error" in answer and "results" not in answer and "css" not in answer:
             raise PrerenderError(f"the MathJax worker failed: {answer['error']}")
         self.calls += 1
+        self.rules.extend(answer.get("rules", ()))
         return answer
+
+    def typeset(self, request: dict) -> list[dict]:
+        """The results of a page request (its emitted formulas), with their CSS rules."""
+        results = [r for r in self.ask(request)["results"] if r is not None]
+        for r in results:
+            r["css"] = [self.rules[i] for i in r["css"]]
+        return results
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -315,14 +331,14 @@ class Worker:
             self.proc.wait(timeout=30)
 
 
-def version_key(font_url: str) -> str:
+def version_key(font_url: str, macros: str) -> str:
     package = ROOT / "node_modules" / "@mathjax" / "src" / "package.json"
     mathjax = "?"
     if package.is_file():
         mathjax = json.loads(package.read_text(encoding="utf-8"))["version"]
     script = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
     # the macros every page defines (data/tex-macros.toml) change what a formula means
-    return f"mathjax {mathjax}; {script}; {font_url}; {macros_json()}"
+    return f"mathjax {mathjax}; {script}; {font_url}; {macros}"
 
 
 def _request(page: Page, missing: list[Formula]) -> dict:
@@ -360,6 +376,7 @@ class Fonts:
 
     faces: dict[str, str]  # family -> URL relative to the stylesheet
     classes: dict[str, list[str]]  # class -> families
+    seen: dict[str, frozenset[str]] = field(default_factory=dict)  # families by key
 
     @classmethod
     def parse(cls, stylesheet: str) -> Fonts:
@@ -370,11 +387,20 @@ class Fonts:
         }
         return cls(faces, classes)
 
-    def used(self, markup: str) -> list[str]:
-        """The font files ``markup`` (typeset formulas and their rules) uses."""
+    def families(self, markup: str, key: str | None = None) -> frozenset[str]:
+        """The font families ``markup`` (a page's text, a typeset formula, a rule) uses;
+        remembered by ``key`` (a formula or rule met on many pages is read once)."""
+        if key is not None and key in self.seen:
+            return self.seen[key]
         families = set(_USED_FAMILY_RE.findall(markup))
         for c in set(_USED_CLASS_RE.findall(markup)):
             families.update(self.classes.get(c, ()))
+        if key is not None:
+            self.seen[key] = frozenset(families)
+        return frozenset(families)
+
+    def files(self, families: Iterable[str]) -> list[str]:
+        """The font files of ``families``."""
         return sorted({self.faces[f] for f in families if f in self.faces})
 
 
@@ -386,6 +412,7 @@ def render_page(
     font files the page's formulas use are preloaded (fetched while the page parses, not
     after its first layout)."""
     out, pos, css, rejected = [], 0, {}, 0
+    keys = {}  # index in out of a typeset formula's markup -> the formula's key
     for f in page.formulas:
         m, r = f.match, f.result
         out.append(page.text[pos : m.start()])
@@ -402,7 +429,10 @@ def render_page(
         out.append(f'<{m.group("tag")} class="math {m.group("kind")} mjx-server"{_attrs(f, r)}>')
         # Not MathJax's in the browser, if a page loads it for a rejected formula.
         typeset = r["html"].replace(_CONTAINER, _CONTAINER_IGNORED, 1)
-        out.append(m.group("anchors") + typeset + f"</{m.group('tag')}>")
+        out.append(m.group("anchors"))
+        keys[len(out)] = f.key
+        out.append(typeset)
+        out.append(f"</{m.group('tag')}>")
     out.append(page.text[pos:])
     text = "".join(out)
     if not rejected:
@@ -412,7 +442,13 @@ def render_page(
     head = ""
     if fonts is not None and len(page.formulas) > rejected:
         base = href.rsplit("/", 1)[0] + "/" if "/" in href else ""
-        for url in fonts.used(rules + "".join(out)):
+        # The page's pieces each read alone (none starts or ends inside a name).
+        families = set().union(*(fonts.families(rule, rule) for rule in css))
+        for i, key in keys.items():
+            families.update(fonts.families(out[i], key))
+        plain = (piece for i, piece in enumerate(out) if i not in keys)
+        families.update(fonts.families("\n".join(plain)))
+        for url in fonts.files(families):
             head += (
                 f'<link rel="preload" href="{html.escape(base + url)}" as="font" '
                 'type="font/woff2" crossorigin>'
@@ -440,17 +476,19 @@ def prerender_files(
     cache_path: Path,
     site_url: str = "",
     workers: int | None = None,
+    texts: dict[Path, str] | None = None,
 ) -> PrerenderStats:
     """Typeset the math elements of ``paths`` (built HTML files) in place; write the base
     stylesheet into ``output``.  ``site_url``: the site's absolute URL, or "" for links
-    relative to each page."""
+    relative to each page; ``texts``: the text of some of them, already read."""
     font_url = "woff2"  # relative to the stylesheet (output/vendor/mathjax4/chtml.css)
-    version = version_key(font_url)
+    macros = macros_json()
+    version = version_key(font_url, macros)
     stats = PrerenderStats()
     cache = Cache(cache_path / "formulas.sqlite")
     try:
         # A page Pelican wrote exactly as last time: its typeset version, as it was.
-        written = _math_pages(paths, output, version, site_url)
+        written = _math_pages(paths, output, version, site_url, texts or {})
         done = cache.get_pages(key for key, _ in written.values())
         pages = []
         for path, (key, text) in written.items():
@@ -472,7 +510,9 @@ def prerender_files(
             if missing:
                 todo.append((page, missing))
         if todo or not base_file.is_file():
-            stats.node_calls, stats.typeset = _typeset(todo, cache, font_url, base_file, workers)
+            stats.node_calls, stats.typeset = _typeset(
+                todo, cache, (font_url, macros), base_file, workers
+            )
         target = output / STYLESHEET
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.is_file() or target.read_bytes() != base_file.read_bytes():
@@ -493,12 +533,14 @@ def prerender_files(
 
 
 def _math_pages(
-    paths: Iterable[Path], output: Path, version: str, site_url: str
+    paths: Iterable[Path], output: Path, version: str, site_url: str, texts: dict[Path, str]
 ) -> dict[Path, tuple[str, str]]:
     """The pages of ``paths`` with math elements: path -> (cache key, text)."""
     written = {}
     for path in paths:
-        text = path.read_text(encoding="utf-8")
+        text = texts.get(path)
+        if text is None:
+            text = path.read_text(encoding="utf-8")
         if 'class="math ' in text:
             where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
             blob = "\0".join((version, _RENDER_VERSION, site_url, where, text))
@@ -523,13 +565,14 @@ def _shipped(rules: list[str]) -> list[str]:
 
 
 def _typeset(  # noqa: C901 (the worker pool's loop: requests and results read best together)
-    todo, cache: Cache, font_url: str, base_file: Path, workers: int | None
+    todo, cache: Cache, args: tuple[str, str], base_file: Path, workers: int | None
 ) -> tuple[int, int]:
     """Typeset the missing formulas of ``todo`` ((page, missing) pairs) on worker
-    processes, filling in their results; (requests made, formulas typeset)."""
+    processes started with ``args`` (font URL, macros), filling in their results;
+    (requests made, formulas typeset)."""
     n = workers or min(2, os.cpu_count() or 1)
     n = max(1, min(n, len(todo) or 1))
-    pool = [Worker(font_url) for _ in range(n)]
+    pool = [Worker(*args) for _ in range(n)]
     errors: list[BaseException] = []
     try:
         hello = pool[0].ask({"cmd": "hello"})
@@ -555,8 +598,7 @@ def _typeset(  # noqa: C901 (the worker pool's loop: requests and results read b
                         if not queue:
                             return
                         page, missing = queue.pop(0)
-                    answer = worker.ask(_request(page, missing))
-                    results = [r for r in answer["results"] if r is not None]
+                    results = worker.typeset(_request(page, missing))
                     fresh = {}
                     for f, r in zip(missing, results, strict=True):
                         fresh[f.key] = r
@@ -582,12 +624,12 @@ def _typeset(  # noqa: C901 (the worker pool's loop: requests and results read b
     return sum(w.calls for w in pool), len(done)
 
 
-def strip_math_head(path: Path) -> bool:
-    """For a freshly written page: True when it holds math (to typeset); else drop the
-    math head partial's client MathJax and stylesheet mark from it."""
+def strip_math_head(path: Path) -> str | None:
+    """For a freshly written page: its text when it holds math (to typeset); else drop
+    the math head partial's client MathJax and stylesheet mark from it."""
     text = path.read_text(encoding="utf-8")
     if 'class="math ' in text:
-        return True
+        return text
     if CLIENT_START in text or _STYLE_MARK in text:
         atomic_write_text(path, _CLIENT_RE.sub("", text).replace(_STYLE_MARK, ""))
-    return False
+    return None

@@ -5,7 +5,13 @@
 //   {"cmd": "hello"}  -> {"version", "css"}   the stylesheet every page needs
 //   {"cmd": "page", "labels": {label: shown}, "formulas": [
 //       {"tex", "display", "counter", "emit"}]}
-//     -> {"results": [{"html", "css": [rule, ...], "tags": ["(1)"], "error"}]}
+//     -> {"results": [{"html", "css": [rule number, ...], "tags": ["(1)"], "error"}],
+//         "rules": [rule, ...]}
+//
+// A formula's "css" is the rules it needs beyond the base stylesheet (the same whichever
+// formulas came before it), each by its number: the process numbers each distinct rule
+// once, 0, 1, 2, … in the order first met, and "rules" brings the texts of the rules an
+// answer numbered first (the reader keeps them: rule n is the n-th text received).
 //
 // The formulas of one page come in reading order, as the browser's MathJax would meet
 // them: macros defined by \newcommand carry forward; "counter" is the equation counter
@@ -14,6 +20,8 @@
 // our own anchors (id = the label).  "emit": false runs a formula only for its
 // definitions.  The configuration is the browser's (theme/static/js/mathjax-config.js):
 // MathJax 2's \color (colorv2), \setCounter, MathJax 2 names in \require, no noundefined.
+// KEXUE_MATH_STATS=1 in the environment: at the end, on stderr, how many formulas had
+// their rules found from the whole stylesheet (a font loaded meanwhile; see formulaRules).
 import { createInterface } from "node:readline";
 import MJ from "@mathjax/src";
 
@@ -75,6 +83,18 @@ const adaptor = MathJax.startup.adaptor;
 
 // Every font file's @font-face: a browser downloads a face only when text uses it.
 await MathJax.startup.output.font.loadDynamicFiles();
+// Their faces and classes in a fixed order (the files come back in any order): the same
+// stylesheet every build.
+{
+  const font = MathJax.startup.output.font;
+  const name = (k) => k.replace(/^\.|^@font-face \/\* | \*\/$/g, "");
+  const order = (a, b) => name(a).localeCompare(name(b)) || (b[0] === ".") - (a[0] === ".");
+  font.fontUsage = Object.fromEntries(
+    Object.keys(font.fontUsage)
+      .sort(order)
+      .map((k) => [k, font.fontUsage[k]]),
+  );
+}
 
 function rulesOf(sheetText) {
   return sheetText.split(/\n\n+/).map((r) => r.trim()).filter(Boolean);
@@ -86,6 +106,122 @@ function stylesheet() {
 
 const BASE = stylesheet();
 const BASE_SET = new Set(BASE);
+const { StyleJsonSheet } = MathJax._.util.StyleJson;
+const FONT = MathJax.startup.output.font.constructor;
+const fontStyleCount = () => Object.keys(FONT.defaultStyles).length + Object.keys(FONT.defaultFonts).length;
+
+// What the whole sheet holds around the styles of the formula's wrappers and characters
+// (CommonOutputJax.styleSheet: the common and document styles, then the wrappers'; then
+// ChtmlFontData.styles: the font's default styles and faces, then the characters'), the
+// selectors whose rule there is not one of BASE's (each formula's sheet has them), and
+// the styles of each wrapper kind and character met so far, as MathJax writes them.
+let fixed = null;
+function fixedStyles(output, doc) {
+  if (fixed?.output === output && fixed.doc === doc && fixed.fontStyleCount === fontStyleCount()) return fixed;
+  const common = new StyleJsonSheet(output.constructor.commonStyles);
+  for (const styles of doc.getStyles?.() ?? []) common.addStyles(styles);
+  const font = { ...FONT.defaultStyles };
+  FONT.addFontURLs(font, FONT.defaultFonts, output.font.options.fontURL);
+  const all = new StyleJsonSheet(common.styles);
+  all.addStyles(font);
+  const own = Object.keys(all.styles).filter(
+    (k) => !rulesOf(all.getStyleRules({ [k]: all.styles[k] })[0]).every((r) => BASE_SET.has(r)),
+  );
+  const kinds = new Map();
+  const chars = new Map();
+  fixed = { output, doc, fontStyleCount: fontStyleCount(), common: common.styles, font, own, kinds, chars };
+  return fixed;
+}
+
+function memo(map, key, make) {
+  let styles = map.get(key);
+  if (!styles) map.set(key, (styles = make()));
+  return styles;
+}
+
+// The formula's own styles, as ChtmlOutputJax.addWrapperStyles and
+// ChtmlFontData.updateStyles make them, from the styles of each kind and character.
+function usedStyles(output, base) {
+  const font = output.font;
+  const wrappers = new StyleJsonSheet();
+  for (const kind of output.wrapperUsage.update()) {
+    const wrapper = output.factory.getNodeClass(kind);
+    if (!wrapper) continue;
+    wrappers.addStyles(
+      memo(base.kinds, kind, () => {
+        const styles = new StyleJsonSheet();
+        output.addClassStyles(wrapper, styles);
+        return styles.styles;
+      }),
+    );
+  }
+  const chars = {};
+  for (const n of font.delimUsage.update()) {
+    const make = () => {
+      const styles = {};
+      font.addDelimiterStyles(styles, n, font.getDelimiter(n));
+      return styles;
+    };
+    Object.assign(chars, memo(base.chars, n, make));
+  }
+  for (const [name, n] of font.charUsage.update()) {
+    const make = () => {
+      const variant = font.variant[name];
+      const styles = {};
+      font.addCharStyles(styles, variant.letter, n, variant.chars[n]);
+      return styles;
+    };
+    Object.assign(chars, memo(base.chars, `${name} ${n}`, make));
+  }
+  return [wrappers.styles, chars];
+}
+
+// The rules a formula adds to BASE: the whole sheet MathJax writes for it alone
+// (stylesheet() after clearCache()) less BASE's rules, in that sheet's order; made the
+// same way, but only the rules its wrappers and characters touched are written out (the
+// others are BASE's).  A font loaded while typesetting it: the whole sheet, as before.
+let wholeSheets = 0; // formulas that needed it (a statistic for the profile)
+function formulaRules() {
+  const output = MathJax.startup.output; // reset() makes a new one
+  const usage = [output.wrapperUsage, output.font.charUsage, output.font.delimUsage];
+  const pending = usage.map((u) => u.needsUpdate);
+  let wrappers, chars, base;
+  try {
+    if (Object.keys(output.font.fontUsage).length) throw new Error("a font loaded");
+    base = fixedStyles(output, MathJax.startup.document);
+    [wrappers, chars] = usedStyles(output, base);
+  } catch {
+    usage.forEach((u, i) => (u.needsUpdate = pending[i]));
+    wholeSheets++;
+    return stylesheet().filter((r) => !BASE_SET.has(r));
+  }
+  const touched = new Set([...Object.keys(wrappers), ...Object.keys(chars), ...base.own]);
+  // The touched selectors in the whole sheet's order, each merged as addStyles merges.
+  const font = {};
+  for (const k of Object.keys(base.font)) if (touched.has(k)) font[k] = base.font[k];
+  Object.assign(font, chars);
+  const sheet = new StyleJsonSheet();
+  for (const k of Object.keys(base.common)) {
+    if (touched.has(k)) sheet.addStyles({ [k]: base.common[k] });
+  }
+  sheet.addStyles(wrappers);
+  sheet.addStyles(font);
+  return rulesOf(sheet.getStyleRules().join("\n\n")).filter((r) => !BASE_SET.has(r));
+}
+
+// Each distinct rule is numbered once per process; an answer brings the texts of the
+// rules first numbered while making it.
+const RULE_IDS = new Map();
+let newRules = [];
+function ruleId(rule) {
+  let id = RULE_IDS.get(rule);
+  if (id === undefined) {
+    RULE_IDS.set(rule, (id = RULE_IDS.size));
+    newRules.push(rule);
+  }
+  return id;
+}
+
 let dirty = false; // macros defined since the last reset
 
 function reset() {
@@ -121,7 +257,7 @@ async function render(f, labels) {
     }
   });
   out.html = adaptor.outerHTML(item.typesetRoot).replace(/ data-latex(?:-item)?="[^"]*"/g, "");
-  out.css = stylesheet().filter((r) => !BASE_SET.has(r));
+  out.css = formulaRules().map(ruleId);
   return out;
 }
 
@@ -136,7 +272,9 @@ async function page(req) {
       results.push(f.emit ? { html: "", css: [], tags: [], error } : null);
     }
   }
-  return { results };
+  const rules = newRules;
+  newRules = [];
+  return { results, rules };
 }
 
 const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -167,5 +305,6 @@ rl.on("line", (line) => {
 // The build closed our stdin (done, or gone): finish what was asked, then stop.
 rl.on("close", async () => {
   while (busy || queue.length) await new Promise((r) => setTimeout(r, 10));
+  if (process.env.KEXUE_MATH_STATS) process.stderr.write(`whole sheets: ${wholeSheets}\n`);
   process.exit(0);
 });

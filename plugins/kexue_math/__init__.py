@@ -11,7 +11,7 @@ from kexue.prerender import prerender_files, strip_math_head
 from kexue.texmacros import macros_json
 
 EXTENSION = "kexue.markdown_math"
-_written: list[Path] = []
+_written: dict[Path, str] = {}  # a page with math -> its text as last written
 
 
 def add_extension(pelican):
@@ -24,8 +24,11 @@ def add_extension(pelican):
 
 def page_written(path, context):
     path = Path(path)
-    if path.suffix == ".html" and strip_math_head(path):
-        _written.append(path)
+    text = strip_math_head(path) if path.suffix == ".html" else None
+    if text is None:
+        _written.pop(path, None)  # written again, without math now
+    else:
+        _written[path] = text
 
 
 def typeset(pelican):
@@ -34,7 +37,8 @@ def typeset(pelican):
         return
     cache = settings.get("MATH_CACHE_PATH") or Path(settings["CACHE_PATH"]) / "mathjax"
     site_url = settings.get("SITEURL", "")
-    stats = prerender_files(sorted(set(_written)), Path(pelican.output_path), Path(cache), site_url)
+    output = Path(pelican.output_path)
+    stats = prerender_files(sorted(_written), output, Path(cache), site_url, texts=_written)
     _written.clear()
     print(
         f"[kexue] math typeset at build time: {stats.formulas} formulas on {stats.pages} pages, "

@@ -13,8 +13,11 @@ import shutil
 import markdown
 import pytest
 
+from kexue.dev.bench_build import SITE_SETTINGS
+from kexue.live import LiveSite
 from kexue.markdown_math import MathExtension
 from kexue.mathcheck import built_problems, page_math
+from kexue.paths import ROOT
 from kexue.prerender import CLIENT_END, CLIENT_START, STYLESHEET, prerender_files
 from kexue.tex import find_math
 
@@ -130,3 +133,46 @@ def test_changed_numbers_are_reported(site):
     text = page.read_text(encoding="utf-8").replace('data-eq-shown="1"', 'data-eq-shown="9"')
     [problem] = built_problems(text)
     assert "computed ['9'], MathJax drew ['(1)']" in problem.message
+
+
+def _style(page):
+    return re.search(r"<style>(.*?)</style>", page.read_text(encoding="utf-8"), re.S).group(1)
+
+
+def test_a_page_gets_the_same_rules_after_other_pages_on_the_same_worker(tmp_path):
+    # The worker sends each rule's text once and numbers it after; a page typeset after
+    # others that used its rules (one worker) still gets every rule, as when typeset alone.
+    pages = {
+        "a.html": "$\\frac{a}{b} + \\sqrt{x}$。\n",
+        "b.html": "$\\frac{c}{d} + \\sqrt[3]{y}$。\n",
+    }
+    (tmp_path / "alone").mkdir()
+    alone = write_page(tmp_path / "alone", "b.html", pages["b.html"])
+    prerender_files([alone], tmp_path / "alone", tmp_path / "cache-alone", workers=1)
+    (tmp_path / "both").mkdir()
+    both = [write_page(tmp_path / "both", name, text) for name, text in pages.items()]
+    stats = prerender_files(both, tmp_path / "both", tmp_path / "cache-both", workers=1)
+    assert stats.node_calls == 3 and stats.typeset == 2  # hello, then one request a page
+    # the square root's glyph, numbered for page a, and page b's own italic y
+    assert "mjx-c.mjx-c221A {" in _style(both[0])
+    assert "mjx-c.mjx-c221A {" in _style(both[1]) and "mjx-c.mjx-c1D466 {" in _style(both[1])
+    assert _style(both[1]) == _style(alone)
+
+
+def test_each_run_of_one_pelican_typesets_the_pages_it_writes(tmp_path):
+    # `invoke serve` runs the same Pelican again after an edit (no `initialized` then): the
+    # pages the second run writes are typeset too, as in the first run.
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    settings = tmp_path / "conf.py"
+    settings.write_text(SITE_SETTINGS.format(root=str(ROOT), cache=str(tmp_path / "cache")))
+    site = LiveSite(settings, content, tmp_path / "output")
+    assert site.build().ok
+    page = tmp_path / "output" / "archives" / "90001" / "index.html"
+    assert "mjx-container" in page.read_text(encoding="utf-8")
+    note = content / "derivations" / "90001.md"
+    note.write_text(note.read_text("utf-8") + "\n\n新的式子 $\\frac{p}{q}$。\n", "utf-8")
+    assert site.build().ok
+    text = page.read_text(encoding="utf-8")
+    assert "新的式子" in text
+    assert re.search(r'class="math inline mjx-server"[^>]* data-tex="\$\\frac\{p\}\{q\}\$"', text)
