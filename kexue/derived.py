@@ -9,6 +9,7 @@ digest of its inputs and of the code computing it first:
 - :func:`annotate`: a post with its note attached (kexue.derivations.annotate: the post's
   TeX spans and equation numbers, the sections rendered and placed);
 - :func:`reading`: a page's table of contents and reading time (kexue.reading);
+- :func:`appendix`: a post's notes appendix fitted into its headings (kexue.reading);
 
 (kexue.search.search_documents caches the search documents the same way.)
 
@@ -25,7 +26,7 @@ from kexue.derivations import NoteFormatError, iter_note_files, parse_note
 from kexue.derivations import annotate as compute
 from kexue.derived_cache import Memo, digest
 from kexue.posts import read_post
-from kexue.reading import headings, reading_minutes
+from kexue.reading import headings, page_ids, reading_minutes, structure_appendix
 from kexue.topics import classify
 
 TOPICS_CODE = ("kexue.topics", "kexue.posts", "kexue.datafiles")
@@ -40,6 +41,7 @@ def memo(kind: str, folder: Path | None) -> Memo:
         "notes": NOTES_CODE,
         "annotate": ANNOTATE_CODE,
         "reading": READING_CODE,
+        "appendix": READING_CODE,
     }[kind]
     return derived_cache.memo(kind, folder, code)
 
@@ -83,3 +85,13 @@ def reading(html: str, depth: int, memo: Memo):
     """(kexue.reading.headings, kexue.reading.reading_minutes) of a page's HTML."""
     key = memo.key(html, str(depth))
     return memo(key, lambda: (headings(html, depth=depth), reading_minutes(html)))
+
+
+def appendix(appendix_html: str, page_html: str, reserved: set[str], depth: int, memo: Memo):
+    """kexue.reading.structure_appendix of a post's appendix, the ids of its page and
+    ``reserved`` (the template's) taken: (the appendix's HTML, its contents entries)."""
+    key = memo.key(appendix_html, page_html, "\0".join(sorted(reserved)), str(depth))
+    return memo(
+        key,
+        lambda: structure_appendix(appendix_html, page_ids(page_html) | reserved, depth=depth),
+    )

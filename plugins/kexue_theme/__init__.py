@@ -27,9 +27,7 @@ from kexue.reading import (
     Entry,
     meta_description,
     neighbours,
-    page_ids,
     related_posts,
-    structure_appendix,
 )
 
 logger = logging.getLogger(__name__)
@@ -67,10 +65,11 @@ def fit_notes(generator, content):
     derivation = getattr(content, "derivation", None)
     if not derivation or not derivation.appendix_html or getattr(content, "_notes_fitted", False):
         return
-    taken = page_ids(content._content or "") | TEMPLATE_IDS
     depth = _settings(content.settings)["toc_depth"]
-    derivation.appendix_html, entries = structure_appendix(
-        derivation.appendix_html, taken, depth=depth
+    # by content hash, as the contents above: an unchanged post costs a lookup
+    memo = derived.memo("appendix", settings_folder(content.settings))
+    derivation.appendix_html, entries = derived.appendix(
+        derivation.appendix_html, content._content or "", TEMPLATE_IDS, depth, memo
     )
     content.toc = [*getattr(content, "toc", []), *entries]
     content._notes_fitted = True
@@ -110,7 +109,8 @@ def drop_unknown_dates(generator):
 
 
 def save_derived(pelican):
-    derived.memo("reading", settings_folder(pelican.settings)).save()
+    for kind in ("reading", "appendix"):
+        derived.memo(kind, settings_folder(pelican.settings)).save()
 
 
 def write_styles(pelican):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from kexue import derived_cache, incremental
+from kexue import derived, derived_cache, incremental
 from kexue.derived_cache import Memo
 
 
@@ -107,3 +107,22 @@ def test_plan_is_full_for_new_files_pages_and_missing_output(tmp_path):
     (out / "archives/1/index.html").unlink()
     result = incremental.plan(old, incremental.snapshot(content, []), out)
     assert result.full and "missing" in result.reason
+
+
+def test_the_appendix_is_fitted_once_per_content(tmp_path):
+    """kexue_theme's notes appendix (kexue.reading.structure_appendix) by content hash: an
+    unchanged post costs a lookup, an id newly taken on its page fits it again."""
+    appendix = '<section id="derivations"><h2 id="a">附录</h2><h3 id="b">一</h3></section>'
+    derived_cache.clear_process_memos()
+    memo = derived.memo("appendix", tmp_path)
+    first = derived.appendix(appendix, "<p>正文</p>", {"top"}, 2, memo)
+    assert (memo.hits, memo.misses) == (0, 1)
+    assert derived.appendix(appendix, "<p>正文</p>", {"top"}, 2, memo) == first
+    assert (memo.hits, memo.misses) == (1, 1)
+    derived.appendix(appendix, '<p id="b">正文</p>', {"top"}, 2, memo)  # the page took "b"
+    assert memo.misses == 2
+    memo.save()
+    derived_cache.clear_process_memos()
+    again = derived.memo("appendix", tmp_path)  # a new process: read from the file
+    assert derived.appendix(appendix, "<p>正文</p>", {"top"}, 2, again) == first
+    assert (again.hits, again.misses) == (1, 0)
