@@ -1,9 +1,9 @@
 """Pelican settings for development builds (`invoke build`, `invoke serve`)."""
 
-from kexue.cachekey import reader_fingerprint
-from kexue.paths import ROOT
-from kexue.reading import slugify_heading
-from kexue.source import SOURCE_BASE
+from kexue.core.paths import ROOT
+from kexue.core.source import SOURCE_BASE
+from kexue.reading.structure import slugify_heading
+from kexue.site.cachekey import reader_fingerprint
 
 AUTHOR = "苏剑林"
 SITENAME = "科学空间笔记"
@@ -56,7 +56,7 @@ SLUGIFY_PRESERVE_CASE = False
 
 THEME = "theme"
 # Templates escape every value (titles, tags, topics, summaries, descriptions); only our
-# own HTML, sanitised by kexue.sanitize (post and note bodies, summaries), is |safe.
+# own HTML, sanitised by kexue.site.sanitize (post and note bodies, summaries), is |safe.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 # The Summary header is text, never Markdown or HTML (plugins/kexue_posts renders it).
 FORMATTED_FIELDS = []
@@ -103,7 +103,7 @@ MARKDOWN = {
             "permalink_title": "本节链接",
         },
         # !!! theorem "标题" boxes (derivation, theorem, proof, example, intuition, note).
-        "kexue.markdown_boxes": {},
+        "kexue.reading.boxes": {},
     },
     "output_format": "html5",
 }
@@ -115,7 +115,7 @@ LOAD_CONTENT_CACHE = True
 GZIP_CACHE = False  # the cache is saved on every build: compressing it cost more than reading
 # One cache per version of the reading code (kexue/, plugins/, this file).
 CACHE_PATH = f".cache/pelican/{reader_fingerprint(ROOT)}"
-# Formulas typeset at build time (kexue.prerender): keyed by their TeX, their context on
+# Formulas typeset at build time (kexue.math.prerender): keyed by their TeX, their context on
 # the page and the MathJax version, so they outlive changes to the reading code.
 MATH_PRERENDER = True
 MATH_CACHE_PATH = str(ROOT / ".cache" / "mathjax")
@@ -135,7 +135,7 @@ TOPICS_LEGACY_OVERRIDES = False
 TOPICS_URL = "topics/"
 TOPICS_SAVE_AS = "topics/index.html"
 
-# Drafts are not written: an imported post without its text is a draft (kexue.legacy)
+# Drafts are not written: an imported post without its text is a draft (kexue.legacy.importer)
 # until `invoke crawl --missing` fetches it, and must not be an empty page.
 DRAFT_SAVE_AS = ""
 DRAFT_LANG_SAVE_AS = ""

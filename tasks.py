@@ -9,8 +9,8 @@ from pathlib import Path
 
 from invoke import Exit, task
 
+from kexue.core.paths import ROOT
 from kexue.crawl.options import LEDGER, CrawlOptions
-from kexue.paths import ROOT
 
 OUTPUT = ROOT / "output"
 PY = sys.executable
@@ -43,7 +43,7 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
     """Build the site from content/ into output/ (only what changed since the last build;
     the search index with it)."""
-    from kexue.incremental import check_build
+    from kexue.site.incremental import check_build
 
     out = Path(output)
     _refuse_bad_input(Path(content), out)
@@ -58,11 +58,11 @@ def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
 
 
 def _refuse_bad_input(content: Path, output: Path) -> None:
-    """Stop before Pelican: an output folder that is not a build's (kexue/outputs.py), and
-    one message per bad content or data file (kexue/authored.py)."""
-    from kexue.authored import build_problems
-    from kexue.outputs import output_problem
-    from kexue.paths import DATA, NODE_MODULES
+    """Stop before Pelican: an output folder that is not a build's (kexue/site/outputs.py), and
+    one message per bad content or data file (kexue/site/authored.py)."""
+    from kexue.core.paths import DATA, NODE_MODULES
+    from kexue.site.authored import build_problems
+    from kexue.site.outputs import output_problem
 
     refused = output_problem(output)
     if refused:
@@ -76,7 +76,7 @@ def _refuse_bad_input(content: Path, output: Path) -> None:
 
 def _refuse_dropped_posts(content: Path, out: Path) -> None:
     """A post Pelican could not read is an error, never a page silently missing."""
-    from kexue.authored import unbuilt_posts
+    from kexue.site.authored import unbuilt_posts
 
     problems = unbuilt_posts(content, out)
     for problem in problems:
@@ -97,12 +97,12 @@ def serve(c, port=8000, no_build=False, settings="pelicanconf.py", content="cont
     """Build, serve on http://127.0.0.1:PORT/, rebuild what an edit touches, reload the page."""
     out = Path(output) if output else OUTPUT
     if no_build:
-        from kexue.serve import serve_forever
+        from kexue.site.serve import serve_forever
 
         _say(f"serving {out} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
         serve_forever(out, int(port))
         return
-    from kexue.live import LiveSite, serve_live
+    from kexue.site.live import LiveSite, serve_live
 
     serve_live(
         LiveSite(Path(settings), Path(content), out),
@@ -129,7 +129,7 @@ def clean(c):
 
 def _run_checks(content: Path, output: Path) -> int:
     """Print every problem the checks find; return how many."""
-    from kexue.checks import CheckContext, run_checks
+    from kexue.site.checks import CheckContext, run_checks
 
     ctx = CheckContext(root=ROOT, content=Path(content), output=Path(output))
     failed = 0
@@ -138,7 +138,7 @@ def _run_checks(content: Path, output: Path) -> int:
             print(problem)
         failed += len(problems)
         _say(f"check {name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
-    from kexue.checks import run_notices
+    from kexue.site.checks import run_notices
 
     for name, notes in run_notices(ctx):
         for note in notes:
@@ -176,8 +176,8 @@ def publish(
     c, siteurl="", remote="", branch="gh-pages", cname="", content="content", output=str(OUTPUT)
 ):
     """Build with publishconf.py, check, and push output/ to the gh-pages branch."""
-    from kexue.publish import PublishError
-    from kexue.publish import publish as push_site
+    from kexue.site.publish import PublishError
+    from kexue.site.publish import publish as push_site
 
     siteurl = (siteurl or os.environ.get("KEXUE_SITEURL", "")).rstrip("/")
     if not siteurl:
@@ -240,9 +240,9 @@ def note(c, post_id, content="content"):
     """Scaffold content/derivations/<id>.md: one empty section per numbered equation."""
     from datetime import date
 
-    from kexue.derivations import find_post_file, note_path, scaffold
-    from kexue.fsutil import atomic_write_text
-    from kexue.posts import read_post
+    from kexue.core.fsutil import atomic_write_text
+    from kexue.core.posts import read_post
+    from kexue.notes import find_post_file, note_path, scaffold
 
     content = Path(content)
     target = note_path(content, post_id)
@@ -317,7 +317,7 @@ def topics(
     c, explain="", report=False, no_overrides=False, legacy=False, content=str(ROOT / "content")
 ):
     """Topics: explain one post's topic (--explain ID) or report on all (--report)."""
-    from kexue.posts import iter_post_files, read_post
+    from kexue.core.posts import iter_post_files, read_post
     from kexue.topics import (
         TaxonomyError,
         UnknownTopicError,
@@ -448,7 +448,7 @@ def crawl(
     from kexue.crawl.loop import crawl as run_crawl
 
     if missing:
-        from kexue.missing import missing_text
+        from kexue.crawl.missing import missing_text
 
         wanted = missing_text(Path(content))
         _say(f"posts without their text: {len(wanted)} ({','.join(wanted) or 'none'})")
@@ -475,7 +475,7 @@ def crawl(
         image_hosts=tuple(h.strip() for h in image_hosts.split(",") if h.strip()),
     )
     if images:
-        from kexue.legacy_images import crawl_images
+        from kexue.legacy.images import crawl_images
 
         _run_with_progress("invoke crawl --images", lambda step: crawl_images(opts, step))
         return
@@ -522,7 +522,7 @@ def convert(
 )
 def import_legacy(c, path, content=str(ROOT / "content"), force=False):
     """Import the earlier mirror: posts, derivation notes, topic overrides; prints a report."""
-    from kexue.legacy import import_legacy as run_import
+    from kexue.legacy.importer import import_legacy as run_import
 
     try:
         report = run_import(Path(path), Path(content), force=force)
@@ -547,7 +547,7 @@ def anchor_notes(c, content=str(ROOT / "content"), ids="", details=False, json="
     """Anchor imported notes' sections under the equations they name or quote."""
     import json as jsonlib
 
-    from kexue.anchoring import anchor_notes as run_anchor
+    from kexue.legacy.anchoring import anchor_notes as run_anchor
 
     wanted = [i.strip() for i in ids.split(",") if i.strip()] or None
     report = run_anchor(Path(content), wanted)
@@ -619,7 +619,7 @@ def bench(c, corpus="", keep=False, times=4, builds_only=False):
     """Import the real corpus into a temporary folder, build it, and run the benchmarks."""
     import tempfile
 
-    from kexue.legacy import import_legacy as run_import
+    from kexue.legacy.importer import import_legacy as run_import
 
     source = Path(
         corpus or os.environ.get("KEXUE_LEGACY_CORPUS", ROOT.parent / "shared/corpus/legacy")

@@ -14,9 +14,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from kexue.derivations import STATUSES, iter_note_files, newest_first, note_path, read_note_header
-from kexue.fsutil import atomic_write_text
-from kexue.posts import Post, iter_post_files, read_post
+from kexue.core.fsutil import atomic_write_text
+from kexue.core.posts import Post, iter_post_files, read_post
+from kexue.notes import STATUSES, iter_note_files, newest_first, note_path, read_note_header
 from kexue.topics import classify_all, load_overrides, load_taxonomy
 
 HEADER = (

@@ -25,10 +25,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kexue.datafiles import read_toml
-from kexue.paths import DATA
-from kexue.posts import Post, PostFormatError, iter_post_files, read_post
-from kexue.problems import CheckContext, Problem
+from kexue.core.datafiles import read_toml
+from kexue.core.paths import DATA
+from kexue.core.posts import Post, PostFormatError, iter_post_files, read_post
+from kexue.core.problems import CheckContext, Problem
 
 TAXONOMY_PATH = DATA / "topics.toml"
 OVERRIDES = Path("overrides") / "topics.json"  # under content/

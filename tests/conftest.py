@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kexue.browser import CHROMIUM_ARGS, chromium_path
-from kexue.paths import ROOT
-from kexue.serve import ServedSite
+from kexue.core.chromium import CHROMIUM_ARGS, chromium_path
+from kexue.core.paths import ROOT
+from kexue.site.serve import ServedSite
 from tests.fixtures.source_site import SourceSite
 
 LEGACY_DEFAULT = ROOT.parent / "shared" / "corpus" / "legacy"

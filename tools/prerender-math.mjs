@@ -1,5 +1,5 @@
 // Typesets TeX at build time with MathJax 4 (npm @mathjax/src) into CHTML markup:
-// a long-lived worker for kexue.prerender.  It reads one JSON request per line on stdin
+// a long-lived worker for kexue.math.prerender.  It reads one JSON request per line on stdin
 // and writes one JSON answer per line on stdout.
 //
 //   {"cmd": "hello"}  -> {"version", "css"}   the stylesheet every page needs
@@ -15,7 +15,7 @@
 //
 // The formulas of one page come in reading order, as the browser's MathJax would meet
 // them: macros defined by \newcommand carry forward; "counter" is the equation counter
-// before the formula (kexue.tex computes it; \setCounter moves it); "labels" are the
+// before the formula (kexue.math.tex computes it; \setCounter moves it); "labels" are the
 // page's \label names with the number each shows, so \eqref resolves (forward too) to
 // our own anchors (id = the label).  "emit": false runs a formula only for its
 // definitions.  The configuration is the browser's (theme/static/js/mathjax-config.js):
@@ -26,7 +26,7 @@ import { createInterface } from "node:readline";
 import MJ from "@mathjax/src";
 
 const FONT_URL = process.argv[2] || "woff2"; // relative to the stylesheet
-// Macros every page defines (\argmax, …): data/tex-macros.toml, by kexue/texmacros.py.
+// Macros every page defines (\argmax, …): data/tex-macros.toml, by kexue/math/macros.py.
 const MACROS = JSON.parse(process.argv[3] || "{}");
 const DEFINES = /\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMathOperator|newenvironment|renewenvironment|require)\b/;
 
@@ -67,7 +67,7 @@ await MJ.init({
         },
       });
       Configuration.create("kexue-setcounter", { handler: { macro: ["kexue-setcounter"] } });
-      // \eqref{L} links to the page's own anchor for L (kexue.markdown_math writes id="L").
+      // \eqref{L} links to the page's own anchor for L (kexue.math.extension writes id="L").
       MathJax._.input.tex.Tags.AbstractTags.prototype.formatUrl = (id, base) =>
         base + "#" + encodeURIComponent(id.replace(/^mjx-eqn:/, ""));
       MathJax.startup.defaultReady();

@@ -12,7 +12,7 @@ The stages, one module each:
 * :mod:`kexue.crawl.loop`: :func:`crawl` and :func:`convert_cache`, which return a
   :class:`Summary`.
 
-The source site's URLs and ids are :mod:`kexue.source`'s.  Import from the stage's module
+The source site's URLs and ids are :mod:`kexue.core.source`'s.  Import from the stage's module
 (``from kexue.crawl.loop import crawl``): this package file imports nothing, so reading
 the defaults (``kexue.crawl.options``, as tasks.py does) stays cheap.
 """

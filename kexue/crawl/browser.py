@@ -11,8 +11,7 @@ from urllib.parse import urlsplit
 
 from urllib3.util.retry import Retry
 
-from kexue.browser import CHROMIUM_ARGS, chromium_path
-from kexue.convert import looks_like_gate
+from kexue.core.chromium import CHROMIUM_ARGS, chromium_path
 from kexue.crawl.client import (
     MAX_RETRY_AFTER,
     REDIRECT_STATUSES,
@@ -27,6 +26,7 @@ from kexue.crawl.client import (
     status_failure,
     too_big,
 )
+from kexue.crawl.convert import looks_like_gate
 
 __all__ = ["BrowserClient"]
 

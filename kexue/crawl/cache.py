@@ -12,8 +12,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from kexue.core.fsutil import atomic_write_bytes, atomic_write_text
 from kexue.crawl.client import Response
-from kexue.fsutil import atomic_write_bytes, atomic_write_text
 
 __all__ = ["RawCache"]
 

@@ -2,7 +2,7 @@
 
 requests + urllib3 ``Retry`` (subclassed as :class:`PoliteRetry` so that every retry also
 waits for the politeness gate and the first retry backs off too), a User-Agent naming the
-project, robots.txt (:mod:`kexue.robots`), one request at a time with ``delay`` seconds
+project, robots.txt (:mod:`kexue.crawl.robots`), one request at a time with ``delay`` seconds
 from the end of one answer to the next request, timeouts, conditional GET.  A failure is
 a :class:`FetchError` that names the URL and says what to try next.  :class:`Client` is
 what this client and the browser client (:mod:`kexue.crawl.browser`) share.
@@ -35,9 +35,9 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
+from kexue.core.source import SITE_HOSTS
 from kexue.crawl.options import CrawlOptions
-from kexue.robots import RobotsRules
-from kexue.source import SITE_HOSTS
+from kexue.crawl.robots import RobotsRules
 
 __all__ = [
     "Client",

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import feedparser
 from bs4 import BeautifulSoup
 
+from kexue.core.source import SOURCE_BASE, post_id_from_url
 from kexue.crawl.cache import RawCache
 from kexue.crawl.client import Client
-from kexue.source import SOURCE_BASE, post_id_from_url
 
 __all__ = ["Listed", "fetch_listing", "parse_archive", "parse_feed"]
 

@@ -1,6 +1,6 @@
 """The crawl loop: list posts (feed, /content.html or ids), fetch each through a client
-into the raw cache, check it is the article, convert it (:mod:`kexue.convert`), filter it
-(:mod:`kexue.relevance`), write ``content/posts/<id>.md`` atomically, download its images,
+into the raw cache, check it is the article, convert it (:mod:`kexue.crawl.convert`), filter it
+(:mod:`kexue.crawl.relevance`), write ``content/posts/<id>.md`` atomically, download its images,
 regenerate the ledger, and return a :class:`Summary`.  :func:`convert_cache` is the same
 conversion over the raw cache without the network.
 """
@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from kexue.convert import (
+from kexue.core.fsutil import atomic_write_bytes, remove_stale_temp_files
+from kexue.core.posts import read_post, write_post
+from kexue.core.source import on_source, post_url
+from kexue.crawl.browser import BrowserClient
+from kexue.crawl.cache import RawCache
+from kexue.crawl.client import Client, FetchError, HttpClient
+from kexue.crawl.convert import (
     AccessError,
     classify_answer,
     convert_page,
@@ -23,17 +29,11 @@ from kexue.convert import (
     decoding_warning,
     image_urls,
 )
-from kexue.crawl.browser import BrowserClient
-from kexue.crawl.cache import RawCache
-from kexue.crawl.client import Client, FetchError, HttpClient
+from kexue.crawl.images import check_image, name_refusal
 from kexue.crawl.listings import fetch_listing, parse_archive, parse_feed
 from kexue.crawl.options import CrawlOptions
-from kexue.fsutil import atomic_write_bytes, remove_stale_temp_files
-from kexue.images import check_image, name_refusal
+from kexue.crawl.relevance import Rules, load_rules
 from kexue.ledger import write_ledger
-from kexue.posts import read_post, write_post
-from kexue.relevance import Rules, load_rules
-from kexue.source import on_source, post_url
 
 __all__ = ["Failure", "Summary", "convert_cache", "crawl", "make_client"]
 

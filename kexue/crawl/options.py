@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kexue.paths import ROOT
-from kexue.source import SOURCE_BASE
+from kexue.core.paths import ROOT
+from kexue.core.source import SOURCE_BASE
 
 __all__ = ["LEDGER", "CrawlOptions"]
 

@@ -33,8 +33,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kexue.browser import launch
-from kexue.paths import ROOT
+from kexue.core.chromium import launch
+from kexue.core.paths import ROOT
 
 TARGETS = {"cold_ratio": 1.3, "warm": 2.0, "edit_reload_1x": 1.5, "edit_reload_4x": 3.0}
 CONNECTED = "] Browser Connected: http"  # livereload's log line (tornado format)

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kexue.figures_bundle import bundle, files_for_figure
+from kexue.figures.bundle import bundle, files_for_figure
 
 BUDGET_GZIP = 150 * 1024
 

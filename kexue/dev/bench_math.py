@@ -2,10 +2,10 @@
 see it.
 
 On the imported real corpus (the content folder `invoke bench` made), times Pelican
-builds, cold and warm: with formulas typeset at build time (kexue.prerender, the
+builds, cold and warm: with formulas typeset at build time (kexue.math.prerender, the
 default), with them left to MathJax 3 in the browser (MATH_PRERENDER=False: the build
 before pre-rendering), and without the math extension at all (plugin kexue_math left
-out); and the time kexue.tex.find_math plus number_equations take over every post.
+out); and the time kexue.math.tex.find_math plus number_equations take over every post.
 
 Then, in headless Chromium, the heaviest built post (the most formulas, its notes' included;
 see `heaviest_post`) in three versions, each loaded in a fresh context five times,
@@ -34,12 +34,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kexue.browser import launch
-from kexue.markdown_math import body_offset
-from kexue.mathcheck import _START_RE
-from kexue.prerender import _CLIENT_RE
-from kexue.serve import ServedSite
-from kexue.tex import find_math, number_equations
+from kexue.core.chromium import launch
+from kexue.math.checks import _START_RE
+from kexue.math.extension import body_offset
+from kexue.math.prerender import _CLIENT_RE
+from kexue.math.tex import find_math, number_equations
+from kexue.site.serve import ServedSite
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def _mathjax2_page(client_html: str) -> str:
 
 
 def formula_count(html: str) -> int:
-    """The formulas of a built page (kexue.markdown_math's wrappers, inline and display)."""
+    """The formulas of a built page (kexue.math.extension's wrappers, inline and display)."""
     return len(_START_RE.findall(html))
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from kexue.browser import launch
-from kexue.serve import ServedSite
+from kexue.core.chromium import launch
+from kexue.site.serve import ServedSite
 
 logger = logging.getLogger(__name__)
 

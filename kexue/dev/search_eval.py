@@ -4,7 +4,7 @@ Queries come from two places: a list of common terms of the field (below, ours) 
 some post contains them, and substrings sampled from the posts themselves with a fixed
 seed (2, 3 and 4 Han characters, Latin words, and a Latin word run together with Han
 characters, such as ``Newton-Schulz迭代``).  The expected posts of a query are found by
-scanning each post's text as the reader sees it (:func:`kexue.search.post_text`), not by
+scanning each post's text as the reader sees it (:func:`kexue.search.index.post_text`), not by
 asking the index.  The run types each query into the real search page of a served
 build, in headless Chromium, and reports recall@10, query times and the bytes the first
 query fetched.  The sampled queries are made at run time, so no text of a real post is
@@ -22,9 +22,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from kexue.browser import launch
-from kexue.search import CJK_PUNCT, HAN, iter_post_pages, post_text
-from kexue.serve import ServedSite
+from kexue.core.chromium import launch
+from kexue.search.index import CJK_PUNCT, HAN, iter_post_pages, post_text
+from kexue.site.serve import ServedSite
 
 logger = logging.getLogger(__name__)
 

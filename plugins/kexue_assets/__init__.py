@@ -4,8 +4,8 @@ from pathlib import Path
 
 from pelican import signals
 
-from kexue.assets import copy_vendor
-from kexue.paths import NODE_MODULES
+from kexue.core.paths import NODE_MODULES
+from kexue.site.assets import copy_vendor
 
 
 def copy_assets(pelican):

@@ -1,7 +1,7 @@
 """Pelican adapter: attach the derivation notes of content/derivations/ to their posts.
 
 A post with a note gets its anchored sections as closed panels right after their
-equations (kexue.derivations.annotate; the post's own bytes are kept) and
+equations (kexue.notes.annotate; the post's own bytes are kept) and
 ``article.derivation`` (the note, the appendix HTML, the panel count) for the theme's
 partials/derivations_*.html.  A post without a note is not touched.  A note whose post is
 not in content/ becomes a hidden page at the post's URL, linking to the original.
@@ -21,11 +21,11 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
-from kexue import derived
-from kexue.derivations import Annotated, Note, NoteRenderer, standalone_html
-from kexue.derived_cache import settings_folder
-from kexue.plugin_settings import feature_settings
-from kexue.posts import PostFormatError, read_post
+from kexue.core.memo import settings_folder
+from kexue.core.posts import PostFormatError, read_post
+from kexue.notes import Annotated, Note, NoteRenderer, standalone_html
+from kexue.site import memos as derived
+from kexue.site.plugin_settings import feature_settings
 
 logger = logging.getLogger(__name__)
 DEFAULTS = {"path": "derivations"}
@@ -84,7 +84,7 @@ def _forget_rendered(articles: list[Article]) -> None:
 
 def attach_notes(generator) -> None:
     content = Path(generator.settings["PATH"])
-    # parsed and attached by content hash: an unchanged note costs a lookup (kexue.derived)
+    # parsed and attached by content hash: an unchanged note costs a lookup (kexue.site.memos)
     folder = settings_folder(generator.settings)
     notes_memo, annotate_memo = derived.memo("notes", folder), derived.memo("annotate", folder)
     notes, errors = derived.load_notes(content, _settings(generator.settings)["path"], notes_memo)

@@ -1,15 +1,15 @@
-"""Pelican adapter: the figure directive (kexue.markdown_figures), the `has_figures` Jinja
+"""Pelican adapter: the figure directive (kexue.figures.extension), the `has_figures` Jinja
 filter the theme's figure partials use, and the figures' bundle (esbuild) in the output."""
 
 from pathlib import Path
 
 from pelican import signals
 
-from kexue.figures import has_figures
-from kexue.figures_bundle import bundle
-from kexue.paths import NODE_MODULES
+from kexue.core.paths import NODE_MODULES
+from kexue.figures.bundle import bundle
+from kexue.figures.directive import has_figures
 
-EXTENSION = "kexue.markdown_figures"
+EXTENSION = "kexue.figures.extension"
 
 
 def configure(pelican):

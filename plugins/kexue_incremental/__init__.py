@@ -1,4 +1,4 @@
-"""Pelican adapter: write only the pages an edit touches (kexue.incremental decides).
+"""Pelican adapter: write only the pages an edit touches (kexue.site.incremental decides).
 
 At the start of each run the inputs are snapshotted and compared with the last build's
 state; once every content object is ready, the plan becomes a selection, which the
@@ -19,7 +19,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import Writer
 
-from kexue import incremental
+from kexue.site import incremental
 
 log = logging.getLogger(__name__)
 _RUN: dict = {}

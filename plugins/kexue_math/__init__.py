@@ -1,16 +1,16 @@
 """Pelican adapter: add kexue's TeX-protecting Markdown extension to the reader, and
-typeset the formulas of the written pages at build time (kexue.prerender;
+typeset the formulas of the written pages at build time (kexue.math.prerender;
 MATH_PRERENDER = False leaves them to MathJax in the browser).  Summaries are built
-from text by the reader (plugins/kexue_posts, kexue.summaries)."""
+from text by the reader (plugins/kexue_posts, kexue.reading.summaries)."""
 
 from pathlib import Path
 
 from pelican import signals
 
-from kexue.prerender import prerender_files, strip_math_head
-from kexue.texmacros import macros_json
+from kexue.math.macros import macros_json
+from kexue.math.prerender import prerender_files, strip_math_head
 
-EXTENSION = "kexue.markdown_math"
+EXTENSION = "kexue.math.extension"
 _written: dict[Path, str] = {}  # a page with math -> its text as last written
 
 

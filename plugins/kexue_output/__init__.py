@@ -1,14 +1,14 @@
 """Pelican adapter: before a build, remove a damaged content cache (a killed build's);
 after it, remove the pages and feeds it did not write (a deleted post's page), and mark
-the folder as a build output (kexue.outputs)."""
+the folder as a build output (kexue.site.outputs)."""
 
 import logging
 
 from blinker import signal
 from pelican import signals
 
-from kexue.cachekey import remove_damaged_caches
-from kexue.outputs import mark, prune_stale
+from kexue.site.cachekey import remove_damaged_caches
+from kexue.site.outputs import mark, prune_stale
 
 logger = logging.getLogger(__name__)
 _written: set[str] = set()

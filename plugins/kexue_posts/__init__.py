@@ -5,11 +5,11 @@ date has ``Date:`` empty; nothing is invented).  Pelican would fail on an empty 
 empty fields are dropped before Pelican parses them, and a post with no date gets a
 sentinel date (sorted last) and ``date_unknown = True`` for the theme to say 日期未知.
 
-Every post's summary is built from text (kexue.summaries): the ``Summary:`` header as
+Every post's summary is built from text (kexue.reading.summaries): the ``Summary:`` header as
 written (FORMATTED_FIELDS is empty: never Markdown or HTML), else the text of its first
 paragraphs; ``summary`` is that text escaped, with its formulas as math elements, and
 ``summary_text`` the plain text for the meta description.  The reader's Markdown ends
-with the site's HTML allowlist (kexue.sanitize), whatever MARKDOWN says.
+with the site's HTML allowlist (kexue.site.sanitize), whatever MARKDOWN says.
 """
 
 from datetime import datetime
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.readers import MarkdownReader
 
-from kexue.summaries import plain_text, text_summary, text_with_math
+from kexue.reading.summaries import plain_text, text_summary, text_with_math
 
 UNKNOWN_DATE = datetime(1970, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -48,7 +48,7 @@ def use_reader(readers):
 
 def add_sanitizer(pelican):
     markdown = pelican.settings.setdefault("MARKDOWN", {})
-    markdown.setdefault("extension_configs", {}).setdefault("kexue.sanitize", {})
+    markdown.setdefault("extension_configs", {}).setdefault("kexue.site.sanitize", {})
 
 
 def feed_titles(context, feed):

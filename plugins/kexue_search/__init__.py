@@ -1,7 +1,7 @@
 """Pelican adapter: the search index of the built site, on Pelican's ``finalized`` signal.
 
 After every build (`invoke build`, `invoke serve`, `invoke publish`, the tests' builds)
-kexue.search.build_site_search indexes the post pages of the output folder with Pagefind
+kexue.search.index.build_site_search indexes the post pages of the output folder with Pagefind
 (output/pagefind/, output/search/posts.json) and writes the contract module the search page
 imports (output/<THEME_STATIC_DIR>/search/contract.js).  A bad page stops the build with
 a message naming it.
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pelican import signals
 
-from kexue.paths import ROOT
-from kexue.plugin_settings import feature_settings
-from kexue.search import SearchIndexError, build_site_search
+from kexue.core.paths import ROOT
+from kexue.search.index import SearchIndexError, build_site_search
+from kexue.site.plugin_settings import feature_settings
 
 logger = logging.getLogger(__name__)
 DEFAULTS = {"cache": ".cache/search"}

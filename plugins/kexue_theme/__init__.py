@@ -1,13 +1,13 @@
 """Pelican adapter: attach what the theme shows around a post, and write the code styles.
 
-Each article and page gets ``toc`` (a list of kexue.reading.Heading),
+Each article and page gets ``toc`` (a list of kexue.reading.structure.Heading),
 ``reading_minutes`` and ``description`` (plain text for the meta description); each post
-from the source gets ``citation`` (kexue.citation, the source's 引用本文 block); each
+from the source gets ``citation`` (kexue.reading.citation, the source's 引用本文 block); each
 article gets ``related_posts``, ``prev_article`` (older) and ``next_article`` (newer).
 A post's derivation appendix (kexue_derivations) is fitted into its heading hierarchy and
 added to its contents just before the post is written.  Posts of unknown date are chained
 among themselves and get no year archive page.
-The build writes ``<THEME_STATIC_DIR>/css/pygments.css`` (kexue.pygments_css).
+The build writes ``<THEME_STATIC_DIR>/css/pygments.css`` (kexue.site.pygments_css).
 
 Settings: ``KEXUE_THEME = {"toc_depth": 2, "related": 5}``.
 """
@@ -18,17 +18,17 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
-from kexue import derived
-from kexue.citation import cite
-from kexue.derived_cache import settings_folder
-from kexue.plugin_settings import feature_settings
-from kexue.pygments_css import write_pygments_css
-from kexue.reading import (
+from kexue.core.memo import settings_folder
+from kexue.reading.citation import cite
+from kexue.reading.structure import (
     Entry,
     meta_description,
     neighbours,
     related_posts,
 )
+from kexue.site import memos as derived
+from kexue.site.plugin_settings import feature_settings
+from kexue.site.pygments_css import write_pygments_css
 
 logger = logging.getLogger(__name__)
 DEFAULTS = {"toc_depth": 2, "related": 5}
@@ -42,7 +42,7 @@ def annotate(instance):
     if not isinstance(instance, (Article, Page)):
         return
     html = instance._content or ""
-    # by content hash: an unchanged page costs a lookup (kexue.derived)
+    # by content hash: an unchanged page costs a lookup (kexue.site.memos)
     memo = derived.memo("reading", settings_folder(instance.settings))
     depth = _settings(instance.settings)["toc_depth"]
     instance.toc, instance.reading_minutes = derived.reading(html, depth, memo)

@@ -25,9 +25,9 @@ from pathlib import Path
 from pelican import signals
 from pelican.urlwrappers import Category, Tag
 
-from kexue import derived
-from kexue.derived_cache import settings_folder
-from kexue.posts import PostFormatError
+from kexue.core.memo import settings_folder
+from kexue.core.posts import PostFormatError
+from kexue.site import memos as derived
 from kexue.topics import (
     Taxonomy,
     TaxonomyError,
@@ -91,7 +91,7 @@ def assign_topics(generator) -> None:
     except TaxonomyError as e:
         log.error("%s; no topic overrides are used", e)
         overrides = {}
-    # classified by content hash: an unchanged post costs a lookup (kexue.derived)
+    # classified by content hash: an unchanged post costs a lookup (kexue.site.memos)
     memo = derived.memo("topics", settings_folder(generator.settings))
     context = derived.topics_context(taxonomy, overrides)
     for group in ("articles", "translations", "hidden_articles", "drafts"):

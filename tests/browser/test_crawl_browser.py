@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from kexue.core.posts import read_post
 from kexue.crawl.loop import crawl
-from kexue.posts import read_post
-from kexue.tex import find_math
+from kexue.math.tex import find_math
 from tests.fixtures.crawling import options
 from tests.fixtures.source_site import EXPECTED_TEX, SourceSite
 

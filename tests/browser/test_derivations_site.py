@@ -16,7 +16,7 @@ APPENDIX_RE = re.compile(
 )
 TOC_NOTES_RE = re.compile(r'\s*<li class="toc-level-\d toc-notes">.*?</li>')
 NOTICE_RE = re.compile(r'<p class="deriv-notice".*?</p>\n', re.S)
-# The page's rules and preloaded fonts for its typeset formulas (kexue.prerender) cover
+# The page's rules and preloaded fonts for its typeset formulas (kexue.math.prerender) cover
 # the notes' formulas too.
 MATH_STYLE_RE = re.compile(
     r'(?:<link rel="preload" href="[^"]*/mathjax4/woff2/[^"]*"[^>]*>)*'

@@ -15,11 +15,11 @@ from urllib.parse import quote
 import lxml.html
 import pytest
 
-from kexue.paths import ROOT
-from kexue.problems import CheckContext
-from kexue.sanitize import check_authored_html
-from kexue.search import build_index
-from kexue.serve import ServedSite
+from kexue.core.paths import ROOT
+from kexue.core.problems import CheckContext
+from kexue.search.index import build_index
+from kexue.site.sanitize import check_authored_html
+from kexue.site.serve import ServedSite
 from tests.conftest import build_site
 from tests.fixtures.hostile import (
     DOUBLE_TITLE,

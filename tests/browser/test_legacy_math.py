@@ -1,6 +1,6 @@
-"""The real corpus: every post of the legacy mirror, imported (kexue.legacy) and built.
+"""The real corpus: every post of the legacy mirror, imported (kexue.legacy.importer) and built.
 
-For every post, the multiset of TeX segments in its Markdown (kexue.tex.find_math: the
+For every post, the multiset of TeX segments in its Markdown (kexue.math.tex.find_math: the
 formula as the author wrote it, without Markdown's container markers) equals the TeX of
 the math elements of its built page, byte for byte; and MathJax in headless Chromium
 parses every formula of every page and draws the equation numbers the build computed.
@@ -15,11 +15,11 @@ from collections import Counter
 
 import pytest
 
-from kexue.legacy import import_legacy
-from kexue.markdown_math import body_offset
-from kexue.mathcheck import check_math_pages, math_pages, page_math
-from kexue.problems import CheckContext
-from kexue.tex import find_math
+from kexue.core.problems import CheckContext
+from kexue.legacy.importer import import_legacy
+from kexue.math.checks import check_math_pages, math_pages, page_math
+from kexue.math.extension import body_offset
+from kexue.math.tex import find_math
 from tests.conftest import ROOT, build_site
 
 pytestmark = pytest.mark.corpus
@@ -53,7 +53,7 @@ def test_every_post_has_its_tex_byte_for_byte(legacy_site):
     for path in posts:
         text = path.read_text(encoding="utf-8")
         if "\nStatus: draft\n" in text.split("\n\n", 1)[0] + "\n":
-            continue  # no text: not published (kexue.legacy)
+            continue  # no text: not published (kexue.legacy.importer)
         source = Counter(s.source for s in find_math(text[body_offset(text) :]))
         html = (out / "archives" / path.stem / "index.html").read_text(encoding="utf-8")
         page = Counter(tex for _, tex in page_math(post_html(html)))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kexue.core.paths import ROOT
 from kexue.dev.bench_build import (
     CONNECTED,
     SITE_SETTINGS,
@@ -19,7 +20,6 @@ from kexue.dev.bench_build import (
     _wait,
     _wait_for_http,
 )
-from kexue.paths import ROOT
 
 NOTE = "90001"
 

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from kexue.serve import ServedSite
+from kexue.site.serve import ServedSite
 from tests.conftest import ROOT, build_site
 
 FILLER = "这一段只是填充文字，含公式 $x_{{{i}}} + y^{{{i}}}$，让文章足够长。" * 6

@@ -1,5 +1,5 @@
 """Math on built pages in headless Chromium: typeset at build time (MathJax 4,
-kexue.prerender), it is there before any script runs and shows the numbers the build
+kexue.math.prerender), it is there before any script runs and shows the numbers the build
 computed; it behaves like the source site's MathJax 2 where they differ; a formula the
 build rejects is typeset in the browser (MathJax 3) and reported; the copy-TeX button
 copies the formula as written.
@@ -14,11 +14,11 @@ import shutil
 
 import pytest
 
-from kexue.checks import CHECKS
-from kexue.mathcheck import built_problems, check_math_pages, page_math
-from kexue.problems import CheckContext
-from kexue.serve import ServedSite
-from kexue.tex import find_math
+from kexue.core.problems import CheckContext
+from kexue.math.checks import built_problems, check_math_pages, page_math
+from kexue.math.tex import find_math
+from kexue.site.checks import CHECKS
+from kexue.site.serve import ServedSite
 from tests.conftest import ROOT, build_site
 
 NUMBERING = r"""Title: 编号与渲染测试（测试用，本站撰写）

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kexue.legacy import import_legacy
-from kexue.serve import ServedSite
+from kexue.legacy.importer import import_legacy
+from kexue.site.serve import ServedSite
 from tests.conftest import ROOT, build_site
 
 # ---------- a built site ----------
@@ -386,7 +386,7 @@ def test_real_note_pages_keep_the_posts_column(page, served_legacy, width):
 
 @pytest.mark.browser
 def test_eqref_popover_works_on_math_rendered_at_build_time(page, aids_site, served_aids):
-    """The page as built: formulas typeset at build time (kexue.prerender), no MathJax in
+    """The page as built: formulas typeset at build time (kexue.math.prerender), no MathJax in
     the browser; \\eqref links to the label's anchor and the popover shows the equation."""
     _open(page, served_aids.url + "/archives/91101/", 1280)
     assert page.evaluate("typeof MathJax === 'undefined' || !MathJax.startup")

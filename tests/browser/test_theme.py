@@ -9,9 +9,8 @@ from pathlib import Path
 import markdown
 import pytest
 
-from kexue.markdown_boxes import BoxExtension
-from kexue.pygments_css import pygments_css
-from kexue.reading import (
+from kexue.reading.boxes import BoxExtension
+from kexue.reading.structure import (
     Entry,
     headings,
     neighbours,
@@ -19,6 +18,7 @@ from kexue.reading import (
     related_posts,
     slugify_heading,
 )
+from kexue.site.pygments_css import pygments_css
 from tests.conftest import ROOT, build_site
 
 CSS = ROOT / "theme" / "static" / "css" / "main.css"
@@ -26,7 +26,7 @@ CSS = ROOT / "theme" / "static" / "css" / "main.css"
 
 def render(text: str) -> str:
     md = markdown.Markdown(
-        extensions=["extra", "kexue.markdown_math", BoxExtension(), "toc"],
+        extensions=["extra", "kexue.math.extension", BoxExtension(), "toc"],
         extension_configs={"toc": {"slugify": slugify_heading, "permalink": "#"}},
         output_format="html5",
     )

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from kexue.authored import data_problems, front_end_problems
-from kexue.paths import ROOT
-from kexue.search import build_index
+from kexue.core.paths import ROOT
+from kexue.search.index import build_index
+from kexue.site.authored import data_problems, front_end_problems
 from tests.conftest import build_site
 
 GOOD = "Title: 好文章\nDate: 2026-01-01\nSlug: {id}\n\n正文 $x$。\n"

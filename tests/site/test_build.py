@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-from kexue.prerender import STYLESHEET
+from kexue.math.prerender import STYLESHEET
 from tests.conftest import build_site
 
 SAMPLE_IDS = ["90001", "90002", "90003", "90004"]

@@ -1,4 +1,4 @@
-"""The figure directive (kexue.figures, kexue.markdown_figures), its check and its bundle."""
+"""The figure directive (kexue.figures: directive, extension), its check and its bundle."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import markdown
 import pytest
 
-from kexue.checks import CheckContext, run_checks
-from kexue.figures import FigureError, effective_params, find_figure_blocks, spec
-from kexue.figures_bundle import bundle, files_for_figure
+from kexue.figures.bundle import bundle, files_for_figure
+from kexue.figures.directive import FigureError, effective_params, find_figure_blocks, spec
+from kexue.site.checks import CheckContext, run_checks
 from tests import nodejs
 from tests.conftest import ROOT
 
@@ -28,7 +28,7 @@ caption: Beta 密度 $p(x) \\propto x^{\\alpha-1}$ 与 <样本>
 
 def render(text: str) -> str:
     md = markdown.Markdown(
-        extensions=["kexue.markdown_math", "kexue.markdown_figures", "markdown.extensions.extra"]
+        extensions=["kexue.math.extension", "kexue.figures.extension", "markdown.extensions.extra"]
     )
     return md.convert(text)
 

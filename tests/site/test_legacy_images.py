@@ -1,4 +1,4 @@
-"""Images of imported posts (kexue/legacy_images.py): linked to the source until mirrored, then
+"""Images of imported posts (kexue/legacy/images.py): linked to the source until mirrored, then
 downloaded from the fixture source site (tests/fixtures/source_site.py) and linked locally."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kexue.checks import CheckContext, notice_remote_images
+from kexue.core.posts import Post, read_post, write_post
+from kexue.crawl.images import check_image
+from kexue.crawl.missing import missing_text
 from kexue.crawl.options import CrawlOptions
-from kexue.images import check_image
-from kexue.legacy_images import crawl_images, link_images, remote_images
-from kexue.missing import missing_text
-from kexue.posts import Post, read_post, write_post
+from kexue.legacy.images import crawl_images, link_images, remote_images
+from kexue.site.checks import CheckContext, notice_remote_images
 from tests.conftest import ROOT, build_site
 from tests.fixtures.source_site import SourceSite
 

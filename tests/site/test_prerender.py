@@ -1,4 +1,4 @@
-"""kexue.prerender: formulas typeset at build time by MathJax 4 in Node.
+"""kexue.math.prerender: formulas typeset at build time by MathJax 4 in Node.
 
 Pages here are Markdown written for these tests, converted with the math extension and
 wrapped the way the theme's head partial marks them; the real Node worker typesets them.
@@ -13,13 +13,13 @@ import shutil
 import markdown
 import pytest
 
+from kexue.core.paths import ROOT
 from kexue.dev.bench_build import SITE_SETTINGS
-from kexue.live import LiveSite
-from kexue.markdown_math import MathExtension
-from kexue.mathcheck import built_problems, page_math
-from kexue.paths import ROOT
-from kexue.prerender import CLIENT_END, CLIENT_START, STYLESHEET, prerender_files
-from kexue.tex import find_math
+from kexue.math.checks import built_problems, page_math
+from kexue.math.extension import MathExtension
+from kexue.math.prerender import CLIENT_END, CLIENT_START, STYLESHEET, prerender_files
+from kexue.math.tex import find_math
+from kexue.site.live import LiveSite
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
@@ -102,7 +102,7 @@ def test_second_build_does_not_call_node_for_unchanged_formulas(site):
 
 
 def test_the_macros_every_page_defines_are_typeset_at_build_time(site):
-    # data/tex-macros.toml (kexue/texmacros.py): the same macros as the browser's MathJax
+    # data/tex-macros.toml (kexue/math/macros.py): the same macros as the browser's MathJax
     out, cache = site
     page = write_page(out, "m.html", "$\\argmax_x f(x)$，$\\argmin_y g(y)$，$\\msign(M)$。\n")
     stats = prerender_files([page], out, cache)

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from kexue.checks import CheckContext, run_checks
+from kexue.core.paths import ROOT
+from kexue.core.posts import iter_post_files
 from kexue.dev.search_eval import evaluate, make_queries, occurs, site_texts
-from kexue.paths import ROOT
-from kexue.posts import iter_post_files
-from kexue.search import (
+from kexue.search.index import (
     BUNDLE_DIR,
     CONTRACT_MODULE,
     INPUT_STAMP,
@@ -31,7 +30,8 @@ from kexue.search import (
     iter_post_pages,
     post_text,
 )
-from kexue.serve import ServedSite
+from kexue.site.checks import CheckContext, run_checks
+from kexue.site.serve import ServedSite
 from tests.conftest import build_site
 
 SAMPLE_URLS = sorted(f"archives/{p.stem}/" for p in iter_post_files(ROOT / "content"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kexue.paths import ROOT
+from kexue.core.paths import ROOT
 
 SAMPLES = ROOT / "content" / "samples"
 

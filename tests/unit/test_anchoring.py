@@ -1,4 +1,4 @@
-"""Anchoring imported notes under the equations they explain (kexue/anchoring.py).
+"""Anchoring imported notes under the equations they explain (kexue/legacy/anchoring.py).
 
 The notes and posts here are written for these tests; the real corpus is read only by the
 tests marked ``corpus`` (skipped when it is absent), in a temporary folder.
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kexue.anchoring import RECORD, anchor_note, anchor_notes, strip_anchors
-from kexue.derivations import PostTargets, check_note, parse_note
-from kexue.legacy import import_legacy
-from kexue.posts import read_post
+from kexue.core.posts import read_post
+from kexue.legacy.anchoring import RECORD, anchor_note, anchor_notes, strip_anchors
+from kexue.legacy.importer import import_legacy
+from kexue.notes import PostTargets, check_note, parse_note
 
 POST = r"""我们从一个定义开始：
 \begin{equation}s = \sum_{i=1}^d q_i k_i\label{eq:score}\end{equation}

@@ -3,15 +3,15 @@
 import markdown
 import pytest
 
-from kexue.convert import (
+from kexue.crawl.convert import (
     AccessError,
     classify_answer,
     convert_page,
     decode_page,
     decoding_warning,
 )
-from kexue.markdown_math import MathExtension
-from kexue.tex import find_math
+from kexue.math.extension import MathExtension
+from kexue.math.tex import find_math
 from tests.fixtures.source_site import (
     ALL_POSTS,
     EXPECTED_TEX,
@@ -205,7 +205,7 @@ def test_a_prose_backtick_never_opens_a_code_span_across_a_formula():
     )  # fmt: skip
     body = convert(post).post.body
     assert "&#96;" in body
-    md = markdown.Markdown(extensions=["kexue.markdown_math", "kexue.sanitize"])
+    md = markdown.Markdown(extensions=["kexue.math.extension", "kexue.site.sanitize"])
     out = md.convert(body)
     assert '<span class="math inline">$a`b&lt;img src=x onerror=alert(1)&gt;$</span>' in out
     assert "<code>" not in out and "<img" not in out

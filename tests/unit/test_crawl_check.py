@@ -1,8 +1,8 @@
 """`invoke check`'s "crawled posts" check."""
 
-from kexue.checks import CheckContext, run_checks
-from kexue.convert import convert_page
-from kexue.posts import write_post
+from kexue.core.posts import write_post
+from kexue.crawl.convert import convert_page
+from kexue.site.checks import CheckContext, run_checks
 from tests.fixtures.source_site import POST_7001, page
 
 

@@ -9,9 +9,9 @@ import zlib
 
 import pytest
 
+from kexue.core.posts import read_post
 from kexue.crawl.client import FetchError, HttpClient, decode_content, same_site
 from kexue.crawl.loop import crawl
-from kexue.posts import read_post
 from tests.fixtures.crawling import options, run_invoke
 from tests.fixtures.source_site import HOSTILE_FAILING, HUGE, INVALID_BYTE_AT, PNG
 

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
+from kexue.core.posts import read_post
 from kexue.crawl.cache import RawCache
 from kexue.crawl.loop import convert_cache, crawl
 from kexue.crawl.options import CrawlOptions
-from kexue.posts import read_post
 from tests.fixtures.crawling import options, run_invoke, snapshot
 from tests.fixtures.source_site import FAILING, MATH_POSTS
 

@@ -1,12 +1,12 @@
 """`invoke check` on notes: every kind of problem at its file and line
-(kexue/derivations/checks.py)."""
+(kexue/notes/checks.py)."""
 
 from __future__ import annotations
 
-from kexue.checks import CheckContext, run_checks
-from kexue.derivations import PostTargets, check_note, check_notes, parse_note
-from kexue.paths import ROOT
-from kexue.posts import read_post
+from kexue.core.paths import ROOT
+from kexue.core.posts import read_post
+from kexue.notes import PostTargets, check_note, check_notes, parse_note
+from kexue.site.checks import CheckContext, run_checks
 from tests.unit.conftest import SAMPLES, run_tasks, write_note
 
 BROKEN = {

@@ -1,11 +1,11 @@
-"""The note format: header, ``## @`` sections and free text (kexue/derivations/note.py).
+"""The note format: header, ``## @`` sections and free text (kexue/notes/note.py).
 
 The notes here are written for these tests.
 """
 
 from __future__ import annotations
 
-from kexue.derivations import NoteRenderer, annotate, parse_note
+from kexue.notes import NoteRenderer, annotate, parse_note
 
 NOTE = """\
 Post: 90001

@@ -1,5 +1,5 @@
 """Notes to HTML: panels under the post's equations, the appendix, the cache
-(kexue/derivations/render.py)."""
+(kexue/notes/render.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import logging
 import markdown
 import pytest
 
-from kexue.derivations import NoteRenderer, annotate, check_note, parse_note, read_note
-from kexue.paths import ROOT
-from kexue.posts import read_post
+from kexue.core.paths import ROOT
+from kexue.core.posts import read_post
+from kexue.notes import NoteRenderer, annotate, check_note, parse_note, read_note
 from tests.unit.conftest import SAMPLES
 
 
 def _md():
-    return markdown.Markdown(extensions=["markdown.extensions.extra", "kexue.markdown_math"])
+    return markdown.Markdown(extensions=["markdown.extensions.extra", "kexue.math.extension"])
 
 
 def test_annotate_keeps_every_byte_of_the_post_and_places_panels():
@@ -96,7 +96,7 @@ def test_rendered_sections_are_cached_per_text_and_setup(tmp_path):
 def test_an_unreadable_cache_is_a_warning_and_is_rewritten(tmp_path, caplog):
     cache = tmp_path / "notes.json"
     cache.write_text("{not json", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="kexue.derivations.render"):
+    with caplog.at_level(logging.WARNING, logger="kexue.notes.render"):
         render = NoteRenderer(cache=cache)
     assert any(str(cache) in r.getMessage() for r in caplog.records)
     assert render("段落").startswith("<p>段落") and render.save()

@@ -1,11 +1,11 @@
 """`invoke note`: a new note with one empty section per numbered equation
-(kexue/derivations/scaffold.py)."""
+(kexue/notes/scaffold.py)."""
 
 from __future__ import annotations
 
-from kexue.checks import CheckContext
-from kexue.derivations import check_notes, parse_note, scaffold
-from kexue.paths import ROOT
+from kexue.core.paths import ROOT
+from kexue.notes import check_notes, parse_note, scaffold
+from kexue.site.checks import CheckContext
 from tests.unit.conftest import run_tasks
 
 

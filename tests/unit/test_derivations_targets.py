@@ -1,9 +1,9 @@
-"""A post's equations and headings a note section attaches to (kexue/derivations/targets.py)."""
+"""A post's equations and headings a note section attaches to (kexue/notes/targets.py)."""
 
 from __future__ import annotations
 
-from kexue.derivations import Anchor, PostTargets
-from kexue.posts import read_post
+from kexue.core.posts import read_post
+from kexue.notes import Anchor, PostTargets
 from tests.unit.conftest import SAMPLES
 
 

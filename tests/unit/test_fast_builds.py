@@ -1,18 +1,20 @@
-"""The derived-results cache (kexue.derived_cache) and the incremental plan
-(kexue.incremental): hits by content hash, corrupt entries recomputed, the pages an edit
+"""The derived-results cache (kexue.core.memo) and the incremental plan
+(kexue.site.incremental): hits by content hash, corrupt entries recomputed, the pages an edit
 touches."""
 
 from __future__ import annotations
 
 import logging
 
-from kexue import derived, derived_cache, incremental
-from kexue.derived_cache import Memo
+from kexue.core import memo as derived_cache
+from kexue.core.memo import Memo
+from kexue.site import incremental
+from kexue.site import memos as derived
 
 
 def _memo(folder) -> Memo:
     derived_cache.clear_process_memos()
-    return derived_cache.memo("test", folder, ("kexue.tex",))
+    return derived_cache.memo("test", folder, ("kexue.math.tex",))
 
 
 def test_memo_computes_once_per_content_and_persists(tmp_path):
@@ -58,7 +60,7 @@ def test_corrupt_entry_is_reported_and_recomputed(tmp_path, caplog):
 def test_code_change_changes_the_key(tmp_path, monkeypatch):
     m = _memo(tmp_path)
     before = m.key("same input")
-    monkeypatch.setitem(derived_cache._FINGERPRINTS, ("kexue.tex",), "other code")
+    monkeypatch.setitem(derived_cache._FINGERPRINTS, ("kexue.math.tex",), "other code")
     assert m.key("same input") != before
 
 
@@ -110,7 +112,7 @@ def test_plan_is_full_for_new_files_pages_and_missing_output(tmp_path):
 
 
 def test_the_appendix_is_fitted_once_per_content(tmp_path):
-    """kexue_theme's notes appendix (kexue.reading.structure_appendix) by content hash: an
+    """kexue_theme's notes appendix (kexue.reading.structure.structure_appendix) by content hash: an
     unchanged post costs a lookup, an id newly taken on its page fits it again."""
     appendix = '<section id="derivations"><h2 id="a">附录</h2><h3 id="b">一</h3></section>'
     derived_cache.clear_process_memos()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kexue.derivations import NoteFormatError, parse_note
-from kexue.header import HeaderError, parse_header
-from kexue.posts import PostFormatError, parse_post
+from kexue.core.header import HeaderError, parse_header
+from kexue.core.posts import PostFormatError, parse_post
+from kexue.notes import NoteFormatError, parse_note
 
 
 def test_the_header_ends_at_the_first_blank_line_and_the_body_starts_after_it():

@@ -1,8 +1,8 @@
-"""Image names and bytes (kexue/images.py)."""
+"""Image names and bytes (kexue/crawl/images.py)."""
 
 import pytest
 
-from kexue.images import MAX_STEM, check_image, image_name
+from kexue.crawl.images import MAX_STEM, check_image, image_name
 from tests.fixtures.source_site import PNG
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import shutil
 
+from kexue.core.paths import ROOT
+from kexue.core.posts import read_post
 from kexue.ledger import SUMMARY_BEGIN, SUMMARY_END, ledger_lines, post_topics, progress_summary
-from kexue.paths import ROOT
-from kexue.posts import read_post
 from tests.unit.conftest import run_tasks, write_note
 
 

@@ -15,10 +15,16 @@ from pathlib import Path
 import markdown
 import pytest
 
-from kexue.legacy import import_legacy, parse_legacy_file, render_boxes, repair_markdown, repair_tex
-from kexue.markdown_math import MathExtension
-from kexue.posts import read_post
-from kexue.tex import find_math
+from kexue.core.posts import read_post
+from kexue.legacy.importer import (
+    import_legacy,
+    parse_legacy_file,
+    render_boxes,
+    repair_markdown,
+    repair_tex,
+)
+from kexue.math.extension import MathExtension
+from kexue.math.tex import find_math
 from kexue.topics import load_overrides
 from tests.conftest import ROOT, build_site
 
@@ -363,7 +369,7 @@ def test_real_corpus_keeps_every_line_of_every_derivation_section(legacy_corpus,
     content, report = imported
     missing = []
     checked = 0
-    # Lines of formulas the import repaired (kexue.noterepair), each in the report.
+    # Lines of formulas the import repaired (kexue.legacy.note_repair), each in the report.
     repaired: dict[str, set[str]] = {}
     for name, _, r in report.note_repairs:
         repaired.setdefault(name, set()).update(r.before)

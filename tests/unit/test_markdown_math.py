@@ -1,4 +1,4 @@
-"""kexue.markdown_math: TeX reaches the HTML byte for byte, whatever Markdown around it.
+"""kexue.math.extension: TeX reaches the HTML byte for byte, whatever Markdown around it.
 
 Each case is Markdown written for these tests, the TeX it must yield on the page, and
 text that must stay outside math.  The Markdown is converted with the reader's
@@ -14,9 +14,9 @@ import markdown
 import pytest
 from pelican.settings import read_settings
 
-from kexue.markdown_math import MathExtension, body_offset
-from kexue.mathcheck import page_math
-from kexue.tex import find_math
+from kexue.math.checks import page_math
+from kexue.math.extension import MathExtension, body_offset
+from kexue.math.tex import find_math
 from tests.conftest import ROOT, build_site
 
 EXTENSIONS = [
@@ -122,7 +122,7 @@ def test_display_in_a_paragraph_splits_it():
 
 def test_metadata_header_is_not_math_and_summary_math_survives(tmp_path):
     """Our Pelican reader: the header is metadata (no placeholder leaks into it), and the
-    Summary, text, gets its math elements (kexue.summaries)."""
+    Summary, text, gets its math elements (kexue.reading.summaries)."""
     spec = importlib.util.spec_from_file_location(
         "kexue_posts_plugin", ROOT / "plugins/kexue_posts/__init__.py"
     )
@@ -130,7 +130,7 @@ def test_metadata_header_is_not_math_and_summary_math_survives(tmp_path):
     spec.loader.exec_module(plugin)
     MarkdownReader = plugin.KexueMarkdownReader  # noqa: N806 (a class)
     settings = read_settings(str(ROOT / "pelicanconf.py"))
-    settings["MARKDOWN"]["extension_configs"]["kexue.markdown_math"] = {}
+    settings["MARKDOWN"]["extension_configs"]["kexue.math.extension"] = {}
     path = tmp_path / "91100.md"
     path.write_text(
         "Title: 关于 $x$ 的笔记\nSlug: 91100\nSummary: 摘要里有 $y_1$ 与 $z*w$\n\n正文 $a_b$\n",

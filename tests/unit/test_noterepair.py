@@ -1,11 +1,11 @@
-"""Repairs of formulas MathJax rejects in imported notes (kexue/noterepair.py).
+"""Repairs of formulas MathJax rejects in imported notes (kexue/legacy/note_repair.py).
 
 The broken formulas here are written for these tests after the kinds found in the
 earlier mirror's notes; none is corpus text."""
 
 from __future__ import annotations
 
-from kexue.noterepair import repair_note_math
+from kexue.legacy.note_repair import repair_note_math
 
 
 def test_tag_inside_aligned_becomes_align_star():

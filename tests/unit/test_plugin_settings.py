@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from kexue.plugin_settings import feature_settings
+from kexue.site.plugin_settings import feature_settings
 
 
 def test_given_keys_override_the_defaults_and_unknown_ones_are_reported(caplog):
     defaults = {"cache": ".cache/search", "other": 1}
-    with caplog.at_level(logging.ERROR, logger="kexue.plugin_settings"):
+    with caplog.at_level(logging.ERROR, logger="kexue.site.plugin_settings"):
         assert feature_settings({}, "KEXUE_SEARCH", defaults) == defaults
         got = feature_settings(
             {"KEXUE_SEARCH": {"cache": None, "cahce": "x"}}, "KEXUE_SEARCH", defaults

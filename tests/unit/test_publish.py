@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kexue.paths import ROOT
-from kexue.publish import PublishError, publish
+from kexue.core.paths import ROOT
+from kexue.site.publish import PublishError, publish
 
 SITEURL = "https://example.github.io/kexue-notes"
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from kexue.citation import cite
-from kexue.reading import meta_description, structure_appendix
+from kexue.reading.citation import cite
+from kexue.reading.structure import meta_description, structure_appendix
 
 
 def test_appendix_headings_join_the_posts_hierarchy_with_unique_ids():

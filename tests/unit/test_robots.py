@@ -3,7 +3,7 @@
 from urllib.robotparser import RobotFileParser
 
 from kexue.crawl.client import USER_AGENT
-from kexue.robots import RobotsRules
+from kexue.crawl.robots import RobotsRules
 
 SOURCE_ROBOTS = "User-agent: *\nDisallow: /search/\n"
 

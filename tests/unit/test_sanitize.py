@@ -5,18 +5,18 @@ from pathlib import Path
 import markdown
 import pytest
 
-from kexue.derivations import NoteRenderer, load_notes
-from kexue.legacy import import_legacy
-from kexue.paths import ROOT
-from kexue.problems import CheckContext
-from kexue.reading import headings
-from kexue.sanitize import check_authored_html, removed_markup, sanitize_html
+from kexue.core.paths import ROOT
+from kexue.core.problems import CheckContext
+from kexue.legacy.importer import import_legacy
+from kexue.notes import NoteRenderer, load_notes
+from kexue.reading.structure import headings
+from kexue.site.sanitize import check_authored_html, removed_markup, sanitize_html
 
 
 def render(text: str) -> str:
-    return markdown.Markdown(extensions=["extra", "kexue.markdown_math", "kexue.sanitize"]).convert(
-        text
-    )
+    return markdown.Markdown(
+        extensions=["extra", "kexue.math.extension", "kexue.site.sanitize"]
+    ).convert(text)
 
 
 def test_our_markup_survives_and_live_markup_does_not():
@@ -92,7 +92,7 @@ def test_the_imported_mirrors_notes_lose_their_live_iframes(legacy_corpus, tmp_p
     settings = {}
     exec((ROOT / "pelicanconf.py").read_text(encoding="utf-8"), settings)  # noqa: S102
     markdown_config = settings["MARKDOWN"]
-    markdown_config["extension_configs"]["kexue.sanitize"] = {}
+    markdown_config["extension_configs"]["kexue.site.sanitize"] = {}
     render = NoteRenderer(markdown_config)
     for note in framed.values():
         html = render(Path(note.path).read_text(encoding="utf-8"))
@@ -103,14 +103,14 @@ def test_the_imported_mirrors_notes_lose_their_live_iframes(legacy_corpus, tmp_p
 
 
 def test_a_formula_inside_a_raw_html_attribute_is_attribute_text_even_without_the_allowlist():
-    html = markdown.Markdown(extensions=["kexue.markdown_math"]).convert(
+    html = markdown.Markdown(extensions=["kexue.math.extension"]).convert(
         '<div title="$" onmouseover="alert(1)$">x</div>\n'
     )
     assert html == '<div title="$&quot; onmouseover=&quot;alert(1)$">x</div>'
 
 
 def test_contents_list_entries_are_escaped_text():
-    md = markdown.Markdown(extensions=["toc", "kexue.markdown_math", "kexue.sanitize"])
+    md = markdown.Markdown(extensions=["toc", "kexue.math.extension", "kexue.site.sanitize"])
     (h,) = headings(md.convert("## &lt;img src=x onerror=alert(1)&gt; 标题 $a<b$\n"))
     assert h.html.startswith("&lt;img src=x onerror=alert(1)&gt; 标题 ")
     assert '<span class="math inline">$a&lt;b$</span>' in h.html

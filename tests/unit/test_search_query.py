@@ -1,5 +1,5 @@
 """The search page's query module (theme/static/search/query.js) in Node, with the contract
-the build emits from kexue/search.py: the browser cuts a query as the index cuts text."""
+the build emits from kexue/search/index.py: the browser cuts a query as the index cuts text."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import unicodedata
 
 import pytest
 
+from kexue.core.paths import THEME
 from kexue.dev.search_eval import occurs
-from kexue.paths import THEME
-from kexue.search import (
+from kexue.search.index import (
     CONTRACT_MODULE,
     contract_module,
     index_words,

@@ -1,6 +1,6 @@
-"""The source site's URLs and ids (kexue/source.py)."""
+"""The source site's URLs and ids (kexue/core/source.py)."""
 
-from kexue.source import canonical_url, find_post_id, on_source, post_id_from_url, post_url
+from kexue.core.source import canonical_url, find_post_id, on_source, post_id_from_url, post_url
 
 
 def test_post_ids_from_either_host():

@@ -1,8 +1,8 @@
-"""kexue.tex: finding TeX spans in Markdown text and numbering equations."""
+"""kexue.math.tex: finding TeX spans in Markdown text and numbering equations."""
 
 from __future__ import annotations
 
-from kexue.tex import find_code_ranges, find_math, number_equations
+from kexue.math.tex import find_code_ranges, find_math, number_equations
 
 
 def sources(text: str) -> list[str]:

@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 
-from kexue.checks import CheckContext, run_checks
-from kexue.legacy import import_legacy
-from kexue.posts import Post, iter_post_files, read_post
+from kexue.core.posts import Post, iter_post_files, read_post
+from kexue.legacy.importer import import_legacy
+from kexue.site.checks import CheckContext, run_checks
 from kexue.topics import (
     TaxonomyError,
     UnknownTopicError,
@@ -64,7 +64,7 @@ def read_labels() -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def real_corpus(legacy_corpus, tmp_path_factory) -> tuple[dict[str, Post], dict[str, str]]:
-    """The legacy corpus imported with kexue.legacy: (posts by id, the earlier mirror's
+    """The legacy corpus imported with kexue.legacy.importer: (posts by id, the earlier mirror's
     topic assignments by id, which apply only when asked for)."""
     content = tmp_path_factory.mktemp("legacy-content")
     import_legacy(legacy_corpus, content)

@@ -7,7 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from kexue.paths import ROOT
+from kexue.core.paths import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 

@@ -1,6 +1,6 @@
 // A "copy TeX" button on each display formula, copying the formula exactly as the
-// author wrote it: data-tex on a formula typeset at build time (kexue.prerender), else
-// the text kexue.markdown_math put into the element, read here if MathJax has not yet
+// author wrote it: data-tex on a formula typeset at build time (kexue.math.prerender), else
+// the text kexue.math.extension put into the element, read here if MathJax has not yet
 // replaced it (this deferred script runs after MathJax's, which typesets later unless it
 // needs nothing more), else the source MathJax kept.
 (function () {

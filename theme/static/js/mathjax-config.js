@@ -1,5 +1,5 @@
 // MathJax 3, configured like the source site's MathJax 2 (tex2jax + AMS numbering).
-// Only elements of class "math" (written by kexue.markdown_math) are typeset, so a "$"
+// Only elements of class "math" (written by kexue.math.extension) are typeset, so a "$"
 // in prose or code is never taken for math.
 window.MathJax = {
   // MathJax 2's \color{c}{x} colours only x: that is MathJax 3's colorv2, not color.
@@ -15,7 +15,7 @@ window.MathJax = {
     tags: "ams",
     useLabelIds: true,
     // Macros every page defines (\argmax, …): data/tex-macros.toml, put on this script's
-    // tag by the template (kexue/texmacros.py).
+    // tag by the template (kexue/math/macros.py).
     macros: JSON.parse(document.currentScript.dataset.macros || "{}"),
     // Without noundefined an unknown macro is a MathJax error (reported by
     // `invoke check`), not a quietly red name.
@@ -34,7 +34,7 @@ window.MathJax = {
       // fetches a file that does not exist and stops typesetting the page.
       MathJax.loader.preLoad("[tex]/AMSmath", "[tex]/AMSsymbols", "[tex]/AMScd");
       // \setCounter{N}: the source site's macro (a MathJax 2 recipe): the next
-      // equation number is N+1.  kexue.tex.number_equations follows it.
+      // equation number is N+1.  kexue.math.tex.number_equations follows it.
       const { CommandMap } = MathJax._.input.tex.SymbolMap;
       const { Configuration } = MathJax._.input.tex.Configuration;
       new CommandMap("kexue-setcounter", { setCounter: "SetCounter" }, {

@@ -1,6 +1,6 @@
 // kexue-notes search: how a query is cut and planned, and how a hit's text is marked.  Pure
 // functions (no DOM, no network), so the tests run this very file in Node (tests/js/call.mjs).
-// The Han ranges and word rules come from kexue/search.py (CONTRACT), emitted by the build
+// The Han ranges and word rules come from kexue/search/index.py (CONTRACT), emitted by the build
 // as ./contract.js next to this file: the index and the query are cut with the same data.
 import CONTRACT from "./contract.js";
 
@@ -18,7 +18,7 @@ export function isWordChar(char) {
   return !NON_WORD_RE.test(char);
 }
 
-/** A text cut the way the index cuts it (index_words in kexue/search.py). */
+/** A text cut the way the index cuts it (index_words in kexue/search/index.py). */
 export function words(text) {
   return text
     .replace(SPACED_RE, " $& ")

@@ -1,8 +1,8 @@
 // kexue-notes search: the navbar box (Ctrl/⌘-K), the search page (/search/) and the home
-// page's topic and tag filters.  The index is built by kexue/search.py: every Han character
+// page's topic and tag filters.  The index is built by kexue/search/index.py: every Han character
 // is one word at its own position, so a Chinese query is searched as a Pagefind exact
 // phrase of its characters ("变 分 法"), which finds exactly the posts containing it,
-// whatever Intl.Segmenter or jieba would have made of it.  Read kexue/search.py first; the
+// whatever Intl.Segmenter or jieba would have made of it.  Read kexue/search/index.py first; the
 // query is cut and planned in ./query.js (pure, tested in Node), the page is wired here.
 
 import { escapeHtml, excerpt, holds, pagefindQueries, plan, readable } from "./query.js";

@@ -1,0 +1,1 @@
+"""Interactive figures: the directive, its Markdown extension, the bundle."""

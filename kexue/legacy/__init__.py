@@ -1,0 +1,2 @@
+"""The earlier mirror: its import, the repairs of what its conversion damaged, its notes
+anchored."""

@@ -1,0 +1,264 @@
+"""`invoke check` for notes: the post exists, anchors resolve, math is sound."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from kexue.core.posts import PostFormatError, iter_post_files, read_post
+from kexue.core.problems import CheckContext, Problem
+from kexue.math.tex import MathSpan, _escaped, find_code_ranges, find_math, number_equations
+from kexue.notes.note import (
+    COMMENT_RE,
+    STATUSES,
+    Note,
+    NoteFormatError,
+    iter_note_files,
+    read_note,
+)
+from kexue.notes.targets import PostTargets
+
+_OTHER_LEVEL_RE = re.compile(r"^(#|#{3,6})[ \t]+@\S", re.M)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def find_post_file(content: Path, post_id: str) -> Path | None:
+    return next((p for p in iter_post_files(content) if p.stem == post_id), None)
+
+
+def note_masks(text: str) -> list[tuple[int, int]]:
+    """Ranges where no math counts: Markdown code and HTML comments."""
+    ranges = find_code_ranges(text)
+    ranges += [(m.start(), m.end()) for m in COMMENT_RE.finditer(text)]
+    return sorted(ranges)
+
+
+def check_note(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
+    """Every problem of one note; ``targets`` is None when its post is not in content/."""
+    yield from _header_problems(note, targets)
+    yield from _heading_level_problems(note)
+    yield from _section_problems(note, targets)
+    yield from check_math(note, targets)
+
+
+def _header_problems(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
+    path, lines = note.path, note.header_lines
+    stem = Path(path).stem
+    if stem != note.post_id and path != "<string>":
+        yield Problem(
+            path,
+            lines.get("Post", 1),
+            f"`Post: {note.post_id}` differs from the file name {stem}.md: rename one",
+        )
+    if note.status not in STATUSES:
+        yield Problem(
+            path,
+            lines.get("Status", 1),
+            f"unknown status {note.status!r}: use one of {', '.join(STATUSES)}",
+        )
+    if note.date and not _DATE_RE.match(note.date):
+        yield Problem(path, lines.get("Date", 1), f"date {note.date!r} is not YYYY-MM-DD")
+    if targets is None:
+        yield Problem(
+            path,
+            lines.get("Post", 1),
+            f"post {note.post_id} is not in content/ (posts/ or samples/): the note builds as a "
+            f"page of its own; fetch the post (`invoke crawl` or `invoke import-legacy`) or fix "
+            f"the id",
+        )
+
+
+def _heading_level_problems(note: Note) -> Iterator[Problem]:
+    """``# @…`` or ``### @…`` outside code: meant as an anchor, read as plain text."""
+    code = find_code_ranges(note.text)
+    for m in _OTHER_LEVEL_RE.finditer(note.text):
+        if not any(a <= m.start() < b for a, b in code):
+            yield Problem(
+                note.path,
+                note.line_of(m.start()),
+                "an anchor heading is level 2: write `## @…` (this line stays plain text)",
+            )
+
+
+def _section_problems(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
+    """Anchors that cannot be read or found, empty sections, two sections on one target."""
+    seen: dict[object, int] = {}
+    for section in note.sections:
+        raw = section.raw_anchor
+        if raw is not None and section.anchor is None and not raw.startswith("free"):
+            yield Problem(
+                note.path,
+                section.line,
+                f"cannot read the anchor `@{raw}`: write `@(3)`, `@eq:label`, `@[heading]` "
+                "or `@free`",
+            )
+            continue
+        if section.empty:
+            what = f"section @{section.anchor}" if section.anchor else "section @free"
+            yield Problem(
+                note.path, section.line, f"{what} is empty: write the note or delete the section"
+            )
+        if section.anchor is None or targets is None:
+            continue
+        target = targets.resolve(section.anchor)
+        if target is None:
+            near = targets.candidates(section.anchor)
+            yield Problem(
+                note.path,
+                section.line,
+                f"post {note.post_id} has no {section.anchor.kind} "
+                f"{section.anchor}" + (f"; nearest: {', '.join(near)}" if near else ""),
+            )
+        elif target in seen:
+            yield Problem(
+                note.path,
+                section.line,
+                f"@{section.anchor} annotates {target.caption}, already annotated at line "
+                f"{seen[target]}: merge the two sections",
+            )
+        else:
+            seen[target] = section.line
+
+
+def check_math(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
+    """No auto-numbered display in an anchored section; every formula balanced; no label
+    defined twice.
+
+    An anchored section is shown between the post's equations, so an automatic number
+    there would shift every later number of the post.  The free text goes to the appendix
+    after the post, where automatic numbers only continue the post's (imported legacy
+    notes rely on that), so it may use them."""
+    text = note.text
+    anchored = sorted((s.offset, s.anchor is not None) for s in note.sections)
+
+    def in_anchored_section(pos: int) -> bool:
+        before = [flag for offset, flag in anchored if offset <= pos]
+        return bool(before and before[-1])
+
+    body_start = min((s.offset for s in note.sections), default=len(text))
+    masks = note_masks(text)
+    spans = [s for s in find_math(text, skip=masks) if s.start >= body_start]
+    displays = [s for s in spans if s.display]
+    post_labels = {t.label for t in targets.equations if t.label} if targets else set()
+    labels: dict[str, int] = {}
+    for eq in number_equations(displays):
+        span = displays[eq.span]
+        line = note.line_of(span.start)
+        if eq.number is not None and in_anchored_section(span.start):
+            inner = re.match(r"\s*\\begin\{([^{}]*)\}", span.tex)
+            env = span.environment or (
+                f"{span.open}\\begin{{{inner.group(1)}}}" if inner else "display"
+            )
+            yield Problem(
+                note.path,
+                line,
+                f"auto-numbered {env} in a note would shift the post's equation numbers: "
+                "give it a \\tag{…} (e.g. \\tag{3.1}) or use a starred environment (equation*, "
+                "align*)",
+            )
+        if eq.label:
+            if eq.label in post_labels:
+                yield Problem(
+                    note.path,
+                    line,
+                    f"\\label{{{eq.label}}} is already defined in post {note.post_id}: "
+                    "choose another label (\\eqref to the post's works without it)",
+                )
+            elif eq.label in labels:
+                yield Problem(
+                    note.path,
+                    line,
+                    f"\\label{{{eq.label}}} is defined twice (line {labels[eq.label]})",
+                )
+            labels.setdefault(eq.label, line)
+    for span in spans:
+        for message in formula_problems(span):
+            yield Problem(note.path, note.line_of(span.start), message)
+    for offset, opener in unclosed_math(text, spans, masks, body_start):
+        yield Problem(note.path, note.line_of(offset), f"`{opener}` opens math that never closes")
+
+
+_BRACE_OR_ENV_RE = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}|\\(left|right)(?![A-Za-z])|[{}]")
+
+
+def formula_problems(span: MathSpan) -> list[str]:
+    """Cheap static parse of one formula: braces, \\begin/\\end and \\left/\\right balance."""
+    tex = span.source
+    out: list[str] = []
+    depth = 0
+    envs: list[str] = []
+    lr = 0
+    for m in _BRACE_OR_ENV_RE.finditer(tex):
+        if _escaped(tex, m.start()):
+            continue
+        if m.group(1):
+            out += _environment_problems(m.group(1), m.group(2), envs, tex)
+        elif m.group(3):
+            lr += 1 if m.group(3) == "left" else -1
+        elif m.group(0) == "{":
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            out.append(f"a `}}` closes nothing in `{_short(tex)}`")
+    return out + _unbalanced(tex, depth, envs, lr)
+
+
+def _environment_problems(kind: str, name: str, envs: list[str], tex: str) -> list[str]:
+    """One \\begin or \\end against the stack of open environments ``envs`` (updated)."""
+    if kind == "begin":
+        envs.append(name)
+        return []
+    if not envs:
+        return [f"\\end{{{name}}} without \\begin in `{_short(tex)}`"]
+    top = envs.pop()
+    if top != name:
+        return [f"\\begin{{{top}}} is closed by \\end{{{name}}} in `{_short(tex)}`"]
+    return []
+
+
+def _unbalanced(tex: str, depth: int, envs: list[str], lr: int) -> list[str]:
+    """What is still open at the end of a formula."""
+    out = [f"{depth} unclosed `{{` in `{_short(tex)}`"] if depth > 0 else []
+    out += [f"\\begin{{{env}}} without \\end in `{_short(tex)}`" for env in envs]
+    if lr:
+        out.append(f"\\left and \\right do not pair up in `{_short(tex)}`")
+    return out
+
+
+def unclosed_math(
+    text: str, spans: list[MathSpan], masks: list[tuple[int, int]], start: int
+) -> list[tuple[int, str]]:
+    """Display openers outside every span, code and comment: math that never closes."""
+    taken = sorted([(s.start, s.end) for s in spans] + masks)
+    out = []
+    for m in re.finditer(r"\$\$|\\\[|\\begin\{[A-Za-z]+\*?\}", text[start:]):
+        pos = start + m.start()
+        if _escaped(text, pos) or any(a <= pos < b for a, b in taken):
+            continue
+        out.append((pos, m.group(0)))
+    return out
+
+
+def _short(tex: str, n: int = 50) -> str:
+    tex = " ".join(tex.split())
+    return tex if len(tex) <= n else tex[: n - 1] + "…"
+
+
+def check_notes(ctx: CheckContext) -> Iterator[Problem]:
+    """`invoke check`: every problem of every note in ``content/derivations/`` (post
+    exists, anchors resolve, no auto-numbering in anchored sections, formulas parse)."""
+    content = ctx.content
+    for path in iter_note_files(content):
+        try:
+            note = read_note(path)
+        except NoteFormatError as e:
+            yield Problem(e.path, e.line, e.message)
+            continue
+        post_file = find_post_file(content, note.post_id)
+        try:
+            targets = PostTargets.from_markdown(read_post(post_file).body) if post_file else None
+        except PostFormatError:
+            continue  # the post's header: the content-files check reports it
+        yield from check_note(note, targets)

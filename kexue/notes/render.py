@@ -1,0 +1,290 @@
+"""Notes to HTML: panels under the post's equations, the appendix, standalone pages."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from kexue.core.fsutil import atomic_write_text
+from kexue.core.source import post_url
+from kexue.notes.note import Note, Section
+from kexue.notes.targets import PostTargets, Target, heading_key
+
+logger = logging.getLogger(__name__)
+
+#: Content-box kinds; ``!!! <kind>`` in a note gives the class ``<kind>-box``.
+BOX_KINDS = ("derivation", "theorem", "proof", "example", "intuition", "note")
+APPENDIX_TITLE = "推导与注释"
+APPENDIX_ID = "derivations"
+
+
+class _BoxClasses(Treeprocessor):
+    """``!!! theorem`` boxes also get ``theorem-box``, the class legacy notes use."""
+
+    def run(self, root):
+        for el in root.iter():
+            classes = (el.get("class") or "").split()
+            if "admonition" in classes:
+                extra = [f"{k}-box" for k in BOX_KINDS if k in classes]
+                extra = [c for c in extra if c not in classes]
+                if extra:
+                    el.set("class", " ".join(classes + extra))
+
+
+class NoteBoxesExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        # After the theme's box extension (15), which reshapes admonitions.
+        md.treeprocessors.register(_BoxClasses(md), "kexue_note_boxes", 14)
+
+
+def _note_markdown_args(config: dict | None) -> dict:
+    """Keyword arguments of the notes' Markdown: the posts' setup (``config`` is Pelican's
+    MARKDOWN) without the header (meta) and heading-id (toc) extensions, with TeX
+    protection, admonition boxes and the site's HTML allowlist (kexue.site.sanitize)."""
+    config = dict(config or {})
+    ext_configs = dict(config.pop("extension_configs", {}) or {})
+    extensions = list(config.pop("extensions", []) or [])
+    extensions += [e for e in ext_configs if e not in extensions]
+    dropped = ("markdown.extensions.meta", "meta", "markdown.extensions.toc", "toc")
+    extensions = [e for e in extensions if not (isinstance(e, str) and e in dropped)]
+    for wanted in ("markdown.extensions.extra", "kexue.math.extension", "kexue.site.sanitize"):
+        if wanted not in extensions:
+            extensions.append(wanted)
+    if not {"admonition", "markdown.extensions.admonition", "kexue.reading.boxes"} & set(
+        e for e in extensions if isinstance(e, str)
+    ):
+        extensions.append("markdown.extensions.admonition")
+    ext_configs = {k: v for k, v in ext_configs.items() if k in extensions}
+    return {"extensions": extensions, "extension_configs": ext_configs, **config}
+
+
+_NOTE_EQ_ID_RE = re.compile(
+    r'(<div class="math display") id="eq-\d+"|<span class="eq-anchor" id="eq-\d+"></span>'
+)
+
+
+class NoteRenderer:
+    """Markdown of note sections to HTML, with an optional cache file.
+
+    The automatic numbers a note must not have get no ids (they would repeat the post's
+    ``eq-N``).  With ``cache``, results are kept in that JSON file, keyed on the text and
+    the Markdown setup; put it in a folder tied to the code's version (Pelican's
+    CACHE_PATH is)."""
+
+    def __init__(self, config: dict | None = None, cache: Path | None = None):
+        args = _note_markdown_args(config)
+        self._md = markdown.Markdown(
+            **{**args, "extensions": [*args["extensions"], NoteBoxesExtension()]}
+        )
+        self._setup = repr(sorted((str(k), repr(v)) for k, v in args.items()))
+        self.cache = Path(cache) if cache else None
+        self._old: dict[str, str] = {}
+        self._used: dict[str, str] = {}
+        if self.cache and self.cache.is_file():
+            try:
+                self._old = json.loads(self.cache.read_text(encoding="utf-8"))
+            except (ValueError, OSError) as e:
+                logger.warning("note cache %s unreadable, rendering afresh: %s", self.cache, e)
+                self._old = {}
+
+    def __call__(self, text: str) -> str:
+        key = hashlib.sha256(f"{self._setup}\0{text}".encode()).hexdigest()
+        out = self._used.get(key) or self._old.get(key)
+        if out is None:
+            self._md.reset()
+            out = _NOTE_EQ_ID_RE.sub(lambda m: m.group(1) or "", self._md.convert(text))
+        self._used[key] = out
+        return out
+
+    def save(self) -> bool:
+        """Write what this run rendered (only that) to the cache file."""
+        if not self.cache or self._used == self._old:
+            return False
+        return atomic_write_text(self.cache, json.dumps(self._used, ensure_ascii=False))
+
+
+@dataclass
+class Placed:
+    section: Section
+    target: Target | None  # None: not found (it goes to the appendix)
+    html: str = ""
+
+
+@dataclass
+class Annotated:
+    """A post's HTML with its note attached."""
+
+    html: str  # the post's HTML with panels inserted (every original byte kept, in order)
+    insertions: list[tuple[int, str]]  # (offset in the original HTML, inserted HTML)
+    appendix_html: str  # the 推导与注释 section ("" when the note has no free text)
+    placed: list[Placed]
+    note: Note
+
+    @property
+    def panels(self) -> int:
+        return sum(1 for p in self.placed if p.target is not None)
+
+
+def byline(note: Note) -> str:
+    who = "、".join(note.authors) or "本站作者"
+    parts = [f"本站注释，非原文 · {html.escape(who)}", f"状态：{note.status_label}"]
+    if note.date:
+        parts.append(html.escape(note.date))
+    return " · ".join(parts)
+
+
+def panel_html(placed: Placed, note: Note) -> str:
+    t = placed.target
+    title = html.escape(placed.section.title)
+    label_alias = (
+        f'<span class="deriv-alias" id="deriv-{html.escape(t.label)}"></span>'
+        if t.kind == "equation" and t.label
+        else ""
+    )
+    return (
+        f'\n<details class="deriv-note" id="{html.escape(t.panel_id)}" '
+        f'data-deriv-status="{html.escape(note.status)}">'
+        f'<summary><span class="deriv-toggle">推导</span>'
+        f'<span class="deriv-caption">{html.escape(t.caption)}</span>'
+        + (f'<span class="deriv-title">{title}</span>' if title else "")
+        + f'<span class="deriv-byline">{byline(note)}</span></summary>'
+        f'{label_alias}<div class="deriv-body">\n{placed.html}\n'
+        f'<p class="deriv-foot"><a class="deriv-permalink" href="#{html.escape(t.panel_id)}">'
+        f"链接到此注释</a></p></div></details>\n"
+    )
+
+
+def appendix_html(note: Note, free: list[str], lost: list[Placed], intro: str = "") -> str:
+    if not free and not lost:
+        return ""
+    parts = [
+        f'<section class="deriv-appendix" id="{APPENDIX_ID}" '
+        f'data-deriv-status="{html.escape(note.status)}" aria-labelledby="{APPENDIX_ID}-title">',
+        f'<h2 id="{APPENDIX_ID}-title">{APPENDIX_TITLE}</h2>',
+        f'<p class="deriv-byline">{byline(note)}</p>',
+        intro,
+    ]
+    parts += free
+    for p in lost:
+        parts.append(
+            f'<div class="deriv-lost"><h3>关于 {html.escape(str(p.section.anchor))}'
+            + (f"：{html.escape(p.section.title)}" if p.section.title else "")
+            + "</h3>\n"
+            + p.html
+            + "</div>"
+        )
+    parts.append("</section>")
+    return "\n".join(x for x in parts if x)
+
+
+def _free_html(note: Note, render: NoteRenderer) -> list[str]:
+    out = []
+    for s in note.free:
+        if s.empty:
+            continue
+        head = f"<h3>{html.escape(s.title)}</h3>\n" if s.title else ""
+        out.append(head + render(s.body))
+    return out
+
+
+_DISPLAY_OPEN = '<div class="math display"'
+_HEADING_HTML_RE = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _heading_text(inner: str) -> str:
+    text = html.unescape(_TAG_RE.sub("", inner)).strip()
+    return re.sub(r"\s*[#¶]$", "", text)
+
+
+def locate(post_html: str, target: Target) -> int | None:
+    """Where a panel for ``target`` goes in the post's HTML: just after the display that
+    holds the equation, or at the end of the heading's section."""
+    if target.kind == "equation":
+        pos = -1
+        if target.element_id:
+            pos = post_html.find(f'id="{html.escape(target.element_id)}"')
+        if pos < 0:  # a tag without a label: find it by what the display shows
+            for m in re.finditer(r'data-eq-shown="([^"]*)"', post_html):
+                if target.shown in html.unescape(m.group(1)).split("|"):
+                    pos = m.start()
+                    break
+        if pos < 0:
+            return None
+        start = post_html.rfind(_DISPLAY_OPEN, 0, pos + 1)
+        end = post_html.find("</div>", pos)
+        return end + len("</div>") if start >= 0 and end >= 0 else None
+    heads = list(_HEADING_HTML_RE.finditer(post_html))
+    for i, m in enumerate(heads):
+        if heading_key(_heading_text(m.group(2))) == heading_key(target.heading):
+            level = int(m.group(1))
+            later = (h for h in heads[i + 1 :] if int(h.group(1)) <= level)
+            nxt = next(later, None)
+            return nxt.start() if nxt else len(post_html.rstrip()) if post_html.strip() else 0
+    return None
+
+
+def annotate(post_html: str, post_body: str, note: Note, render: NoteRenderer) -> Annotated:
+    """Attach ``note`` to a post: each anchored section as a closed panel right after its
+    equation (or at the end of its heading's section), free text and sections whose anchor
+    is not found as the appendix.  The post's own bytes are kept as they are."""
+    targets = PostTargets.from_markdown(post_body)
+    placed: list[Placed] = []
+    insertions: list[tuple[int, str]] = []
+    for section in note.anchored:
+        if section.empty:
+            continue
+        target = targets.resolve(section.anchor)
+        p = Placed(section, target, render(section.body))
+        pos = locate(post_html, target) if target else None
+        if pos is None:
+            p.target = None
+        else:
+            insertions.append((pos, panel_html(p, note)))
+        placed.append(p)
+    out = []
+    last = 0
+    for pos, block in sorted(insertions, key=lambda x: x[0]):  # stable: note order kept
+        out.append(post_html[last:pos])
+        out.append(block)
+        last = pos
+    out.append(post_html[last:])
+    lost = [p for p in placed if p.target is None]
+    appendix = appendix_html(note, _free_html(note, render), lost)
+    return Annotated("".join(out), insertions, appendix, placed, note)
+
+
+def standalone_html(note: Note, render: NoteRenderer) -> str:
+    """The page of a note whose post is not in content/: every section, in note order,
+    and a link to the original."""
+    url = post_url(note.post_id)
+    intro = (
+        f'<p class="deriv-orphan">这是科学空间文章 <a href="{url}">{url}</a> 的推导注释；'
+        "原文尚未镜像到本站，式号指原文中的编号。</p>"
+    )
+    parts = [intro, f'<p class="deriv-byline">{byline(note)}</p>']
+    for s in note.anchored:
+        if s.empty:
+            continue
+        title = f"：{html.escape(s.title)}" if s.title else ""
+        anchor = s.anchor
+        caption = f"式 ({anchor.value})" if anchor.kind == "equation" else str(anchor)
+        parts.append(
+            f'<section class="deriv-note deriv-standalone"><h2>{html.escape(caption)}{title}</h2>'
+            f'<div class="deriv-body">\n{render(s.body)}\n</div></section>'
+        )
+    free = _free_html(note, render)
+    if free:
+        parts.append(f'<section class="deriv-appendix"><h2>{APPENDIX_TITLE}</h2>')
+        parts += free
+        parts.append("</section>")
+    return "\n".join(parts)

@@ -1,0 +1,1 @@
+"""What a reader sees around a post: contents, boxes, summaries, citation, related posts."""

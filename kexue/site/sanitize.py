@@ -1,0 +1,218 @@
+"""The one HTML allowlist of the site, and the checks that report what it removes.
+
+Every piece of HTML that comes from outside our own templates passes :data:`POLICY`
+(nh3, i.e. ammonia): crawled article bodies (kexue/crawl/convert.py), and everything Python-
+Markdown produces from posts, pages and derivation notes (this module is also a Markdown
+extension, ``kexue.site.sanitize``, in pelicanconf.py's MARKDOWN, which the notes' renderer
+reuses).  Raw HTML in a post or note, ``{: onclick=…}`` attribute lists and
+``javascript:`` links are all neutralised there, after Markdown and before the page.
+
+What is allowed: the crawled bodies' tags (text, headings, lists, tables, figures,
+images, links) plus what notes and our Markdown extensions write: ``details/summary``,
+the box ``div``s (classes), definition lists, footnotes and heading ids, Pygments
+``span`` classes, table cell alignment, the math elements' ``data-eq-*`` attributes and
+the figure placeholders' ``data-figure``/``data-param-*``.  Removed with their content:
+``script``, ``style``, ``iframe``, forms, embedded objects, SVG/MathML.  Links and images
+keep only http, https and mailto URLs (and relative ones).  No event handler, no
+``style`` beyond ``text-align``, no comment survives.
+
+``invoke check`` (:func:`check_authored_html`) names each element or attribute the
+allowlist would remove as ``file:line``, so an author sees what the page will not show.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import nh3
+from markdown import Extension
+from markdown.postprocessors import Postprocessor
+
+from kexue.core.paths import NOTE_DIR, PAGE_DIR, POST_DIRS, content_files
+from kexue.core.problems import CheckContext, Problem
+from kexue.math.tex import find_code_ranges, find_math
+
+# Tags of crawled article bodies (what the source's editor writes).
+BODY_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em", "figcaption",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p",
+    "pre", "s", "samp", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "u", "ul",
+})  # fmt: skip
+# What notes and our Markdown extensions add: collapsible boxes, definition lists, marks.
+NOTE_TAGS = frozenset({"details", "summary", "dl", "dt", "dd", "mark", "small", "col", "colgroup"})
+ALLOWED_TAGS = BODY_TAGS | NOTE_TAGS
+# Removed together with everything inside them.
+REMOVED_WITH_CONTENT = frozenset({
+    "script", "style", "iframe", "frame", "frameset", "form", "noscript", "object", "embed",
+    "textarea", "select", "button", "template", "svg", "math", "applet", "audio", "video",
+    "canvas", "input", "link", "meta", "base", "title", "head",
+})  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"align", "colspan", "rowspan", "style"},
+    "th": {"align", "colspan", "rowspan", "style"},
+    "ol": {"start", "type"},
+    "li": {"value"},
+    "details": {"open"},
+    "abbr": set(),
+    # kexue.math.extension (numbered displays) and kexue.figures.directive (placeholders).
+    "div": {"data-eq-numbers", "data-eq-labels", "data-eq-shown", "data-pagefind-ignore"},
+    "span": {"data-eq-numbers", "data-eq-labels", "data-eq-shown"},
+    "figure": {"data-figure"},
+}
+ATTRIBUTE_PREFIXES = frozenset({"data-param-"})
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+URL_ATTRIBUTES = frozenset({"href", "src"})
+STYLE_PROPERTIES = frozenset({"text-align"})
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(REMOVED_WITH_CONTENT),
+    attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+    generic_attribute_prefixes=set(ATTRIBUTE_PREFIXES),
+    url_schemes=set(URL_SCHEMES),
+    filter_style_properties=set(STYLE_PROPERTIES),
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+def sanitize_html(html: str) -> str:
+    """``html`` with everything outside the allowlist removed (text is kept as text)."""
+    return _CLEANER.clean(html)
+
+
+# ------------------------------------------------------------------ Markdown extension
+
+
+class SanitizePostprocessor(Postprocessor):
+    """The last step of Markdown: the whole HTML through the allowlist."""
+
+    def run(self, text: str) -> str:
+        return sanitize_html(text) if text else text
+
+
+class SanitizeExtension(Extension):
+    """``markdown.Markdown(extensions=[SanitizeExtension()])``: every output sanitised."""
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        # After raw HTML (30), the math in raw HTML (25) and entity restoring (20).
+        md.postprocessors.register(SanitizePostprocessor(md), "kexue_sanitize", 5)
+        md.registerExtension(self)
+
+    def reset(self):
+        pass
+
+
+def makeExtension(**kwargs):  # noqa: N802 (Markdown's entry-point name)
+    return SanitizeExtension(**kwargs)
+
+
+# ---------------------------------------------------------------------------- checking
+
+# A start tag (not an autolink like <https://…>: a name, then a blank, / or >).
+_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTR_RE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+_MD_LINK_RE = re.compile(r"\]\(\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*):")
+_ATTR_LIST_RE = re.compile(r"\{:?[^}\n]*?\s(on[a-z]+|style)\s*=", re.I)
+_SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+# Attributes Markdown itself reads and drops (md_in_html): never on the page, never lost.
+MARKDOWN_ATTRIBUTES = frozenset({"markdown"})
+
+
+def _allowed_attribute(tag: str, name: str) -> bool:
+    name = name.lower()
+    if name in MARKDOWN_ATTRIBUTES:
+        return True
+    if name in ALLOWED_ATTRIBUTES["*"] or name in ALLOWED_ATTRIBUTES.get(tag, ()):
+        return True
+    return any(name.startswith(p) for p in ATTRIBUTE_PREFIXES)
+
+
+def _url_scheme(value: str) -> str | None:
+    """The scheme of a URL as a browser reads it (entities and blanks ignored), if any."""
+    m = _SCHEME_RE.match(re.sub(r"[\x00-\x20]", "", html.unescape(value)))
+    return m.group(1).lower() if m else None
+
+
+def removed_markup(text: str) -> Iterator[tuple[int, str]]:
+    """What the allowlist removes from raw HTML and links written in Markdown ``text``:
+    (offset, message), one per element, attribute or link (a tag may span lines)."""
+    for m in _TAG_RE.finditer(text):
+        tag = m.group(1).lower()
+        if tag in REMOVED_WITH_CONTENT:
+            yield m.start(), f"<{tag}> is removed with its content (not allowed on the site)"
+            continue
+        if tag not in ALLOWED_TAGS:
+            yield (
+                m.start(),
+                (
+                    f"<{tag}> is not an allowed HTML element: removed, its content kept "
+                    f"(to show it as text, write &lt;{tag}&gt;)"
+                ),
+            )
+            continue
+        for message in _removed_attributes(tag, m.group(2)):
+            yield m.start(), message
+    for m in _MD_LINK_RE.finditer(text):
+        scheme = m.group(1).lower()
+        if scheme not in URL_SCHEMES and scheme != "static":
+            yield (
+                m.start(),
+                f"{scheme}: link is removed (only http, https, mailto and relative links)",
+            )
+    for m in _ATTR_LIST_RE.finditer(text):
+        yield m.start(), f"attribute {m.group(1)}= in an attribute list is removed"
+
+
+def _removed_attributes(tag: str, attrs: str) -> Iterator[str]:
+    """What the allowlist removes from the attributes ``attrs`` of an allowed ``tag``."""
+    for a in _ATTR_RE.finditer(attrs):
+        name, value = a.group(1), (a.group(2) or "").strip("\"'")
+        if not _allowed_attribute(tag, name):
+            yield f"attribute {name}= on <{tag}> is removed (not in the HTML allowlist)"
+        elif name.lower() in URL_ATTRIBUTES:
+            scheme = _url_scheme(value)
+            if scheme and scheme not in URL_SCHEMES:
+                yield f"{scheme}: URL in {name}= on <{tag}> is removed (only http, https, mailto)"
+
+
+def _masked(text: str) -> str:
+    """``text`` with code, math and HTML comments blanked (newlines kept), so only the
+    markup a reader's browser would get is looked at."""
+    chars = list(text)
+    ranges = find_code_ranges(text) + [(s.start, s.end) for s in find_math(text)]
+    ranges += [(m.start(), m.end()) for m in re.finditer(r"<!--.*?-->", text, re.S)]
+    for start, end in ranges:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def authored_files(content: Path) -> list[Path]:
+    """Markdown files written by hand or imported: posts, samples, notes, pages."""
+    return content_files(content, (*POST_DIRS, NOTE_DIR, PAGE_DIR))
+
+
+def check_authored_html(ctx: CheckContext) -> Iterator[Problem]:
+    """`invoke check`: each element, attribute or link in a post, note or page that the
+    HTML allowlist removes from the built page, at ``file:line``."""
+    for path in authored_files(ctx.content):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the post-header check reports unreadable files
+        text = text.replace("\r\n", "\n")
+        header = len(text.split("\n\n", 1)[0])  # the Key: value lines are text
+        for offset, message in sorted(removed_markup(_masked(text))):
+            if offset > header:
+                yield Problem(str(path), text.count("\n", 0, offset) + 1, message)
