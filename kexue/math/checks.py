@@ -13,7 +13,6 @@ against what the build computed (``data-eq-shown``); :func:`check_math_pages` is
 from __future__ import annotations
 
 import contextlib
-import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,8 +23,9 @@ from urllib.parse import unquote, urlsplit
 from kexue.core.chromium import ChromiumMissingError, launch
 from kexue.core.paths import NOTE_DIR, PAGE_DIR, POST_DIRS
 from kexue.core.problems import CheckContext, Problem
+from kexue.math import element
 from kexue.math.extension import body_offset
-from kexue.math.page import _ELEMENT_RE, STYLESHEET
+from kexue.math.page import STYLESHEET
 from kexue.math.tex import find_math
 from kexue.site.serve import ServedSite
 
@@ -75,6 +75,7 @@ async (timeoutMs) => {
   const out = els.map((el) => ({
     display: el.classList.contains("display"),
     shown: el.getAttribute("data-eq-shown"),
+    line: Number(el.getAttribute("data-source-line")) || 0,
     note: !!el.closest(".deriv-note, .deriv-appendix"),
     tags: [], errors: [], items: 0, text: null,
   }));
@@ -116,6 +117,7 @@ class ProbedFormula:
     items: int  # formulas MathJax found in the element (1 when all is well)
     text: str | None = None  # the element's text when MathJax found nothing
     note: bool = False  # inside a derivation note (this site's text, numbered on its own)
+    line: int = 0  # the line of the post's file it starts on (kexue.math.element), if known
 
     @property
     def shown_list(self) -> list[str]:
@@ -208,6 +210,7 @@ class FormulaProblem:
 
     tex: str
     message: str
+    line: int = 0  # the line of the page's own content file (kexue.math.element), if known
 
 
 def page_problems(page: ProbedPage, numbering: bool = True) -> list[FormulaProblem]:
@@ -219,14 +222,14 @@ def page_problems(page: ProbedPage, numbering: bool = True) -> list[FormulaProbl
     out = []
     for f in page.formulas:
         for err in f.errors:
-            out.append(FormulaProblem(err["tex"], f"MathJax: {err['message']}"))
+            out.append(FormulaProblem(err["tex"], f"MathJax: {err['message']}", f.line))
         if f.items != 1:
             what = (
                 "MathJax did not typeset this formula (do its braces balance?)"
                 if not f.items
                 else f"MathJax found {f.items} formulas in one math element"
             )
-            out.append(FormulaProblem(f.text or "", what))
+            out.append(FormulaProblem(f.text or "", what, f.line))
         elif numbering and not f.note and not f.errors and not tags_agree(f.shown_list, f.tags):
             out.append(
                 FormulaProblem(
@@ -273,7 +276,7 @@ def math_pages(output: Path) -> list[Path]:
     for path in sorted(output.rglob("*.html")):
         if "vendor" in path.relative_to(output).parts:
             continue
-        if 'class="math ' in path.read_text(encoding="utf-8", errors="replace"):
+        if element.has_math(path.read_text(encoding="utf-8", errors="replace")):
             pages.append(path)
     return pages
 
@@ -292,8 +295,6 @@ def site_prefixes(pages: Iterable[Path]) -> set[str]:
     return found
 
 
-_START_RE = re.compile(r'<(?:span|div) class="math (?:inline|display)[^"]*"([^>]*)>')
-_ATTR_RE = re.compile(r' ([a-z-]+)="([^"]*)"')
 _NOTES_RE = re.compile(
     r'<details class="deriv-note".*?</details>|<section class="deriv-appendix".*?</section>', re.S
 )
@@ -306,16 +307,15 @@ def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProble
     the build's ``data-eq-shown``; displays in derivation notes are numbered on their own."""
     notes = [m.span() for m in _NOTES_RE.finditer(html_text)]
     out = []
-    for m in _START_RE.finditer(html_text):
-        attrs = {k: html.unescape(v) for k, v in _ATTR_RE.findall(m.group(1))}
+    for start, _display, attrs in element.opening_tags(html_text):
         if "data-mjx-error" in attrs:
-            element = _ELEMENT_RE.match(html_text, m.start())
-            tex = html.unescape(element.group("body")) if element else ""
-            out.append(FormulaProblem(tex, f"MathJax: {attrs['data-mjx-error']}"))
+            el = element.at(html_text, start)
+            tex, line = (el.source, el.line) if el else ("", 0)
+            out.append(FormulaProblem(tex, f"MathJax: {attrs['data-mjx-error']}", line))
             continue
         if "data-tex" not in attrs or not numbering:
             continue
-        if any(a <= m.start() < b for a, b in notes):
+        if any(a <= start < b for a, b in notes):
             continue
         shown = attrs["data-eq-shown"].split("|") if attrs.get("data-eq-shown") else []
         drawn = attrs["data-mjx-tags"].split("|") if attrs.get("data-mjx-tags") else []
@@ -397,8 +397,12 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
 
 
 def _located(ctx: CheckContext, rel: str, problem: FormulaProblem) -> Problem:
+    """The problem at its source: the line the element carries, in the page's own file;
+    else the first formula of the sources with its text."""
     own = source_candidates(ctx.content, rel)
-    where = locate(problem.tex, own) if problem.tex else None
+    where = (own[0], problem.line) if problem.line and own else None
+    if where is None and problem.tex:
+        where = locate(problem.tex, own)
     if where is None and problem.tex:
         where = locate(problem.tex, _all_sources(ctx.content))
     formula = f": {problem.tex!r}" if problem.tex else ""
@@ -430,8 +434,7 @@ class _MathText(HTMLParser):
             return
         classes = set((dict(attrs).get("class") or "").split())
         skip = bool(classes & self.skip_classes)
-        is_math = self._buf is None and not self._skip_depth and "math" in classes
-        is_math = is_math and bool(classes & {"inline", "display"})
+        is_math = self._buf is None and not self._skip_depth and element.is_math(classes)
         self._stack.append((tag, is_math, skip))
         self._skip_depth += skip
         if is_math:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.memo import code_fingerprint
+from kexue.math import element
 from kexue.math import workers as pool
 from kexue.math.fonts import Fonts
 from kexue.math.formula_cache import Cache
@@ -52,7 +53,13 @@ __all__ = ["CLIENT_END", "CLIENT_START", "STYLESHEET", "VENDOR_DIR", "prerender_
 #: A typeset page is cached with the code that assembled it: this module, the page model,
 #: and kexue.math.tex, which finds its formulas and their numbers.
 _RENDER_VERSION = code_fingerprint(
-    ("kexue.math.prerender", "kexue.math.page", "kexue.math.fonts", "kexue.math.tex")
+    (
+        "kexue.math.prerender",
+        "kexue.math.page",
+        "kexue.math.element",
+        "kexue.math.fonts",
+        "kexue.math.tex",
+    )
 )
 
 
@@ -150,7 +157,7 @@ def _math_pages(
         text = texts.get(path)
         if text is None:
             text = path.read_text(encoding="utf-8")
-        if 'class="math ' in text:
+        if element.has_math(text):
             where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
             blob = "\0".join((version, _RENDER_VERSION, site_url, where, text))
             written[path] = (hashlib.sha256(blob.encode()).hexdigest(), text)
@@ -161,7 +168,7 @@ def strip_math_head(path: Path) -> str | None:
     """For a freshly written page: its text when it holds math (to typeset); else drop
     the math head partial's client MathJax and stylesheet mark from it."""
     text = path.read_text(encoding="utf-8")
-    if 'class="math ' in text:
+    if element.has_math(text):
         return text
     if CLIENT_START in text or STYLE_MARK in text:
         atomic_write_text(path, CLIENT_RE.sub("", text).replace(STYLE_MARK, ""))

@@ -48,6 +48,7 @@ from kexue.core import memo as derived_cache
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.posts import iter_post_files, read_post
 from kexue.core.problems import CheckContext, Problem
+from kexue.math import element
 from kexue.site.authored import CONTROL_RE
 
 logger = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def write_contract_module(static_dir: Path) -> bool:
 
 
 def _is_math(el) -> bool:
-    return "math" in (el.get("class") or "").split()
+    return element.is_math((el.get("class") or "").split())
 
 
 def _is_ignored(el) -> bool:

@@ -16,7 +16,9 @@ _written: dict[Path, str] = {}  # a page with math -> its text as last written
 
 def add_extension(pelican):
     markdown = pelican.settings.setdefault("MARKDOWN", {})
-    markdown.setdefault("extension_configs", {}).setdefault(EXTENSION, {})
+    # Pelican's reader converts whole content files: each formula carries its line.
+    config = markdown.setdefault("extension_configs", {}).setdefault(EXTENSION, {})
+    config.setdefault("source_lines", True)
     # The macros every page defines (data/tex-macros.toml), for mathjax-config.js.
     pelican.settings.setdefault("KEXUE_TEX_MACROS", macros_json())
     _written.clear()
