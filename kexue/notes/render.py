@@ -19,11 +19,13 @@ from kexue.core.source import post_url
 from kexue.math import element
 from kexue.notes.note import Note, Section
 from kexue.notes.targets import PostTargets, Target, heading_key
+from kexue.reading.boxes import KINDS
 
 logger = logging.getLogger(__name__)
 
-#: Content-box kinds; ``!!! <kind>`` in a note gives the class ``<kind>-box``.
-BOX_KINDS = ("derivation", "theorem", "proof", "example", "intuition", "note")
+#: Content-box kinds (kexue.reading.boxes, the one list); ``!!! <kind>`` in a note gives the
+#: class ``<kind>-box`` too.
+BOX_KINDS = tuple(KINDS)
 APPENDIX_TITLE = "推导与注释"
 APPENDIX_ID = "derivations"
 
