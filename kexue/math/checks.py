@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from kexue.core import layout
 from kexue.core.chromium import ChromiumMissingError, launch
 from kexue.core.paths import NOTE_DIR, PAGE_DIR, POST_DIRS
 from kexue.core.problems import CheckContext, Problem
@@ -274,14 +275,14 @@ def math_pages(output: Path) -> list[Path]:
     """Built HTML pages that hold math elements (the vendor folder excluded)."""
     pages = []
     for path in sorted(output.rglob("*.html")):
-        if "vendor" in path.relative_to(output).parts:
+        if layout.VENDOR in path.relative_to(output).parts:
             continue
         if element.has_math(path.read_text(encoding="utf-8", errors="replace")):
             pages.append(path)
     return pages
 
 
-MATHJAX_SCRIPT = "vendor/mathjax/tex-chtml.js"
+MATHJAX_SCRIPT = layout.MATHJAX3_SCRIPT
 _ABSOLUTE_MATHJAX_RE = re.compile(r"""src=["'](https?://[^"']+/)""" + re.escape(MATHJAX_SCRIPT))
 
 

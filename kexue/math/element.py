@@ -52,8 +52,10 @@ _LINE_RE = re.compile(rf' {LINE_ATTR}="\d*"')
 _AUTO_ID_RE = re.compile(
     r'(<div class="math display") id="eq-\d+"|<span class="eq-anchor" id="eq-\d+"></span>'
 )
+#: The class MathJax skips (kexue.math.mathjax_config): a formula typeset at build time.
+IGNORE_CLASS = "tex2jax_ignore"
 _CONTAINER = '<mjx-container class="MathJax"'
-_CONTAINER_IGNORED = '<mjx-container class="MathJax tex2jax_ignore"'
+_CONTAINER_IGNORED = f'<mjx-container class="MathJax {IGNORE_CLASS}"'
 
 
 def _attributes(raw: str) -> dict[str, str]:

@@ -22,19 +22,23 @@ from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
+from kexue.core import placeholders
 from kexue.math import element
 from kexue.math.tex import Equation, MathSpan, find_math, number_equations
 
-# Private-use characters: Markdown strips STX/ETX from its input, and never touches these.
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_PLACEHOLDER_RE = re.compile(_OPEN + r"kxm(\d+)" + _CLOSE)
-_PARAGRAPH_RE = re.compile(r"<p>((?:(?!</p>).)*?" + _OPEN + r"kxm\d+" + _CLOSE + r".*?)</p>", re.S)
+# Private-use characters (kexue.core.placeholders): Markdown strips STX/ETX from its
+# input, and never touches these.
+_KIND = "kxm"
+_OPEN = placeholders.OPEN
+_ANY = placeholders.pattern(_KIND, group=False)
+_PLACEHOLDER_RE = re.compile(placeholders.pattern(_KIND))
+_PARAGRAPH_RE = re.compile(r"<p>((?:(?!</p>).)*?" + _ANY + r".*?)</p>", re.S)
 _BR_RE = r"(?:\s*<br\s*/?>\s*)"
-_IN_TAG_RE = re.compile(r"<[A-Za-z][^<>]*" + _OPEN + r"kxm\d+" + _CLOSE + r"[^<>]*>")
+_IN_TAG_RE = re.compile(r"<[A-Za-z][^<>]*" + _ANY + r"[^<>]*>")
 
 
 def placeholder(index: int) -> str:
-    return f"{_OPEN}kxm{index}{_CLOSE}"
+    return placeholders.placeholder(_KIND, index)
 
 
 def meta_header_lines(lines: list[str]) -> int:
@@ -115,7 +119,7 @@ class MathPostprocessor(Postprocessor):
     def _split_paragraph(self, m: re.Match) -> str:
         inner = m.group(1)
         parts = re.split(
-            _BR_RE + "?(" + _OPEN + r"kxm\d+" + _CLOSE + ")" + _BR_RE + "?",
+            _BR_RE + "?(" + _ANY + ")" + _BR_RE + "?",
             inner,
         )
         if not any(

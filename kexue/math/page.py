@@ -14,14 +14,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.core import layout
 from kexue.math import element
 from kexue.math.element import Element
 from kexue.math.fonts import Fonts
 from kexue.math.tex import MathSpan, find_math, number_equations
 
 #: Where the base stylesheet and the fonts go under output/ (kexue.site.assets copies the fonts).
-VENDOR_DIR = "vendor/mathjax4"
-STYLESHEET = f"{VENDOR_DIR}/chtml.css"
+VENDOR_DIR = layout.MATHJAX4
+STYLESHEET = layout.MATHJAX4_STYLESHEET
 #: The head partial (theme/templates/partials/math_head.html) fences the client MathJax.
 CLIENT_START, CLIENT_END = "<!--kexue-client-mathjax-->", "<!--/kexue-client-mathjax-->"
 CLIENT_RE = re.compile(re.escape(CLIENT_START) + ".*?" + re.escape(CLIENT_END), re.S)

@@ -36,7 +36,7 @@ from kexue.math import element
 from kexue.math import workers as pool
 from kexue.math.fonts import Fonts
 from kexue.math.formula_cache import Cache
-from kexue.math.macros import macros_json
+from kexue.math.mathjax_config import config_json
 from kexue.math.page import (
     CLIENT_END,
     CLIENT_RE,
@@ -84,8 +84,8 @@ def prerender_files(
     stylesheet into ``output``.  ``site_url``: the site's absolute URL, or "" for links
     relative to each page; ``texts``: the text of some of them, already read."""
     font_url = "woff2"  # relative to the stylesheet (output/vendor/mathjax4/chtml.css)
-    macros = macros_json()
-    version = pool.version_key(font_url, macros)
+    config = config_json()
+    version = pool.version_key(font_url, config)
     stats = PrerenderStats()
     cache = Cache(cache_path / "formulas.sqlite")
     try:
@@ -104,7 +104,7 @@ def prerender_files(
         todo = _missing(pages, cache)
         if todo or not base_file.is_file():
             stats.node_calls, stats.typeset = pool.typeset(
-                todo, cache, (font_url, macros), base_file, workers
+                todo, cache, (font_url, config), base_file, workers
             )
         fonts = Fonts.parse(_install_stylesheet(base_file, output))
         rows = []

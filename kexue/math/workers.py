@@ -27,12 +27,12 @@ class PrerenderError(RuntimeError):
 class Worker:
     """One long-lived ``node tools/prerender-math.mjs``."""
 
-    def __init__(self, font_url: str, macros: str):
+    def __init__(self, font_url: str, config: str):
         node = shutil.which("node")
         if node is None:
             raise PrerenderError("node is not on PATH: it typesets the formulas at build time")
         self.proc = subprocess.Popen(
-            [node, str(SCRIPT), font_url, macros],
+            [node, str(SCRIPT), font_url, config],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -70,22 +70,24 @@ class Worker:
             self.proc.wait(timeout=30)
 
 
-def version_key(font_url: str, macros: str) -> str:
+def version_key(font_url: str, config: str) -> str:
     package = ROOT / "node_modules" / "@mathjax" / "src" / "package.json"
     mathjax = "?"
     if package.is_file():
         mathjax = json.loads(package.read_text(encoding="utf-8"))["version"]
     script = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
-    # the macros every page defines (data/tex-macros.toml) change what a formula means
-    return f"mathjax {mathjax}; {script}; {font_url}; {macros}"
+    # the configuration (kexue.math.mathjax_config, with the macros every page defines)
+    # changes what a formula means
+    return f"mathjax {mathjax}; {script}; {font_url}; {config}"
 
 
 def typeset(
     todo, cache: Cache, args: tuple[str, str], base_file: Path, workers: int | None
 ) -> tuple[int, int]:
     """Typeset the missing formulas of ``todo`` ((page, missing) pairs) on worker
-    processes started with ``args`` (font URL, macros), filling in their results; write
-    the base stylesheet into ``base_file``; (requests made, formulas typeset)."""
+    processes started with ``args`` (font URL, MathJax configuration), filling in their
+    results; write the base stylesheet into ``base_file``; (requests made, formulas
+    typeset)."""
     n = workers or min(2, os.cpu_count() or 1)
     n = max(1, min(n, len(todo) or 1))
     pool = [Worker(*args) for _ in range(n)]

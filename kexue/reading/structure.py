@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 import lxml.html
 from markdown.extensions.toc import slugify_unicode
 
+from kexue.core import cjk, placeholders
 from kexue.math import element
 
 # kexue.math.extension hides each TeX span behind a private-use placeholder while Markdown
 # builds the tree, so a heading's text seen by the toc extension may hold some.
-_MATH_PLACEHOLDER_RE = re.compile("\ue000[^\ue001]*\ue001")
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+_MATH_PLACEHOLDER_RE = placeholders.ANY_RE
+_CJK_RE = re.compile(f"[{cjk.READ_AS_CHARACTERS}]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -104,9 +105,9 @@ def reading_minutes(html: str) -> int:
     """
     displays = sum(el.display for el in element.find(html))
     text = htmllib.unescape(_TAG_RE.sub(" ", _SKIP_RE.sub(" ", html)))
-    cjk = len(_CJK_RE.findall(text))
+    chars = len(_CJK_RE.findall(text))
     words = len(_WORD_RE.findall(_CJK_RE.sub(" ", text)))
-    minutes = cjk / CJK_PER_MINUTE + words / WORDS_PER_MINUTE + displays * SECONDS_PER_DISPLAY / 60
+    minutes = chars / CJK_PER_MINUTE + words / WORDS_PER_MINUTE + displays * SECONDS_PER_DISPLAY / 60
     return max(1, math.ceil(minutes))
 
 
@@ -294,7 +295,7 @@ def meta_description(html: str, limit: int = 150) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     # white space left where a formula was, next to Chinese punctuation or text
     text = re.sub(r" (?=[，。、；：！？）》」])|(?<=[，。、；：！？（《「]) ", "", text)
-    text = re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", text)
+    text = re.sub(f"(?<=[{cjk.HAN_BMP}]) (?=[{cjk.HAN_BMP}])", "", text)
     ends = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, limit + 1)]
     if ends and (ends[-1] >= limit // 3 or len(text) <= limit):
         return text[: ends[-1]].strip()
