@@ -107,7 +107,9 @@ def reading_minutes(html: str) -> int:
     text = htmllib.unescape(_TAG_RE.sub(" ", _SKIP_RE.sub(" ", html)))
     chars = len(_CJK_RE.findall(text))
     words = len(_WORD_RE.findall(_CJK_RE.sub(" ", text)))
-    minutes = chars / CJK_PER_MINUTE + words / WORDS_PER_MINUTE + displays * SECONDS_PER_DISPLAY / 60
+    minutes = (
+        chars / CJK_PER_MINUTE + words / WORDS_PER_MINUTE + displays * SECONDS_PER_DISPLAY / 60
+    )
     return max(1, math.ceil(minutes))
 
 
