@@ -16,7 +16,6 @@ import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -412,62 +411,6 @@ def _located(ctx: CheckContext, rel: str, problem: FormulaProblem) -> Problem:
         return Problem(str(where[0]), where[1], message)
     file = str(own[0]) if own else str(ctx.output / rel)
     return Problem(file, 0, message)
-
-
-# --- the TeX a built page holds ----------------------------------------------------------
-
-
-class _MathText(HTMLParser):
-    """Collects the text of each ``.math`` element (inline or display), in order."""
-
-    def __init__(self, skip_classes: frozenset[str]):
-        super().__init__(convert_charrefs=True)
-        self.skip_classes = skip_classes
-        self.found: list[tuple[bool, str]] = []
-        self._stack: list[tuple[str, bool, bool]] = []  # (tag, opens math, skipped)
-        self._skip_depth = 0
-        self._buf: list[str] | None = None
-        self._display = False
-        self._fixed: str | None = None  # data-tex of a formula typeset at build time
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("br", "img", "hr", "meta", "link", "input", "wbr", "source"):
-            return
-        classes = set((dict(attrs).get("class") or "").split())
-        skip = bool(classes & self.skip_classes)
-        is_math = self._buf is None and not self._skip_depth and element.is_math(classes)
-        self._stack.append((tag, is_math, skip))
-        self._skip_depth += skip
-        if is_math:
-            self._buf = []
-            self._display = "display" in classes
-            self._fixed = dict(attrs).get("data-tex")
-
-    def handle_endtag(self, tag):
-        while self._stack:
-            open_tag, is_math, skip = self._stack.pop()
-            self._skip_depth -= skip
-            if is_math:
-                tex = self._fixed if self._fixed is not None else "".join(self._buf)
-                self.found.append((self._display, tex))
-                self._buf = None
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data):
-        if self._buf is not None:
-            self._buf.append(data)
-
-
-def page_math(html_text: str, skip_classes: Iterable[str] = ()) -> list[tuple[bool, str]]:
-    """(display, TeX) of each math element of a page, in order; the TeX is the element's
-    text, so exactly what MathJax reads, or for a formula typeset at build time its
-    ``data-tex`` (kexue.math.prerender).  Elements inside an element of one of
-    ``skip_classes`` (say, derivation-note panels) are left out."""
-    parser = _MathText(frozenset(skip_classes))
-    parser.feed(html_text)
-    parser.close()
-    return parser.found
 
 
 @contextlib.contextmanager

@@ -2,8 +2,9 @@
 
 :func:`render` writes it (the Markdown extension, kexue.math.extension, and the summaries);
 :func:`find` and :func:`opening_tags` read it back (build-time typesetting, the checks, the
-reading aids, the notes, the search index); :func:`typeset` and :func:`rejected` write the
-forms build-time typesetting leaves.  Nobody else spells the markup.
+reading aids, the notes, the search index), :func:`page_math` the TeX of every element of a
+page in any form; :func:`typeset` and :func:`rejected` write the forms build-time
+typesetting leaves.  Nobody else spells the markup.
 
 * inline: ``<span class="math inline">$x_i$</span>``; display: ``<div class="math
   display">…</div>``; the body is the author's TeX, HTML-escaped.
@@ -26,6 +27,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from kexue.math.tex import Equation, MathSpan
 
@@ -181,3 +183,59 @@ def showing(text: str, shown: str) -> int:
         if shown in (attrs.get("data-eq-shown") or "").split("|"):
             return pos
     return -1
+
+
+# ---------- the TeX a page holds, whatever form its elements are in ----------
+
+
+class _MathText(HTMLParser):
+    """Collects the text of each ``.math`` element (inline or display), in order."""
+
+    def __init__(self, skip_classes: frozenset[str]):
+        super().__init__(convert_charrefs=True)
+        self.skip_classes = skip_classes
+        self.found: list[tuple[bool, str]] = []
+        self._stack: list[tuple[str, bool, bool]] = []  # (tag, opens math, skipped)
+        self._skip_depth = 0
+        self._buf: list[str] | None = None
+        self._display = False
+        self._fixed: str | None = None  # data-tex of a formula typeset at build time
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "img", "hr", "meta", "link", "input", "wbr", "source"):
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        skip = bool(classes & self.skip_classes)
+        opens = self._buf is None and not self._skip_depth and is_math(classes)
+        self._stack.append((tag, opens, skip))
+        self._skip_depth += skip
+        if opens:
+            self._buf = []
+            self._display = "display" in classes
+            self._fixed = dict(attrs).get("data-tex")
+
+    def handle_endtag(self, tag):
+        while self._stack:
+            open_tag, opened, skip = self._stack.pop()
+            self._skip_depth -= skip
+            if opened:
+                tex = self._fixed if self._fixed is not None else "".join(self._buf)
+                self.found.append((self._display, tex))
+                self._buf = None
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        if self._buf is not None:
+            self._buf.append(data)
+
+
+def page_math(html_text: str, skip_classes: Iterable[str] = ()) -> list[tuple[bool, str]]:
+    """(display, TeX) of each math element of a page, in order; the TeX is the element's
+    text, so exactly what MathJax reads, or for a formula typeset at build time its
+    ``data-tex`` (:func:`typeset`).  Elements inside an element of one of
+    ``skip_classes`` (say, derivation-note panels) are left out."""
+    parser = _MathText(frozenset(skip_classes))
+    parser.feed(html_text)
+    parser.close()
+    return parser.found
