@@ -37,6 +37,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import MarkdownConverter
 
 from kexue.core.decoding import Decoded, decode_lenient
+from kexue.core.errors import RemoteError
 from kexue.core.posts import Post, iter_post_files
 from kexue.core.problems import CheckContext, Problem
 from kexue.core.source import SOURCE_BASE, canonical_url, post_id_from_url, post_url
@@ -76,7 +77,7 @@ _LITERAL_PH = {ch: f"\ue002{i}\ue003" for i, ch in enumerate(_LITERAL)}
 _LITERAL_RE = re.compile("[" + re.escape("".join(_LITERAL)) + "]")
 
 
-class AccessError(Exception):
+class AccessError(RemoteError):
     """A fetched page that is not the article; never converted into a post."""
 
     def __init__(self, kind: str, url: str, reason: str, hint: str):

@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.core.errors import ToolError
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.memo import code_fingerprint
 from kexue.core.paths import ROOT
@@ -72,8 +73,8 @@ _REFS_RE = re.compile(r"\\(?:eq)?ref\s*\{([^{}]*)\}")
 _RENDER_VERSION = code_fingerprint(("kexue.math.prerender", "kexue.math.tex"))
 
 
-class PrerenderError(RuntimeError):
-    pass
+class PrerenderError(ToolError):
+    """The MathJax workers failed or are missing; the message says what to do."""
 
 
 @dataclass

@@ -45,6 +45,7 @@ from pathlib import Path
 from lxml import html as lhtml
 
 from kexue.core import memo as derived_cache
+from kexue.core.errors import ToolError
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.posts import iter_post_files, read_post
 from kexue.core.problems import CheckContext, Problem
@@ -97,7 +98,7 @@ _BLOCKS = {
 }  # fmt: skip
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(ToolError):
     """The search index cannot be built; the message says which page and what to do."""
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from kexue.core.errors import ToolError
+
 # (package, path inside the package, destination under output/vendor/)
 VENDOR_FILES: list[tuple[str, str, str]] = [
     ("mathjax", "es5/tex-chtml.js", "mathjax/tex-chtml.js"),
@@ -34,8 +36,8 @@ def _copy_if_changed(src: str, dst: str) -> str:
     return shutil.copy2(src, dst)
 
 
-class MissingFrontEndPackageError(RuntimeError):
-    pass
+class MissingFrontEndPackageError(ToolError):
+    """An npm package the build copies or runs is not installed (`npm ci`)."""
 
 
 def copy_vendor(node_modules: Path, output: Path) -> list[Path]:

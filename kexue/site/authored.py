@@ -22,11 +22,12 @@ from datetime import datetime
 from pathlib import Path
 
 from kexue.core.datafiles import read_toml
+from kexue.core.errors import InputError
 from kexue.core.header import HeaderError, parse_header
 from kexue.core.paths import PAGE_DIR, POST_DIRS, content_files
 from kexue.core.problems import CheckContext, Problem
 from kexue.site.assets import VENDOR_FILES
-from kexue.topics import TaxonomyError, load_taxonomy
+from kexue.topics import load_taxonomy
 
 #: Control characters (tab, newline, carriage return aside): refused in authored files,
 #: and what XML and the search index refuse.
@@ -162,7 +163,7 @@ def data_problems(data: Path) -> list[Problem]:
             read_toml(path, "data file")
             if path.name == "topics.toml":
                 load_taxonomy(path)
-        except (ValueError, TaxonomyError) as e:
+        except InputError as e:  # DataFileError, TaxonomyError
             where, _, message = str(e).partition(": ")  # "<file>[:<line>]: message"
             line = where.removeprefix(str(path)).lstrip(":")
             problems.append(Problem(str(path), int(line) if line.isdigit() else 0, message))
