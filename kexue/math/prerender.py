@@ -36,9 +36,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.core.codegraph import code_fingerprint
 from kexue.core.errors import ToolError
 from kexue.core.fsutil import atomic_write_text
-from kexue.core.memo import code_fingerprint
 from kexue.core.paths import ROOT
 from kexue.math.macros import macros_json
 from kexue.math.tex import MathSpan, find_math, number_equations
@@ -68,9 +68,10 @@ _COUNTS_RE = re.compile(r"\\(?:setCounter|tag|label|begin)(?![A-Za-z])")
 _REFS_RE = re.compile(r"\\(?:eq)?ref\s*\{([^{}]*)\}")
 
 
-#: A typeset page is cached with the code that assembled it: this module, and kexue.math.tex,
-#: which finds its formulas and their numbers.
-_RENDER_VERSION = code_fingerprint(("kexue.math.prerender", "kexue.math.tex"))
+def _render_version() -> str:
+    """A typeset page is cached with the code that assembled it: this module and every kexue
+    module it imports (kexue.math.tex finds its formulas and their numbers, …)."""
+    return code_fingerprint(__name__)
 
 
 class PrerenderError(ToolError):
@@ -537,14 +538,14 @@ def _math_pages(
     paths: Iterable[Path], output: Path, version: str, site_url: str, texts: dict[Path, str]
 ) -> dict[Path, tuple[str, str]]:
     """The pages of ``paths`` with math elements: path -> (cache key, text)."""
-    written = {}
+    written, code = {}, _render_version()
     for path in paths:
         text = texts.get(path)
         if text is None:
             text = path.read_text(encoding="utf-8")
         if 'class="math ' in text:
             where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
-            blob = "\0".join((version, _RENDER_VERSION, site_url, where, text))
+            blob = "\0".join((version, code, site_url, where, text))
             written[path] = (hashlib.sha256(blob.encode()).hexdigest(), text)
     return written
 

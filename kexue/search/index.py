@@ -316,9 +316,7 @@ def search_documents(output: Path, cache: Path | None) -> tuple[list[dict], dict
     by the bytes of each page (kexue.core.memo, in ``cache``): an unchanged page is
     not parsed again."""
     # a dot folder: the other folders of ``cache`` are Pagefind bundles (see _keep)
-    memo = derived_cache.memo(
-        "search", cache / ".derived" if cache else None, ("kexue.search.index",)
-    )
+    memo = derived_cache.memo("search", cache / ".derived" if cache else None, (__name__,))
 
     def compute(path: Path, url: str):
         record = read_post_page(path, url)
