@@ -29,6 +29,10 @@ KexueError                              (this module) the root
     ├── FetchError                      kexue.crawl.client: a URL not fetched
     └── AccessError                     kexue.crawl.convert: a page that is not the article
 
+Outside the root, on purpose:
+
+BuildRefusedError(SystemExit)           (this module) a build refused inside Pelican's run
+
 A leaf module: it imports nothing of ours.
 """
 
@@ -49,3 +53,15 @@ class ToolError(KexueError, RuntimeError):
 
 class RemoteError(KexueError):
     """The source site answered with something other than the page asked for."""
+
+
+class BuildRefusedError(SystemExit):
+    """A build refused inside Pelican's run (kexue.site.pelican): bad content or data files,
+    an output folder that is not a build's, a post Pelican dropped.  A SystemExit, not a
+    KexueError: Pelican's own ``main`` logs any Exception with its traceback, while this ends
+    a bare ``pelican`` (and so `invoke build`) with the problems, one a line, and exit 1;
+    `invoke serve` catches it and shows ``problems`` on its pages."""
+
+    def __init__(self, problems: list[str], summary: str):
+        self.problems, self.summary = list(problems), summary
+        super().__init__("\n".join([*self.problems, f"build refused: {summary}"]))

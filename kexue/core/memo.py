@@ -79,7 +79,7 @@ class Memo:
             return False, None
         try:
             return True, pickle.loads(body)
-        except Exception as e:  # noqa: BLE001 (any unpickling failure means: recompute)
+        except Exception as e:  # any unpickling failure means: recompute
             log.warning("%s does not load (%s): recomputing", path, e)
             return False, None
 
@@ -128,13 +128,6 @@ def memo(kind: str, folder: Path | str | None, code: tuple[str, ...]) -> Memo:
         where = Path(folder).resolve() if folder else None
         found = _MEMOS[given] = Memo(kind, where, code)
     return found
-
-
-def settings_folder(settings) -> Path | None:
-    """CACHE_PATH/derived when Pelican's content cache is on, else None (no file)."""
-    if settings.get("CACHE_CONTENT") and settings.get("LOAD_CONTENT_CACHE"):
-        return Path(settings["CACHE_PATH"]) / "derived"
-    return None
 
 
 def clear_process_memos() -> None:

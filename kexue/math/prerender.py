@@ -68,7 +68,7 @@ _COUNTS_RE = re.compile(r"\\(?:setCounter|tag|label|begin)(?![A-Za-z])")
 _REFS_RE = re.compile(r"\\(?:eq)?ref\s*\{([^{}]*)\}")
 
 
-def _render_version() -> str:
+def render_version() -> str:
     """A typeset page is cached with the code that assembled it: this module and every kexue
     module it imports (kexue.math.tex finds its formulas and their numbers, …)."""
     return code_fingerprint(__name__)
@@ -538,7 +538,7 @@ def _math_pages(
     paths: Iterable[Path], output: Path, version: str, site_url: str, texts: dict[Path, str]
 ) -> dict[Path, tuple[str, str]]:
     """The pages of ``paths`` with math elements: path -> (cache key, text)."""
-    written, code = {}, _render_version()
+    written, code = {}, render_version()
     for path in paths:
         text = texts.get(path)
         if text is None:

@@ -86,9 +86,9 @@ def test_an_edited_markdown_extension_recomputes_the_notes(tmp_path, edit):
 
 
 def test_an_edited_tex_scanner_retypesets_the_pages(edit):
-    before = prerender._render_version()
+    before = prerender.render_version()
     edit("kexue.math.macros")
-    assert prerender._render_version() != before
+    assert prerender.render_version() != before
 
 
 def test_a_module_outside_the_code_changes_no_key(edit):

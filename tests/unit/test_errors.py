@@ -30,7 +30,8 @@ def test_the_docstring_lists_the_whole_tree_with_each_class_module():
     listed = dict(
         re.findall(r"([A-Z]\w+Error)\b[^\n]*?\s(kexue\.[\w.]+|\(this module\))", errors.__doc__)
     )
-    defined = {c.__name__: c.__module__ for c in {KexueError, *_all_subclasses(KexueError)}}
+    classes = {KexueError, *_all_subclasses(KexueError), errors.BuildRefusedError}
+    defined = {c.__name__: c.__module__ for c in classes}
     assert set(listed) == set(defined)
     for name, module in defined.items():
         assert listed[name] in (module, "(this module)"), name
