@@ -71,8 +71,11 @@ THEME_FEATURES = ["math", "topics", "derivations", "search", "figures"]
 DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "topics", "search", "404"]
 SEARCH_URL = "search/"
 SEARCH_SAVE_AS = "search/index.html"
-# The theme: TOC depth and how many related posts (plugins/kexue_theme).
-KEXUE_THEME = {"toc_depth": 2, "related": 5}
+# The plugins' settings (KEXUE_THEME: TOC depth, related posts; KEXUE_DERIVATIONS: the notes'
+# folder; KEXUE_SEARCH: where index bundles are kept; MATH_PRERENDER, MATH_CACHE_PATH,
+# TOPICS_TAXONOMY, TOPICS_LEGACY_OVERRIDES, NODE_MODULES): their defaults and types are in
+# kexue/site/plugin_settings.py; set one here to change it (a feature's as a dict of the keys
+# to change).
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
@@ -87,11 +90,6 @@ PLUGINS = [
     "kexue_search",
     "kexue_incremental",  # last: writes only the pages an edit touches
 ]
-# Derivation notes (content/<path>/<id>.md) attached to their posts' equations.
-KEXUE_DERIVATIONS = {"path": "derivations"}
-# The search index, built after every build (plugins/kexue_search); bundles kept by input
-# digest in the cache folder (relative to the repository).
-KEXUE_SEARCH = {"cache": ".cache/search"}
 
 MARKDOWN = {
     "extension_configs": {
@@ -120,7 +118,7 @@ GZIP_CACHE = False  # the cache is saved on every build: compressing it cost mor
 CACHE_PATH = f".cache/pelican/{reader_fingerprint(ROOT)}"
 # Formulas typeset at build time (kexue.math.prerender): keyed by their TeX, their context on
 # the page and the MathJax version, so they outlive changes to the reading code.
-MATH_PRERENDER = True
+# (MATH_PRERENDER = False leaves them to MathJax in the browser.)
 MATH_CACHE_PATH = str(ROOT / ".cache" / "mathjax")
 
 RELATIVE_URLS = True
@@ -133,8 +131,8 @@ AUTHOR_FEED_RSS = None
 # Topics (plugins/kexue_topics, taxonomy in data/topics.toml): a post's category is its
 # primary topic, at category/<topic slug>/; the topics page lists them all.
 # The earlier mirror's topic assignments (content/overrides/legacy-topics.json) are not
-# applied unless this is True; content/overrides/topics.json and `Topic:` always are.
-TOPICS_LEGACY_OVERRIDES = False
+# applied unless TOPICS_LEGACY_OVERRIDES = True; content/overrides/topics.json and `Topic:`
+# always are.
 TOPICS_URL = "topics/"
 TOPICS_SAVE_AS = "topics/index.html"
 

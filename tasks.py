@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
 from pathlib import Path
 
-from invoke import Exit, task
+import invoke
+from invoke import Exit
 
+from kexue.core.errors import KexueError
 from kexue.core.paths import ROOT
 from kexue.crawl.options import LEDGER, CrawlOptions
 
@@ -18,6 +21,27 @@ PY = sys.executable
 
 def _say(msg: str) -> None:
     print(f"[kexue] {msg}", flush=True)
+
+
+def _one_line_errors(body):
+    """Run ``body``; a KexueError (bad input, a missing tool: kexue/core/errors.py) becomes its
+    one-line message and exit 1.  Anything else is a bug and keeps its traceback."""
+
+    @functools.wraps(body)
+    def run(*args, **kwargs):
+        try:
+            return body(*args, **kwargs)
+        except KexueError as e:
+            raise Exit(f"invoke {body.__name__.replace('_', '-')}: {e}", code=1) from None
+
+    return run
+
+
+def task(*args, **kwargs):
+    """invoke's ``@task`` (bare or with options), its body run by ``_one_line_errors``."""
+    if len(args) == 1 and callable(args[0]) and not kwargs:
+        return invoke.task(_one_line_errors(args[0]))
+    return lambda body: invoke.task(*args, **kwargs)(_one_line_errors(body))
 
 
 # The help of the options several tasks share.
@@ -42,47 +66,18 @@ def _pelican(c, settings: str, output: Path, content: str = "content", extra: st
 )
 def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
     """Build the site from content/ into output/ (only what changed since the last build;
-    the search index with it)."""
+    the search index with it).  Bad input, an output folder that is not a build's and a post
+    Pelican dropped are refused inside the Pelican run (kexue/site/pelican.py)."""
     from kexue.site.incremental import check_build
 
     out = Path(output)
-    _refuse_bad_input(Path(content), out)
     fresh, why = check_build(Path(settings), Path(content), out)
     if fresh:
         _say(f"{out} is up to date ({why}): Pelican not run")
         return
     _pelican(c, settings, out, content)
-    _refuse_dropped_posts(Path(content), out)
     pages = sum(1 for _ in out.rglob("*.html"))
     _say(f"built {pages} HTML pages into {out} (serve them with `./run serve`)")
-
-
-def _refuse_bad_input(content: Path, output: Path) -> None:
-    """Stop before Pelican: an output folder that is not a build's (kexue/site/outputs.py), and
-    one message per bad content or data file (kexue/site/authored.py)."""
-    from kexue.core.paths import DATA, NODE_MODULES
-    from kexue.site.authored import build_problems
-    from kexue.site.outputs import output_problem
-
-    refused = output_problem(output)
-    if refused:
-        raise Exit(f"invoke build: {refused}", code=1)
-    problems = build_problems(content, DATA, NODE_MODULES)
-    for problem in problems:
-        print(problem, flush=True)
-    if problems:
-        raise Exit(f"invoke build: {len(problems)} problem(s) above; nothing was built", code=1)
-
-
-def _refuse_dropped_posts(content: Path, out: Path) -> None:
-    """A post Pelican could not read is an error, never a page silently missing."""
-    from kexue.site.authored import unbuilt_posts
-
-    problems = unbuilt_posts(content, out)
-    for problem in problems:
-        print(problem, flush=True)
-    if problems:
-        raise Exit(f"invoke build: {len(problems)} post(s) were not built (above)", code=1)
 
 
 @task(
@@ -176,7 +171,6 @@ def publish(
     c, siteurl="", remote="", branch="gh-pages", cname="", content="content", output=str(OUTPUT)
 ):
     """Build with publishconf.py, check, and push output/ to the gh-pages branch."""
-    from kexue.site.publish import PublishError
     from kexue.site.publish import publish as push_site
 
     siteurl = (siteurl or os.environ.get("KEXUE_SITEURL", "")).rstrip("/")
@@ -198,16 +192,13 @@ def publish(
     failed = _run_checks(Path(content), Path(output))
     if failed:
         raise Exit(f"refusing to publish: invoke check found {failed} problem(s)", code=1)
-    try:
-        result = push_site(
-            Path(output),
-            remote,
-            branch,
-            workdir=Path(os.environ.get("KEXUE_PUBLISH_WORKDIR", ROOT / ".cache" / "publish-repo")),
-            cname=cname or os.environ.get("KEXUE_CNAME") or None,
-        )
-    except PublishError as e:
-        raise Exit(f"invoke publish: {e}", code=1) from e
+    result = push_site(
+        Path(output),
+        remote,
+        branch,
+        workdir=Path(os.environ.get("KEXUE_PUBLISH_WORKDIR", ROOT / ".cache" / "publish-repo")),
+        cname=cname or os.environ.get("KEXUE_CNAME") or None,
+    )
     _say(result.reason)
     _say(f"site: {siteurl}/")
 
@@ -319,7 +310,6 @@ def topics(
     """Topics: explain one post's topic (--explain ID) or report on all (--report)."""
     from kexue.core.posts import iter_post_files, read_post
     from kexue.topics import (
-        TaxonomyError,
         UnknownTopicError,
         classify,
         classify_all,
@@ -329,11 +319,8 @@ def topics(
 
     if not explain and not report:
         raise Exit("say what to do: `invoke topics --explain ID` or `invoke topics --report`")
-    try:
-        taxonomy = load_taxonomy()
-        overrides = load_overrides(content, legacy=legacy)
-    except TaxonomyError as e:
-        raise Exit(str(e), code=1) from None
+    taxonomy = load_taxonomy()
+    overrides = load_overrides(content, legacy=legacy)
     files = {p.stem: p for p in iter_post_files(Path(content))}
     use = not no_overrides
     try:
@@ -381,10 +368,7 @@ def _run_with_progress(label: str, work):
                 tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], advance=1, description=description)
 
-        try:
-            summary = work(step)
-        except ValueError as e:  # bad options or rules file; the message names it
-            raise Exit(f"{label}: {e}", code=2) from None
+        summary = work(step)
     for line in summary.lines():
         _say(line)
     if summary.failed:
@@ -524,10 +508,7 @@ def import_legacy(c, path, content=str(ROOT / "content"), force=False):
     """Import the earlier mirror: posts, derivation notes, topic overrides; prints a report."""
     from kexue.legacy.importer import import_legacy as run_import
 
-    try:
-        report = run_import(Path(path), Path(content), force=force)
-    except (FileNotFoundError, ValueError) as e:
-        raise Exit(f"import-legacy: {e}", code=1) from e
+    report = run_import(Path(path), Path(content), force=force)
     print(report.format())
     # blog_list.txt is not regenerated here: it is tracked, and would then hold the titles
     # of mirrored posts (`invoke progress` regenerates it).

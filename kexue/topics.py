@@ -25,7 +25,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kexue.core.datafiles import read_toml
+from kexue.core.datafiles import DataFileError, read_toml
+from kexue.core.errors import InputError
 from kexue.core.paths import DATA
 from kexue.core.posts import Post, PostFormatError, iter_post_files, read_post
 from kexue.core.problems import CheckContext, Problem
@@ -49,11 +50,11 @@ _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(DataFileError):
     """The taxonomy file is not valid; the message names the file and the key."""
 
 
-class UnknownTopicError(ValueError):
+class UnknownTopicError(InputError):
     """A ``Topic:`` header names no topic of the taxonomy."""
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 
+from kexue.core.errors import ToolError
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -21,8 +23,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-class ChromiumMissingError(RuntimeError):
-    pass
+class ChromiumMissingError(ToolError):
+    """No headless Chromium found; the message says where to put one."""
 
 
 def chromium_path() -> str | None:

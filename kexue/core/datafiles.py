@@ -5,8 +5,14 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from kexue.core.errors import InputError
 
-def read_toml(path: Path, what: str, error: type[Exception] = ValueError) -> dict:
+
+class DataFileError(InputError):
+    """A data file that is missing, not UTF-8 or not TOML; the message names it."""
+
+
+def read_toml(path: Path, what: str, error: type[Exception] = DataFileError) -> dict:
     """Parse ``path``; a missing or malformed file raises ``error`` naming it."""
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))

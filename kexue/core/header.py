@@ -7,8 +7,8 @@ given twice keeps its last value.  Values are returned as written after ``Key:``
 optional space or tab: callers strip what they want stripped.
 
 Errors name the file and the line: ``<path>:<line>: <message>`` (HeaderError), raised as the
-caller's subclass (PostFormatError, NoteFormatError).  A leaf module: it imports nothing of
-ours.
+caller's subclass (PostFormatError, NoteFormatError).  It imports only the exception
+root (kexue.core.errors).
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kexue.core.errors import InputError
+
 _HEADER_LINE_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]?(.*)$")
 
 
-class HeaderError(ValueError):
+class HeaderError(InputError):
     """A header that cannot be read; ``str()`` is ``<path>:<line>: <message>``."""
 
     def __init__(self, path: Path | str, line: int, message: str):

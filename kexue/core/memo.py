@@ -3,9 +3,9 @@
 A build derives the same things from every unchanged file again: its topic scores, its
 derivation note parsed, its TeX spans and numbering, its search document.  A
 :class:`Memo` keeps such results under a cache folder (Pelican's CACHE_PATH), one file
-per entry, keyed on a digest of the input and of the code that computes it (the source
-of the modules named, see :func:`code_fingerprint`), so an unchanged file costs a lookup
-and a code change recomputes everything of that kind.
+per entry, keyed on a digest of the input and of the code that computes it (the modules
+named and every kexue module they import: kexue.core.codegraph), so an unchanged file costs
+a lookup and a code change recomputes everything of that kind.
 
 An entry is a pickle (like Pelican's own content cache in the same folder) behind a
 SHA-256 of its bytes: a truncated or corrupt entry is detected, reported and
@@ -19,42 +19,19 @@ between builds: a rebuild reads no cache file at all.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
 import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kexue.core.codegraph import code_fingerprint, forget
 from kexue.core.fsutil import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
 FORMAT = b"kexue-derived-1\n"
 _MEMOS: dict[tuple[str, str], Memo] = {}
-_FINGERPRINTS: dict[tuple[str, ...], str] = {}
-
-
-def _module_files(name: str) -> list[Path]:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.origin:
-        raise ValueError(f"derived cache: no module {name!r} to fingerprint")
-    origin = Path(spec.origin)
-    if spec.submodule_search_locations:  # a package: every module in it
-        return sorted(origin.parent.rglob("*.py"))
-    return [origin]
-
-
-def code_fingerprint(modules: tuple[str, ...]) -> str:
-    """A digest of the source of ``modules`` (a package counts with all its files)."""
-    if modules not in _FINGERPRINTS:
-        digest = hashlib.sha256()
-        for name in modules:
-            for path in _module_files(name):
-                digest.update(f"{name}:{path.name}\n".encode())
-                digest.update(path.read_bytes())
-        _FINGERPRINTS[modules] = digest.hexdigest()[:16]
-    return _FINGERPRINTS[modules]
 
 
 def digest(*parts: str | bytes) -> str:
@@ -76,6 +53,7 @@ class Memo:
     it needs, and saving after an edit writes only the new entries."""
 
     def __init__(self, kind: str, folder: Path | None, code: tuple[str, ...]):
+        """``code``: the modules whose functions compute the values (their imports count)."""
         self.kind = kind
         self.code = code
         self.folder = Path(folder) / kind if folder else None
@@ -101,12 +79,12 @@ class Memo:
             return False, None
         try:
             return True, pickle.loads(body)
-        except Exception as e:  # noqa: BLE001 (any unpickling failure means: recompute)
+        except Exception as e:  # any unpickling failure means: recompute
             log.warning("%s does not load (%s): recomputing", path, e)
             return False, None
 
     def key(self, *parts: str | bytes) -> str:
-        return digest(self.kind, code_fingerprint(self.code), *parts)
+        return digest(self.kind, code_fingerprint(*self.code), *parts)
 
     def __call__(self, key: str, compute: Callable[[], Any]) -> Any:
         self._used.add(key)
@@ -152,14 +130,7 @@ def memo(kind: str, folder: Path | str | None, code: tuple[str, ...]) -> Memo:
     return found
 
 
-def settings_folder(settings) -> Path | None:
-    """CACHE_PATH/derived when Pelican's content cache is on, else None (no file)."""
-    if settings.get("CACHE_CONTENT") and settings.get("LOAD_CONTENT_CACHE"):
-        return Path(settings["CACHE_PATH"]) / "derived"
-    return None
-
-
 def clear_process_memos() -> None:
     """Forget the in-memory memos (tests; a settings reload)."""
     _MEMOS.clear()
-    _FINGERPRINTS.clear()
+    forget()

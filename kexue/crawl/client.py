@@ -35,6 +35,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
+from kexue.core.errors import RemoteError
 from kexue.core.source import SITE_HOSTS
 from kexue.crawl.options import CrawlOptions
 from kexue.crawl.robots import RobotsRules
@@ -59,7 +60,7 @@ MAX_RETRY_AFTER = 300.0  # a longer Retry-After is reported instead of waited fo
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
-class FetchError(Exception):
+class FetchError(RemoteError):
     """A URL that could not be fetched; the message says what to try next."""
 
     def __init__(self, url: str, reason: str, hint: str, kind: str = "http"):

@@ -38,6 +38,7 @@ from markdownify import MarkdownConverter
 
 from kexue.core import placeholders
 from kexue.core.decoding import Decoded, decode_lenient
+from kexue.core.errors import RemoteError
 from kexue.core.posts import Post, iter_post_files
 from kexue.core.problems import CheckContext, Problem
 from kexue.core.source import SOURCE_BASE, canonical_url, post_id_from_url, post_url
@@ -77,7 +78,7 @@ _LITERAL_PH = {ch: placeholders.literal(i) for i, ch in enumerate(_LITERAL)}
 _LITERAL_RE = re.compile("[" + re.escape("".join(_LITERAL)) + "]")
 
 
-class AccessError(Exception):
+class AccessError(RemoteError):
     """A fetched page that is not the article; never converted into a post."""
 
     def __init__(self, kind: str, url: str, reason: str, hint: str):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from kexue.core.errors import InputError
 from kexue.core.fsutil import atomic_write_bytes, remove_stale_temp_files
 from kexue.core.posts import read_post, write_post
 from kexue.core.source import on_source, post_url
@@ -39,6 +40,10 @@ __all__ = ["Failure", "Summary", "convert_cache", "crawl", "make_client"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class OptionError(InputError):
+    """A crawl option with a value the crawl cannot use; the message names the option."""
 
 
 @dataclass
@@ -94,7 +99,7 @@ def make_client(opts: CrawlOptions) -> Client:
     if opts.via == "browser":
         return BrowserClient(**kw)
     if opts.via != "http":
-        raise ValueError(f"--via must be http or browser, not {opts.via!r}")
+        raise OptionError(f"--via must be http or browser, not {opts.via!r}")
     return HttpClient(**kw)
 
 

@@ -6,10 +6,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.core.datafiles import read_toml
+from kexue.core.errors import InputError
 from kexue.core.paths import DATA
 from kexue.core.posts import Post
 
 DEFAULT_RULES = DATA / "relevance.toml"
+
+
+class RulesError(InputError):
+    """The relevance rules file names an unknown key; the message names the file."""
+
+
 _KEYS = {
     "include_ids",
     "exclude_ids",
@@ -61,7 +68,7 @@ def load_rules(path: Path | None = None) -> Rules:
     data = read_toml(path, "relevance rules (pass --rules FILE)")
     unknown = set(data) - _KEYS
     if unknown:
-        raise ValueError(f"{path}: unknown key(s) {sorted(unknown)}; known: {sorted(_KEYS)}")
+        raise RulesError(f"{path}: unknown key(s) {sorted(unknown)}; known: {sorted(_KEYS)}")
     data["include_ids"] = [str(i) for i in data.get("include_ids", [])]
     data["exclude_ids"] = [str(i) for i in data.get("exclude_ids", [])]
     return Rules(**data)

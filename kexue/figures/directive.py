@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from kexue.core.errors import InputError
 from kexue.core.paths import NOTE_DIR, THEME, content_files
 from kexue.core.posts import iter_post_files
 from kexue.core.problems import CheckContext, Problem
@@ -47,7 +48,7 @@ _FIGURE_INFO_RE = re.compile(r"^\s*figure(?:\s+(?P<name>\S*))?\s*$")
 _KEY_RE = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z0-9_-]*)\s*:\s*(?P<value>.*?)\s*$")
 
 
-class FigureError(ValueError):
+class FigureError(InputError):
     """A figure block that cannot be rendered; the message says what to change."""
 
 

@@ -33,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.core.errors import InputError
 from kexue.core.fsutil import atomic_write_text, read_record, text_digest
 from kexue.core.posts import Post, write_post
 from kexue.core.source import find_post_id, post_url
@@ -275,6 +276,10 @@ def render_boxes(text: str) -> str:
 # ------------------------------------------------------------------------- legacy files
 
 
+class LegacyFormatError(InputError):
+    """A legacy folder or file that cannot be imported; the message names it."""
+
+
 @dataclass
 class LegacyFile:
     path: Path
@@ -306,10 +311,10 @@ class LegacyFile:
 
 def _split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str, int]:
     if not text.startswith("---\n"):
-        raise ValueError(f"{path}: no front-matter block (`---` on the first line)")
+        raise LegacyFormatError(f"{path}: no front-matter block (`---` on the first line)")
     end = text.find("\n---\n", 3)
     if end < 0:
-        raise ValueError(f"{path}: the front-matter block is not closed by `---`")
+        raise LegacyFormatError(f"{path}: the front-matter block is not closed by `---`")
     front = {}
     for line in text[4:end].split("\n"):
         key, sep, value = line.partition(":")
@@ -389,7 +394,7 @@ def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: w
     lines = body.split("\n")
     start = _strip_tool_header(lines, file)
     if not file.id:
-        raise ValueError(
+        raise LegacyFormatError(
             f"{path}: no post id (neither `source:` nor a **原文链接** line names "
             f"{post_url('<id>')}); add `source:` to its front matter"
         )
@@ -624,7 +629,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
     source, content = Path(source), Path(content)
     raw = source / "blogs_raw"
     if not raw.is_dir():
-        raise FileNotFoundError(
+        raise LegacyFormatError(
             f"{raw} not found: give the legacy folder holding blogs_raw/, blog_list.txt and "
             "topic_classification.json"
         )
@@ -635,7 +640,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
         report.files_read += 1
         try:
             f = parse_legacy_file(path)
-        except ValueError as e:
+        except LegacyFormatError as e:
             report.problems.append(str(e))
             continue
         files.append(f)

@@ -30,8 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kexue.core.codegraph import code_fingerprint
 from kexue.core.fsutil import atomic_write_text
-from kexue.core.memo import code_fingerprint
 from kexue.math import element
 from kexue.math import workers as pool
 from kexue.math.fonts import Fonts
@@ -50,17 +50,11 @@ from kexue.math.page import (
 
 __all__ = ["CLIENT_END", "CLIENT_START", "STYLESHEET", "VENDOR_DIR", "prerender_files"]
 
-#: A typeset page is cached with the code that assembled it: this module, the page model,
-#: and kexue.math.tex, which finds its formulas and their numbers.
-_RENDER_VERSION = code_fingerprint(
-    (
-        "kexue.math.prerender",
-        "kexue.math.page",
-        "kexue.math.element",
-        "kexue.math.fonts",
-        "kexue.math.tex",
-    )
-)
+
+def render_version() -> str:
+    """A typeset page is cached with the code that assembled it: this module and every kexue
+    module it imports (the page model, the element, the fonts, kexue.math.tex, …)."""
+    return code_fingerprint(__name__)
 
 
 @dataclass
@@ -152,14 +146,14 @@ def _math_pages(
     paths: Iterable[Path], output: Path, version: str, site_url: str, texts: dict[Path, str]
 ) -> dict[Path, tuple[str, str]]:
     """The pages of ``paths`` with math elements: path -> (cache key, text)."""
-    written = {}
+    written, code = {}, render_version()
     for path in paths:
         text = texts.get(path)
         if text is None:
             text = path.read_text(encoding="utf-8")
         if element.has_math(text):
             where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
-            blob = "\0".join((version, _RENDER_VERSION, site_url, where, text))
+            blob = "\0".join((version, code, site_url, where, text))
             written[path] = (hashlib.sha256(blob.encode()).hexdigest(), text)
     return written
 

@@ -328,7 +328,7 @@ _CJK_RE = re.compile(f"[{cjk.PROSE}]")
 _TEXT_CMD_RE = re.compile(r"\\(?:text|mbox|hbox|mathrm|operatorname)")
 
 
-def _is_prose(tex: str) -> bool:
+def is_prose(tex: str) -> bool:
     """Chinese text or full-width punctuation outside \\text{…}: not a formula."""
     return bool(_CJK_RE.search(tex)) and not _TEXT_CMD_RE.search(tex)
 
@@ -360,13 +360,13 @@ def _inline_dollar_end(text: str, pos: int, hi: int) -> int:  # noqa: C901 (a sc
             if not depth:
                 if not closes:
                     return -1  # "$$" cannot close inline math; "$5" is money
-                if text[pos].isdigit() and _is_prose(text[pos:k]):
+                if text[pos].isdigit() and is_prose(text[pos:k]):
                     return -1  # "共 $5，而 $x$": money, then math
                 return k
             if closes and fallback < 0:
                 fallback = k
         k += 1
-    if fallback >= 0 and not (text[pos].isdigit() and _is_prose(text[pos:fallback])):
+    if fallback >= 0 and not (text[pos].isdigit() and is_prose(text[pos:fallback])):
         return fallback
     return -1
 

@@ -12,6 +12,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+from kexue.core.errors import ToolError
 from kexue.core.paths import ROOT
 from kexue.math.fonts import shipped
 from kexue.math.formula_cache import Cache
@@ -20,7 +21,7 @@ from kexue.math.page import typeset_request
 SCRIPT = ROOT / "tools" / "prerender-math.mjs"
 
 
-class PrerenderError(RuntimeError):
+class PrerenderError(ToolError):
     pass
 
 

@@ -14,6 +14,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from kexue.core.codegraph import code_fingerprint
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.source import post_url
 from kexue.math import element
@@ -77,16 +78,22 @@ class NoteRenderer:
     """Markdown of note sections to HTML, with an optional cache file.
 
     The automatic numbers a note must not have get no ids (they would repeat the post's
-    ``eq-N``).  With ``cache``, results are kept in that JSON file, keyed on the text and
-    the Markdown setup; put it in a folder tied to the code's version (Pelican's
-    CACHE_PATH is)."""
+    ``eq-N``).  With ``cache``, results are kept in that JSON file, keyed on the text, the
+    Markdown setup and the code of this module and of the extensions it names."""
 
     def __init__(self, config: dict | None = None, cache: Path | None = None):
         args = _note_markdown_args(config)
         self._md = markdown.Markdown(
             **{**args, "extensions": [*args["extensions"], NoteBoxesExtension()]}
         )
-        self._setup = repr(sorted((str(k), repr(v)) for k, v in args.items()))
+        # What a rendering depends on besides the text: the Markdown setup and the code of
+        # this module and of the kexue extensions the setup names (loaded by name: no import)
+        named = [e for e in args["extensions"] if isinstance(e, str)] + list(
+            args.get("extension_configs", {})
+        )
+        self.setup = repr(sorted((str(k), repr(v)) for k, v in args.items())) + code_fingerprint(
+            __name__, *named
+        )
         self.cache = Path(cache) if cache else None
         self._old: dict[str, str] = {}
         self._used: dict[str, str] = {}
@@ -98,7 +105,7 @@ class NoteRenderer:
                 self._old = {}
 
     def __call__(self, text: str) -> str:
-        key = hashlib.sha256(f"{self._setup}\0{text}".encode()).hexdigest()
+        key = hashlib.sha256(f"{self.setup}\0{text}".encode()).hexdigest()
         out = self._used.get(key) or self._old.get(key)
         if out is None:
             self._md.reset()

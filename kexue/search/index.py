@@ -46,6 +46,7 @@ from lxml import html as lhtml
 
 from kexue.core import cjk, layout
 from kexue.core import memo as derived_cache
+from kexue.core.errors import ToolError
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.posts import iter_post_files, read_post
 from kexue.core.problems import CheckContext, Problem
@@ -102,7 +103,7 @@ _BLOCKS = {
 }  # fmt: skip
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(ToolError):
     """The search index cannot be built; the message says which page and what to do."""
 
 
@@ -320,9 +321,7 @@ def search_documents(output: Path, cache: Path | None) -> tuple[list[dict], dict
     by the bytes of each page (kexue.core.memo, in ``cache``): an unchanged page is
     not parsed again."""
     # a dot folder: the other folders of ``cache`` are Pagefind bundles (see _keep)
-    memo = derived_cache.memo(
-        "search", cache / ".derived" if cache else None, ("kexue.search.index",)
-    )
+    memo = derived_cache.memo("search", cache / ".derived" if cache else None, (__name__,))
 
     def compute(path: Path, url: str):
         record = read_post_page(path, url)

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from kexue.core import layout
+from kexue.core.errors import ToolError
 
 # (package, path inside the package, destination under output/vendor/)
 VENDOR_FILES: list[tuple[str, str, str]] = [
@@ -36,8 +37,8 @@ def _copy_if_changed(src: str, dst: str) -> str:
     return shutil.copy2(src, dst)
 
 
-class MissingFrontEndPackageError(RuntimeError):
-    pass
+class MissingFrontEndPackageError(ToolError):
+    """An npm package the build copies or runs is not installed (`npm ci`)."""
 
 
 def copy_vendor(node_modules: Path, output: Path) -> list[Path]:

@@ -22,11 +22,12 @@ from datetime import datetime
 from pathlib import Path
 
 from kexue.core.datafiles import read_toml
+from kexue.core.errors import InputError
 from kexue.core.header import HeaderError, parse_header
 from kexue.core.paths import PAGE_DIR, POST_DIRS, content_files
 from kexue.core.problems import CheckContext, Problem
 from kexue.site.assets import VENDOR_FILES
-from kexue.topics import TaxonomyError, load_taxonomy
+from kexue.topics import load_taxonomy
 
 #: Control characters (tab, newline, carriage return aside): refused in authored files,
 #: and what XML and the search index refuse.
@@ -131,12 +132,26 @@ def file_problems(path: Path, is_post: bool = True) -> tuple[list[Problem], str 
     return problems, slug
 
 
+# What a file's bytes gave, by path and (size, mtime): every build runs these checks, and
+# a rebuild of `invoke serve` reads only the files that changed since.
+_KEPT: dict[tuple[str, str, bool], tuple[tuple[int, int], object]] = {}
+
+
+def _per_file(compute, path: Path, is_post: bool):
+    st = Path(path).stat()
+    stamp, given = (st.st_size, st.st_mtime_ns), (compute.__name__, str(path), is_post)
+    kept = _KEPT.get(given)
+    if kept is None or kept[0] != stamp:
+        kept = _KEPT[given] = (stamp, compute(path, is_post))
+    return kept[1]
+
+
 def content_problems(content: Path) -> list[Problem]:
     """Every problem of the content files under ``content``, duplicate slugs included."""
     problems: list[Problem] = []
     owners: dict[str, Path] = {}
     for path, is_post in _files(content):
-        found, slug = file_problems(path, is_post)
+        found, slug = _per_file(file_problems, path, is_post)
         problems += found
         if is_post and slug is not None:
             if slug in owners:
@@ -158,15 +173,20 @@ def data_problems(data: Path) -> list[Problem]:
     (topics.toml) that does not validate."""
     problems = []
     for path in sorted(Path(data).glob("*.toml")):
-        try:
-            read_toml(path, "data file")
-            if path.name == "topics.toml":
-                load_taxonomy(path)
-        except (ValueError, TaxonomyError) as e:
-            where, _, message = str(e).partition(": ")  # "<file>[:<line>]: message"
-            line = where.removeprefix(str(path)).lstrip(":")
-            problems.append(Problem(str(path), int(line) if line.isdigit() else 0, message))
+        problems += _per_file(_data_file_problems, path, False)
     return problems
+
+
+def _data_file_problems(path: Path, _is_post: bool = False) -> list[Problem]:
+    try:
+        read_toml(path, "data file")
+        if path.name == "topics.toml":
+            load_taxonomy(path)
+    except InputError as e:  # DataFileError, TaxonomyError
+        where, _, message = str(e).partition(": ")  # "<file>[:<line>]: message"
+        line = where.removeprefix(str(path)).lstrip(":")
+        return [Problem(str(path), int(line) if line.isdigit() else 0, message)]
+    return []
 
 
 def front_end_problems(node_modules: Path) -> list[Problem]:
@@ -191,7 +211,7 @@ def build_problems(content: Path, data: Path, node_modules: Path) -> list[Proble
     return content_problems(content) + data_problems(data) + front_end_problems(node_modules)
 
 
-def _header_values(path: Path) -> dict[str, str]:
+def _header_values(path: Path, is_post: bool = True) -> dict[str, str]:
     text = Path(path).read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
     try:
         values = parse_header(text, path).values
@@ -207,7 +227,7 @@ def unbuilt_posts(
     after the build pruned what it did not write, a missing page is a dropped post."""
     problems = []
     for path, is_post in _files(content):
-        values = _header_values(path)
+        values = _per_file(_header_values, path, is_post) if is_post else {}
         if not is_post or values.get("status", "").lower() in ("draft", "hidden", "skip"):
             continue
         page = save_as.format(slug=values.get("slug") or Path(path).stem)

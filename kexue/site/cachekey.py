@@ -34,7 +34,7 @@ def remove_damaged_caches(cache_path: Path, gzipped: bool = True) -> list[Path]:
         try:
             with (gzip.open if gzipped else open)(path, "rb") as f:
                 pickle.load(f)
-        except Exception:  # noqa: BLE001 -- any failure to load is damage (EOFError, gzip, pickle)
+        except Exception:  # any failure to load is damage (EOFError, gzip, pickle)
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.core.errors import BuildRefusedError
 from kexue.core.paths import DATA, ROOT
 from kexue.site import incremental
 
@@ -86,25 +87,20 @@ class LiveSite:
         return [p for p in [self.content, theme, DATA, *settings] if p.exists()]
 
     def build(self, reload_settings: bool = False) -> BuildReport:
-        from pelican.contents import Content  # noqa: PLC0415 (Pelican: kexue imports without it)
-        from pelican.log import LimitFilter  # noqa: PLC0415 (Pelican: kexue imports without it)
+        from kexue.site.pelican import reset_between_runs  # noqa: PLC0415 (Pelican: kexue imports without it)
 
         if self._pelican is None or reload_settings:
             self._load()
-        # Pelican shows a warning once per process; a rebuild shows its warnings again.
-        LimitFilter._raised_messages.clear()
-        LimitFilter._group_count.clear()
-        # Pelican memoizes each content object's HTML for one run; the objects of the last
-        # run are not used again (and would be kept alive, and scanned, forever).
-        Content.get_content.cache.clear()
-        Content.get_summary.cache.clear()
+        reset_between_runs()  # a rebuild shows its warnings again
         problems = _Problems()
         root = logging.getLogger()
         root.addHandler(problems)
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             self._pelican.run()
-        except Exception as e:  # noqa: BLE001 (any failure is shown, the server keeps going)
+        except BuildRefusedError as e:  # bad input, or an output folder not a build's
+            problems.messages += [*e.problems, f"build refused: {e.summary}"]
+        except Exception as e:  # any failure is shown, the server keeps going
             problems.messages.append(f"pelican: {type(e).__name__}: {e}")
         finally:
             root.removeHandler(problems)

@@ -29,21 +29,19 @@ from kexue.notes import annotate as compute
 from kexue.reading.structure import headings, page_ids, reading_minutes, structure_appendix
 from kexue.topics import classify
 
-TOPICS_CODE = ("kexue.topics", "kexue.core.posts", "kexue.core.datafiles")
-NOTES_CODE = ("kexue.notes", "kexue.math.tex")
-READING_CODE = ("kexue.reading.structure",)
-ANNOTATE_CODE = ("kexue.notes", "kexue.math.tex", "kexue.math.extension", "kexue.reading.boxes")
+# The function each kind of memo caches: its module and every kexue module that imports
+# (kexue.core.codegraph) key the entries, so an edit to any of them recomputes that kind.
+COMPUTES = {
+    "topics": classify,
+    "notes": parse_note,
+    "annotate": compute,
+    "reading": headings,
+    "appendix": structure_appendix,
+}
 
 
 def memo(kind: str, folder: Path | None) -> Memo:
-    code = {
-        "topics": TOPICS_CODE,
-        "notes": NOTES_CODE,
-        "annotate": ANNOTATE_CODE,
-        "reading": READING_CODE,
-        "appendix": READING_CODE,
-    }[kind]
-    return derived_cache.memo(kind, folder, code)
+    return derived_cache.memo(kind, folder, (COMPUTES[kind].__module__,))
 
 
 def topics_context(taxonomy, overrides: dict) -> str:
@@ -75,9 +73,8 @@ def load_notes(content: Path, folder: str, memo: Memo):
 
 def annotate(post_html: str, post_body: str, note, render, memo: Memo):
     """kexue.notes.annotate, by the post's HTML and Markdown, the note file's text
-    and the notes' Markdown setup."""
-    setup = render._setup  # the notes' Markdown setup, as NoteRenderer keys its own cache
-    key = memo.key(post_html, post_body, note.path, note.text, setup)
+    and the notes' Markdown setup (with the code of the extensions it names)."""
+    key = memo.key(post_html, post_body, note.path, note.text, render.setup)
     return memo(key, lambda: compute(post_html, post_body, note, render))
 
 

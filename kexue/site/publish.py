@@ -14,11 +14,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from kexue.core.errors import ToolError
 from kexue.core.fsutil import atomic_write_text
 from kexue.site.outputs import is_build_output
 
 
-class PublishError(RuntimeError):
+class PublishError(ToolError):
     """Publishing failed; the message says what to do next."""
 
 

@@ -4,12 +4,12 @@ from pathlib import Path
 
 from pelican import signals
 
-from kexue.core.paths import NODE_MODULES
 from kexue.site.assets import copy_vendor
+from kexue.site.plugin_settings import plugin_setting
 
 
 def copy_assets(pelican):
-    root = Path(pelican.settings.get("NODE_MODULES", NODE_MODULES))
+    root = Path(plugin_setting(pelican.settings, "NODE_MODULES"))
     copy_vendor(root, Path(pelican.output_path))
 
 

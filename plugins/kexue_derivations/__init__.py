@@ -19,30 +19,35 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pelican import signals
-from pelican.contents import Article, Page
+from pelican.contents import Page
 
-from kexue.core.memo import settings_folder
 from kexue.core.posts import PostFormatError, read_post
 from kexue.notes import Annotated, Note, NoteRenderer, standalone_html
 from kexue.site import memos as derived
+from kexue.site.pelican import (
+    cache_folder,
+    derived_folder,
+    forget_rendered,
+    page_html,
+    set_page_html,
+)
 from kexue.site.plugin_settings import feature_settings
 
 logger = logging.getLogger(__name__)
-DEFAULTS = {"path": "derivations"}
 _ORPHANS = "kexue_derivation_orphans"
 
 
 def _settings(settings) -> dict:
-    return feature_settings(settings, "KEXUE_DERIVATIONS", DEFAULTS)
+    return feature_settings(settings, "KEXUE_DERIVATIONS")
 
 
 def _renderer(settings) -> NoteRenderer:
     """The notes' Markdown (the posts' setup); its results cached next to Pelican's when
     the content cache is on (CACHE_PATH changes with the code)."""
-    cache = None
-    if settings.get("CACHE_CONTENT") and settings.get("LOAD_CONTENT_CACHE"):
-        cache = Path(settings["CACHE_PATH"]) / "derivation-notes.json"
-    return NoteRenderer(settings.get("MARKDOWN"), cache)
+    folder = cache_folder(settings)
+    return NoteRenderer(
+        settings.get("MARKDOWN"), folder / "derivation-notes.json" if folder else None
+    )
 
 
 @dataclass
@@ -74,18 +79,10 @@ class Derivation:
         return cls(result.note, result.panels, result.appendix_html)
 
 
-def _forget_rendered(articles: list[Article]) -> None:
-    """Drop what Pelican memoized of these articles' content (one pass over the cache)."""
-    cache = Article.get_content.cache  # pelican.utils.memoized, keyed on (self, siteurl)
-    ids = {id(a) for a in articles}
-    for key in [k for k in cache if k and id(k[0]) in ids]:
-        del cache[key]
-
-
 def attach_notes(generator) -> None:
     content = Path(generator.settings["PATH"])
     # parsed and attached by content hash: an unchanged note costs a lookup (kexue.site.memos)
-    folder = settings_folder(generator.settings)
+    folder = derived_folder(generator.settings)
     notes_memo, annotate_memo = derived.memo("notes", folder), derived.memo("annotate", folder)
     notes, errors = derived.load_notes(content, _settings(generator.settings)["path"], notes_memo)
     notes_memo.save()
@@ -103,7 +100,7 @@ def attach_notes(generator) -> None:
         except PostFormatError as e:
             logger.error("derivation note %s not attached: %s", note.path, e)
             continue
-        result = derived.annotate(article._content, body, note, render, annotate_memo)
+        result = derived.annotate(page_html(article), body, note, render, annotate_memo)
         for lost in (p for p in result.placed if p.target is None):
             logger.warning(
                 "%s:%d: @%s not found in post %s; shown in the appendix (run `invoke check`)",
@@ -112,10 +109,10 @@ def attach_notes(generator) -> None:
                 lost.section.anchor,
                 article.slug,
             )
-        article._content = result.html
+        set_page_html(article, result.html)
         annotated.append(article)
         article.derivation = Derivation.of(result)
-    _forget_rendered(annotated)
+    forget_rendered(annotated)
     annotate_memo.save()
     generator.context[_ORPHANS] = (notes, render)
 

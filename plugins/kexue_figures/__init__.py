@@ -5,9 +5,9 @@ from pathlib import Path
 
 from pelican import signals
 
-from kexue.core.paths import NODE_MODULES
 from kexue.figures.bundle import bundle
 from kexue.figures.directive import has_figures
+from kexue.site.plugin_settings import plugin_setting
 
 EXTENSION = "kexue.figures.extension"
 
@@ -19,7 +19,7 @@ def configure(pelican):
 
 
 def bundle_figures(pelican):
-    bundle(Path(pelican.settings.get("NODE_MODULES", NODE_MODULES)), Path(pelican.output_path))
+    bundle(Path(plugin_setting(pelican.settings, "NODE_MODULES")), Path(pelican.output_path))
 
 
 def register():

@@ -9,6 +9,7 @@ from pelican import signals
 
 from kexue.math.mathjax_config import config_json
 from kexue.math.prerender import prerender_files, strip_math_head
+from kexue.site.plugin_settings import plugin_setting
 
 EXTENSION = "kexue.math.extension"
 _written: dict[Path, str] = {}  # a page with math -> its text as last written
@@ -35,9 +36,9 @@ def page_written(path, context):
 
 def typeset(pelican):
     settings = pelican.settings
-    if not settings.get("MATH_PRERENDER", True) or not _written:
+    if not plugin_setting(settings, "MATH_PRERENDER") or not _written:
         return
-    cache = settings.get("MATH_CACHE_PATH") or Path(settings["CACHE_PATH"]) / "mathjax"
+    cache = plugin_setting(settings, "MATH_CACHE_PATH") or Path(settings["CACHE_PATH"]) / "mathjax"
     site_url = settings.get("SITEURL", "")
     output = Path(pelican.output_path)
     stats = prerender_files(sorted(_written), output, Path(cache), site_url, texts=_written)

@@ -1,6 +1,7 @@
-"""Pelican adapter: before a build, remove a damaged content cache (a killed build's);
-after it, remove the pages and feeds it did not write (a deleted post's page), and mark
-the folder as a build output (kexue.site.outputs)."""
+"""Pelican adapter: before a build, refuse bad input and an output folder that is not a
+build's, and remove a damaged content cache (a killed build's); after it, refuse a post
+Pelican dropped, remove the pages and feeds it did not write (a deleted post's page), and
+mark the folder as a build output (kexue.site.outputs, kexue.site.pelican)."""
 
 import logging
 
@@ -9,6 +10,7 @@ from pelican import signals
 
 from kexue.site.cachekey import remove_damaged_caches
 from kexue.site.outputs import mark, prune_stale
+from kexue.site.pelican import refuse_bad_input, refuse_dropped_posts
 
 logger = logging.getLogger(__name__)
 _written: set[str] = set()
@@ -40,6 +42,11 @@ def start(pelican):
             )
 
 
+def before_run(pelican):
+    """Every run (also a rebuild of `invoke serve`), before Pelican deletes or writes."""
+    refuse_bad_input(pelican)
+
+
 def finish(pelican):
     if not _partial:  # a deleted post makes a full run, which prunes its page
         for rel in prune_stale(pelican.output_path, _written):
@@ -47,10 +54,12 @@ def finish(pelican):
     mark(pelican.output_path)
     _written.clear()
     _partial.clear()
+    refuse_dropped_posts(pelican)  # after the pruning: a page missing now was not written
 
 
 def register():
     signals.initialized.connect(start)
+    signals.get_generators.connect(before_run)
     signals.content_written.connect(remember)
     signals.feed_written.connect(remember)
     signals.finalized.connect(finish)

@@ -18,16 +18,16 @@ from pathlib import Path
 
 from pelican import signals
 
+from kexue.core.errors import BuildRefusedError
 from kexue.core.paths import ROOT
 from kexue.search.index import SearchIndexError, build_site_search
 from kexue.site.plugin_settings import feature_settings
 
 logger = logging.getLogger(__name__)
-DEFAULTS = {"cache": ".cache/search"}
 
 
 def _settings(settings) -> dict:
-    return feature_settings(settings, "KEXUE_SEARCH", DEFAULTS)
+    return feature_settings(settings, "KEXUE_SEARCH")
 
 
 def index_site(pelican):
@@ -39,7 +39,7 @@ def index_site(pelican):
         build_site_search(output, static, cache)
     except SearchIndexError as e:
         # The message names the page and what to do; a traceback would bury it.
-        raise SystemExit(f"search index: {e}") from e
+        raise BuildRefusedError([], f"search index: {e}") from e
 
 
 def register():

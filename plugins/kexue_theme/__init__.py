@@ -18,7 +18,6 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
-from kexue.core.memo import settings_folder
 from kexue.reading.citation import cite
 from kexue.reading.structure import (
     Entry,
@@ -27,23 +26,23 @@ from kexue.reading.structure import (
     related_posts,
 )
 from kexue.site import memos as derived
+from kexue.site.pelican import derived_folder, page_html
 from kexue.site.plugin_settings import feature_settings
 from kexue.site.pygments_css import write_pygments_css
 
 logger = logging.getLogger(__name__)
-DEFAULTS = {"toc_depth": 2, "related": 5}
 
 
 def _settings(settings) -> dict:
-    return feature_settings(settings, "KEXUE_THEME", DEFAULTS)
+    return feature_settings(settings, "KEXUE_THEME")
 
 
 def annotate(instance):
     if not isinstance(instance, (Article, Page)):
         return
-    html = instance._content or ""
+    html = page_html(instance)
     # by content hash: an unchanged page costs a lookup (kexue.site.memos)
-    memo = derived.memo("reading", settings_folder(instance.settings))
+    memo = derived.memo("reading", derived_folder(instance.settings))
     depth = _settings(instance.settings)["toc_depth"]
     instance.toc, instance.reading_minutes = derived.reading(html, depth, memo)
     summary = instance.metadata.get("summary") or ""
@@ -63,16 +62,20 @@ def fit_notes(generator, content):
     """The derivation appendix (attached by kexue_derivations after the contents were read)
     joins the post's heading hierarchy and its contents column."""
     derivation = getattr(content, "derivation", None)
-    if not derivation or not derivation.appendix_html or getattr(content, "_notes_fitted", False):
+    if (
+        not derivation
+        or not derivation.appendix_html
+        or getattr(content, "kexue_notes_fitted", False)
+    ):
         return
     depth = _settings(content.settings)["toc_depth"]
     # by content hash, as the contents above: an unchanged post costs a lookup
-    memo = derived.memo("appendix", settings_folder(content.settings))
+    memo = derived.memo("appendix", derived_folder(content.settings))
     derivation.appendix_html, entries = derived.appendix(
-        derivation.appendix_html, content._content or "", TEMPLATE_IDS, depth, memo
+        derivation.appendix_html, page_html(content), TEMPLATE_IDS, depth, memo
     )
     content.toc = [*getattr(content, "toc", []), *entries]
-    content._notes_fitted = True
+    content.kexue_notes_fitted = True
 
 
 def link_articles(generator):
@@ -110,7 +113,7 @@ def drop_unknown_dates(generator):
 
 def save_derived(pelican):
     for kind in ("reading", "appendix"):
-        derived.memo(kind, settings_folder(pelican.settings)).save()
+        derived.memo(kind, derived_folder(pelican.settings)).save()
 
 
 def write_styles(pelican):

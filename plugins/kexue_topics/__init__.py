@@ -25,9 +25,10 @@ from pathlib import Path
 from pelican import signals
 from pelican.urlwrappers import Category, Tag
 
-from kexue.core.memo import settings_folder
 from kexue.core.posts import PostFormatError
 from kexue.site import memos as derived
+from kexue.site.pelican import derived_folder
+from kexue.site.plugin_settings import plugin_setting
 from kexue.topics import (
     Taxonomy,
     TaxonomyError,
@@ -49,7 +50,7 @@ class TopicEntry:
 
 
 def _taxonomy(settings) -> Taxonomy:
-    path = settings.get("TOPICS_TAXONOMY")
+    path = plugin_setting(settings, "TOPICS_TAXONOMY")
     return load_taxonomy(Path(path) if path else None)
 
 
@@ -86,13 +87,14 @@ def assign_topics(generator) -> None:
     taxonomy = _taxonomy(generator.settings)
     try:
         overrides = load_overrides(
-            generator.settings["PATH"], generator.settings.get("TOPICS_LEGACY_OVERRIDES", False)
+            generator.settings["PATH"],
+            plugin_setting(generator.settings, "TOPICS_LEGACY_OVERRIDES"),
         )
     except TaxonomyError as e:
         log.error("%s; no topic overrides are used", e)
         overrides = {}
     # classified by content hash: an unchanged post costs a lookup (kexue.site.memos)
-    memo = derived.memo("topics", settings_folder(generator.settings))
+    memo = derived.memo("topics", derived_folder(generator.settings))
     context = derived.topics_context(taxonomy, overrides)
     for group in ("articles", "translations", "hidden_articles", "drafts"):
         for article in getattr(generator, group, []):

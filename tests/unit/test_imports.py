@@ -1,49 +1,13 @@
 """The kexue package has no import cycle, and kexue/core/problems.py is a leaf.
 
 Every ``import``/``from … import`` of a kexue module counts, at module level or inside a
-function: a function-local import only hides a cycle, it does not remove it.
+function: a function-local import only hides a cycle, it does not remove it.  The graph is
+kexue.core.codegraph's, the one the caches' code keys are computed from.
 """
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
-PACKAGE = Path(__file__).resolve().parents[2] / "kexue"
-
-
-def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def imports_of(path: Path, modules: set[str]) -> set[str]:
-    """The kexue modules ``path`` imports (a package import counts as its __init__)."""
-    found: set[str] = set()
-    here = module_name(path)
-    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            names = [base] + [f"{base}.{a.name}" for a in node.names]
-        for name in names:
-            while name and name not in modules:
-                name = name.rpartition(".")[0]
-            if name and name != here:
-                found.add(name)
-    return found
-
-
-def import_graph() -> dict[str, set[str]]:
-    files = sorted(PACKAGE.rglob("*.py"))
-    modules = {module_name(f) for f in files}
-    return {module_name(f): imports_of(f, modules) for f in files}
+from kexue.core.codegraph import import_graph
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:

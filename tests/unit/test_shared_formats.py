@@ -22,7 +22,7 @@ def test_the_named_ranges_keep_what_each_user_matched():
     assert re.fullmatch(f"[{cjk.READ_AS_CHARACTERS}]+", "\u3400\u4e00\uf900\u3040\u30ff\uac00")
     assert not re.search(f"[{cjk.READ_AS_CHARACTERS}]", "\u4dc0\u3000\uff0c")
     assert re.fullmatch(f"[{cjk.HAN}]+", "\u3007\u4e00\U00020000\U0003134f")
-    assert tex._is_prose("中文") and tex._is_prose("，") and not tex._is_prose("x+y")
+    assert tex.is_prose("中文") and tex.is_prose("，") and not tex.is_prose("x+y")
 
 
 def test_reading_time_counts_han_kana_and_hangul_as_characters():
