@@ -85,7 +85,7 @@ def test_images_are_checked_by_bytes_and_named_safely(tmp_path, source_site):
     assert "redirected off the source" in failed["away.png"].reason
     assert "larger than the limit" in failed["huge.png"].reason
     # `evil/..` is the folder itself: no file name, so no image type to check the bytes by
-    assert "without a raster image extension" in failed[""].reason
+    assert "without an image extension" in failed[""].reason
     assert "not downloaded" in failed[""].reason  # refused by its name, never asked for
     assert not any(h.path == "/usr/uploads/" for h in source_site.hits)
     assert "not downloaded" in failed["bad.png"].reason  # `http://[bad/…`: no URL at all
