@@ -129,4 +129,5 @@ def report_lines(
         yield from ((f"stale: {accepted_path}: {a}", False) for a in total.stale)
     if total.problems:
         yield f"to accept a problem, add its entry to {accepted_path} with a reason:", True
-        yield from ((acceptance_entry(p, content), False) for p in total.problems)
+        entries = dict.fromkeys(acceptance_entry(p, content) for p in total.problems)
+        yield from ((entry, False) for entry in entries)  # one per text, however many checks
