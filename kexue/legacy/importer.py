@@ -375,7 +375,7 @@ def _derivation_start(lines: list[str], after: int) -> int:
     return i
 
 
-def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: where the post text ends, one case per marker; kept as tested)
+def parse_legacy_file(path: Path) -> LegacyFile:
     """Read one legacy file: id, titles, dates, post text (repaired) and derivation text."""
     path = Path(path)
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
@@ -394,10 +394,23 @@ def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: w
             f"{path}: no post id (neither `source:` nor a **原文链接** line names "
             f"{post_url('<id>')}); add `source:` to its front matter"
         )
-    # Where the post text ends: the site's citation block, the feed's "read more" link, or
-    # the derivation heading, whichever comes first.
-    end = len(lines)
-    deriv = len(lines)
+    end, deriv = _post_end(lines, start, file, body_line)
+    post = _post_text(lines, start, end, file, body_line)
+    if deriv < len(lines):
+        file.derivation = "\n".join(lines[deriv:]).strip("\n")
+        file.derivation_line = body_line + deriv
+    if file.kind == "mixed":
+        file.derivation = (post + "\n\n" + file.derivation).strip("\n")
+        post = ""
+    file.post_text = post
+    return file
+
+
+def _post_end(lines: list[str], start: int, file: LegacyFile, body_line: int) -> tuple[int, int]:
+    """Where the post text ends and the derivation text starts (line indexes): at the
+    site's citation block, the feed's "read more" link, or the derivation heading,
+    whichever comes first; sets ``file.kind`` to excerpt or rewritten."""
+    end = deriv = len(lines)
     heading = next(
         (i for i in range(start, len(lines)) if lines[i].strip() == DERIVATION_HEADING), None
     )
@@ -419,17 +432,22 @@ def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: w
         file.kind = "rewritten"
         end, deriv = start, _derivation_start(lines, start)
         file.problems.append(
-            f"{path.name}:{body_line + start}: no citation block, 'read more' link or "
+            f"{file.name}:{body_line + start}: no citation block, 'read more' link or "
             f"{DERIVATION_HEADING} heading: the whole text is kept as the derivation note and "
             "the post is marked excerpt (run `invoke crawl --ids` for the original)"
         )
-    post = "\n".join(lines[start:end])
-    post = _cut_boilerplate(post, file)
+    return end, deriv
+
+
+def _post_text(lines: list[str], start: int, end: int, file: LegacyFile, body_line: int) -> str:
+    """The post text of ``lines[start:end]``: boilerplate cut, html2text damage repaired;
+    a text holding that mirror's additions makes ``file`` mixed."""
+    post = _cut_boilerplate("\n".join(lines[start:end]), file)
     box = _ADDED_RE.search(post) if file.kind != "rewritten" else None
     if box:
         file.kind = "mixed"
         file.problems.append(
-            f"{path.name}:{body_line + start + post.count(chr(10), 0, box.start())}: the post "
+            f"{file.name}:{body_line + start + post.count(chr(10), 0, box.start())}: the post "
             "text holds that mirror's own additions: it is kept in the derivation note, and the "
             "post is marked excerpt (run `invoke crawl --ids` for the original)"
         )
@@ -449,17 +467,10 @@ def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: w
         lines_left = sorted({file.post_line + post.count("\n", 0, i) for i in left})
         shown = ", ".join(map(str, lines_left[:8])) + (", …" if len(lines_left) > 8 else "")
         file.problems.append(
-            f"{path.name}:{lines_left[0]}: {len(left)} TeX span(s) whose backslashes are not "
+            f"{file.name}:{lines_left[0]}: {len(left)} TeX span(s) whose backslashes are not "
             f"html2text's, left as written (lines {shown})"
         )
-    if deriv < len(lines):
-        file.derivation = "\n".join(lines[deriv:]).strip("\n")
-        file.derivation_line = body_line + deriv
-    if file.kind == "mixed":
-        file.derivation = (post + "\n\n" + file.derivation).strip("\n")
-        post = ""
-    file.post_text = post
-    return file
+    return post
 
 
 # ------------------------------------------------------------------------------- ledger
