@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import lxml.etree
@@ -33,6 +34,7 @@ __all__ = [
     "check_image",
     "image_name",
     "judge_image",
+    "local_name",
     "name_refusal",
     "svg_refusal",
 ]
@@ -141,6 +143,20 @@ def judge_image(body: bytes, name: str) -> Verdict:
     if _MARKUP_RE.match(body[:512]):
         return Verdict(None, f"is an HTML or script page ({len(body)} bytes), not an image")
     return Verdict(None, f"is not an image (its first bytes are {body[:8].hex(' ')})")
+
+
+def local_name(folder: Path, name: str) -> str | None:
+    """The file of ``folder`` that holds the image the source calls ``name``: ``name``
+    itself, or the same stem under the extension of the image's real type (a PNG the
+    source names ``a.jpg`` is mirrored as ``a.png``); None when it is not mirrored."""
+    folder = Path(folder)
+    if (folder / name).is_file():
+        return name
+    stem = name.rpartition(".")[0] or name
+    for ext in (*TYPE_EXTENSION.values(), "svg"):
+        if f"{stem}.{ext}" != name and (folder / f"{stem}.{ext}").is_file():
+            return f"{stem}.{ext}"
+    return None
 
 
 def check_image(body: bytes, name: str) -> str | None:

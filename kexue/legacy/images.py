@@ -22,7 +22,7 @@ from kexue.core.fsutil import atomic_write_bytes
 from kexue.core.posts import iter_post_files, read_post, write_post
 from kexue.core.source import SITE_HOSTS, SOURCE_BASE
 from kexue.crawl.convert import image_file_names
-from kexue.crawl.images import TYPE_EXTENSION, judge_image, name_refusal
+from kexue.crawl.images import judge_image, local_name, name_refusal
 from kexue.crawl.loop import make_client
 from kexue.math.tex import find_code_ranges, find_math
 
@@ -67,20 +67,6 @@ def _refs(body: str) -> Iterator[tuple[int, int, str]]:
 def source_images(body: str) -> dict[str, str]:
     """{source URL: local name} of every source image the Markdown ``body`` references."""
     return image_file_names(u for _, _, ref in _refs(body) if (u := source_url(ref)))
-
-
-def local_name(folder: Path, name: str) -> str | None:
-    """The file of ``folder`` that holds the image the source calls ``name``: ``name``
-    itself, or the same stem under the extension of the image's real type (a PNG the
-    source names ``a.jpg`` is mirrored as ``a.png``); None when it is not mirrored."""
-    folder = Path(folder)
-    if (folder / name).is_file():
-        return name
-    stem = name.rpartition(".")[0] or name
-    for ext in (*TYPE_EXTENSION.values(), "svg"):
-        if f"{stem}.{ext}" != name and (folder / f"{stem}.{ext}").is_file():
-            return f"{stem}.{ext}"
-    return None
 
 
 def link_images(body: str, post_id: str, images_dir: Path | None) -> tuple[str, int, int]:
