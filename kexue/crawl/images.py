@@ -12,7 +12,6 @@ so both the name and the bytes come from an untrusted page:
   as ``a.png``); an SVG is kept only when :func:`svg_refusal` finds nothing that could run
   or load from elsewhere (MediaWiki's SVG upload filter is the model), else refused with
   the reason; an HTML page or script saved under an image name is refused, saying so.
-  :func:`check_image` is the same judgement for a caller that cannot rename the file.
 
 A leaf module: it imports nothing of ours.
 """
@@ -31,7 +30,6 @@ __all__ = [
     "MAX_STEM",
     "RASTER_TYPES",
     "Verdict",
-    "check_image",
     "image_name",
     "judge_image",
     "local_name",
@@ -156,18 +154,6 @@ def local_name(folder: Path, name: str) -> str | None:
     for ext in (*TYPE_EXTENSION.values(), "svg"):
         if f"{stem}.{ext}" != name and (folder / f"{stem}.{ext}").is_file():
             return f"{stem}.{ext}"
-    return None
-
-
-def check_image(body: bytes, name: str) -> str | None:
-    """None when ``body`` is an image the name ``name`` can keep (a raster image of the
-    type its extension says, or a safe SVG named .svg), else the reason it is refused.
-    For a caller that cannot rename the file; :func:`judge_image` renames."""
-    verdict = judge_image(body, name)
-    if verdict.name is None:
-        return verdict.reason
-    if verdict.name != name:
-        return f"is {verdict.reason}, not what the name says"
     return None
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from kexue.core.posts import Post, read_post, write_post
-from kexue.crawl.images import check_image
+from kexue.crawl.images import Verdict, judge_image
 from kexue.crawl.missing import missing_text
 from kexue.crawl.options import CrawlOptions
 from kexue.legacy.images import crawl_images, link_images, remote_images
@@ -92,7 +92,9 @@ def test_crawl_images_mirrors_every_image_and_the_built_page_has_none_broken(tmp
     for src in local:
         assert not src.startswith(("http:", "https:")), src
         path = (out / src.lstrip("/")) if src.startswith("/") else (page_file.parent / src)
-        assert path.is_file() and check_image(path.read_bytes(), path.name) is None, src
+        assert path.is_file() and judge_image(path.read_bytes(), path.name) == Verdict(path.name), (
+            src
+        )
 
 
 def test_an_image_the_source_lacks_is_reported_and_stays_linked(tmp_path: Path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kexue.crawl.images import MAX_STEM, Verdict, check_image, image_name, judge_image, svg_refusal
+from kexue.crawl.images import MAX_STEM, Verdict, image_name, judge_image, svg_refusal
 from tests.fixtures.source_site import CLEAN_SVGS, HOSTILE_SVGS, PNG
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
@@ -36,17 +36,24 @@ def test_odd_names_are_folded_into_a_hash():
 
 
 def test_bytes_must_be_the_type_the_name_says():
-    assert check_image(PNG, "a.png") is None
-    assert check_image(JPEG, "a.jpeg") is None and check_image(JPEG, "a.jpg") is None
-    assert check_image(GIF, "a.gif") is None
-    assert check_image(GIF, "a.png") == "is a GIF image named .png, not what the name says"
+    assert judge_image(PNG, "a.png") == Verdict("a.png")
+    assert judge_image(JPEG, "a.jpeg") == Verdict("a.jpeg")
+    assert judge_image(JPEG, "a.jpg") == Verdict("a.jpg")
+    assert judge_image(GIF, "a.gif") == Verdict("a.gif")
+    assert judge_image(GIF, "a.png") == Verdict("a.gif", "a GIF image named .png")
     html = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
-    assert "an HTML or script page" in check_image(html, "a.png")
-    assert "an HTML or script page" in check_image(b"  <script>alert(1)</script>", "a.jpg")
-    assert "SVG" in check_image(b"<svg onload=alert(1)>", "a.svg")
-    assert "SVG" in check_image(b'<?xml version="1.0"?><svg/>', "a.png")
-    assert "without an image extension" in check_image(PNG, "a.html")
-    assert "first bytes are" in check_image(b"\x00\x01junk", "a.webp")
+    assert "an HTML or script page" in _refused(html, "a.png")
+    assert "an HTML or script page" in _refused(b"  <script>alert(1)</script>", "a.jpg")
+    assert "SVG" in _refused(b"<svg onload=alert(1)>", "a.svg")
+    assert "SVG" in _refused(b'<?xml version="1.0"?><svg/>', "a.png")
+    assert "without an image extension" in _refused(PNG, "a.html")
+    assert "first bytes are" in _refused(b"\x00\x01junk", "a.webp")
+
+
+def _refused(body: bytes, name: str) -> str:
+    verdict = judge_image(body, name)
+    assert verdict.name is None
+    return verdict.reason
 
 
 def test_a_raster_image_is_kept_under_its_real_type_whatever_its_name():
