@@ -2,7 +2,10 @@
 
 Every check is ``check_x(ctx: CheckContext) -> Iterator[Problem]`` (kexue/core/problems.py),
 defined beside the code it checks; each area adds its check to CHECKS (one line here), so
-`invoke check` and `invoke publish` run them all.
+`invoke check` and `invoke publish` run them all.  A check marks a finding that must not
+block publishing as a notice (``Problem.notice``); NOTICES are checks whose findings are
+all notices.  :func:`check_site` sorts everything into problems, problems a person
+accepted in data/accepted.toml (kexue/site/accepted.py) and notices.
 """
 
 from __future__ import annotations
