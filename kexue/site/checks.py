@@ -11,6 +11,7 @@ accepted in data/accepted.toml (kexue/site/accepted.py) and notices.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from kexue.core.header import HeaderError
@@ -98,9 +99,10 @@ def check_site(
     """Every check and notice, each check's findings sorted into problems (which block
     publishing), accepted problems (data/accepted.toml) and notices; returns them per
     check and in total (with the acceptances nothing matched any more)."""
+    notices = [(n, [replace(p, notice=True) for p in found]) for n, found in run_notices(ctx)]
     per_check = [
         (name, sort_problems(found, acceptances, ctx.content))
-        for name, found in [*run_checks(ctx, only), *run_notices(ctx)]
+        for name, found in [*run_checks(ctx, only), *notices]
     ]
     total = Sorted([], [], [], [])
     for _, s in per_check:

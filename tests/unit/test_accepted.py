@@ -15,6 +15,7 @@ from kexue.site.accepted import (
     load_accepted,
     sort_problems,
 )
+from kexue.site import checks as site_checks
 from kexue.site.checks import NOTICES, check_site, report_lines
 
 NOTE = "Post: 1\n\n甲\n\n$$\n\\frac{a}\n$$\n\n乙 <eos>\n"
@@ -99,3 +100,12 @@ def test_check_site_sorts_every_check_and_prints_the_entry_to_paste(content: Pat
     shown = "\n".join(line for line, _ in report_lines(per_check, total, content / "a", content))
     assert "reason: 记号，作者确认" in shown and "1 accepted" in shown
     assert NOTICES  # notices run too (images not mirrored: none here)
+
+
+def test_what_a_notice_check_finds_never_blocks(content: Path, monkeypatch):
+    def notice_all(ctx):
+        yield Problem(str(content / "derivations" / "1.md"), 3, "work to do")
+
+    monkeypatch.setattr(site_checks, "NOTICES", [("work", notice_all)])
+    _, total = check_site(CheckContext(content, content, content), [], ["topics"])
+    assert total.problems == [] and [p.message for p in total.notices] == ["work to do"]
