@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kexue.core.problems import CheckContext, Problem
+from kexue.site import checks as site_checks
 from kexue.site.accepted import (
     AcceptedError,
     acceptance_entry,
@@ -15,7 +16,6 @@ from kexue.site.accepted import (
     load_accepted,
     sort_problems,
 )
-from kexue.site import checks as site_checks
 from kexue.site.checks import NOTICES, check_site, report_lines
 
 NOTE = "Post: 1\n\n甲\n\n$$\n\\frac{a}\n$$\n\n乙 <eos>\n"
