@@ -49,6 +49,7 @@ FOLDERS_HELP = {
     "content": "content folder (default content/)",
     "output": "output folder (default output/)",
 }
+ACCEPTED_HELP = "file of accepted problems (default data/accepted.toml)"
 
 
 def _pelican(c, settings: str, output: Path, content: str = "content", extra: str = "") -> None:
@@ -122,37 +123,37 @@ def clean(c):
     _say("clean")
 
 
-def _run_checks(content: Path, output: Path) -> int:
-    """Print every problem the checks find; return how many."""
-    from kexue.site.checks import CheckContext, run_checks
+def _run_checks(content: Path, output: Path, accepted: str = "") -> int:
+    """Print every problem, accepted problem and notice the checks find; return how many
+    problems block publishing (those not accepted in data/accepted.toml)."""
+    from kexue.site.accepted import ACCEPTED_PATH, AcceptedError, load_accepted
+    from kexue.site.checks import CheckContext, check_site, report_lines
 
+    accepted_path = Path(accepted) if accepted else ACCEPTED_PATH
+    try:
+        acceptances = load_accepted(accepted_path)
+    except AcceptedError as e:
+        raise Exit(f"invoke check: {e}", code=1) from e
     ctx = CheckContext(root=ROOT, content=Path(content), output=Path(output))
-    failed = 0
-    for name, problems in run_checks(ctx):
-        for problem in problems:
-            print(problem)
-        failed += len(problems)
-        _say(f"check {name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
-    from kexue.site.checks import run_notices
-
-    for name, notes in run_notices(ctx):
-        for note in notes:
-            print(note)
-        _say(f"notice {name}: {len(notes)} (not a failure)")
-    return failed
+    per_check, total = check_site(ctx, acceptances)
+    for line, headline in report_lines(per_check, total, accepted_path, ctx.content):
+        _say(line) if headline else print(line)
+    return len(total.problems)
 
 
 @task(
     help={
         "no_build": "check the existing output without building first",
+        "accepted": ACCEPTED_HELP,
         **FOLDERS_HELP,
     }
 )
-def check(c, no_build=False, content="content", output=str(OUTPUT)):
-    """Run every check (content, notes, formulas on built pages); non-zero if any fails."""
+def check(c, no_build=False, content="content", output=str(OUTPUT), accepted=""):
+    """Run every check (content, notes, formulas on built pages); non-zero if a problem
+    that data/accepted.toml does not accept is found (notices never fail)."""
     if not no_build:
         build(c, content=content, output=output)
-    failed = _run_checks(Path(content), Path(output))
+    failed = _run_checks(Path(content), Path(output), accepted)
     if failed:
         raise Exit(f"invoke check: {failed} problem(s)", code=1)
     _say("all checks passed")
@@ -164,11 +165,19 @@ def check(c, no_build=False, content="content", output=str(OUTPUT)):
         "remote": "git remote URL or path (default: $KEXUE_PUBLISH_REMOTE, else origin's URL)",
         "branch": "branch to publish to (default gh-pages)",
         "cname": "custom domain written to CNAME (default: $KEXUE_CNAME)",
+        "accepted": ACCEPTED_HELP,
         **FOLDERS_HELP,
     }
 )
 def publish(
-    c, siteurl="", remote="", branch="gh-pages", cname="", content="content", output=str(OUTPUT)
+    c,
+    siteurl="",
+    remote="",
+    branch="gh-pages",
+    cname="",
+    content="content",
+    output=str(OUTPUT),
+    accepted="",
 ):
     """Build with publishconf.py, check, and push output/ to the gh-pages branch."""
     from kexue.site.publish import publish as push_site
@@ -189,7 +198,7 @@ def publish(
             code=1,
         )
     build(c, settings="publishconf.py", content=content, output=output)
-    failed = _run_checks(Path(content), Path(output))
+    failed = _run_checks(Path(content), Path(output), accepted)
     if failed:
         raise Exit(f"refusing to publish: invoke check found {failed} problem(s)", code=1)
     result = push_site(

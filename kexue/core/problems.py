@@ -14,9 +14,13 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Problem:
+    """A finding at ``file:line``.  ``notice``: reported without blocking publishing
+    (something the site already neutralised, or work to do)."""
+
     file: str
     line: int
     message: str
+    notice: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

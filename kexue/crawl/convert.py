@@ -42,7 +42,7 @@ from kexue.core.errors import RemoteError
 from kexue.core.posts import Post, iter_post_files
 from kexue.core.problems import CheckContext, Problem
 from kexue.core.source import SOURCE_BASE, canonical_url, post_id_from_url, post_url
-from kexue.crawl.images import image_name
+from kexue.crawl.images import image_name, local_name
 from kexue.math.tex import find_math
 from kexue.site.sanitize import sanitize_html
 
@@ -539,8 +539,9 @@ def convert_page(
     local: dict[str, str] = {}
     missing = []
     for img_url, name in images:
-        if images_dir is not None and (images_dir / name).is_file():
-            local[img_url] = f"{{static}}/images/{post_id}/{name}"
+        saved = local_name(images_dir, name) if images_dir is not None else None
+        if saved is not None:  # under the name of its real type (kexue.crawl.images)
+            local[img_url] = f"{{static}}/images/{post_id}/{saved}"
         else:
             missing.append(img_url)
     _rewrite_links(body, source, mirrored or set(), local)

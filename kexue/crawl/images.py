@@ -7,9 +7,11 @@ so both the name and the bytes come from an untrusted page:
   ``[A-Za-z0-9._-]``, never ``.`` / ``..`` or a hidden name, the stem cut to
   ``MAX_STEM`` characters, the extension lower-cased; a query string (``a.png?v=2``) or a
   cut is folded into a short hash of the URL so different images keep different names.
-* :func:`check_image`: the bytes must be a raster image of the type the extension names
-  (magic bytes).  SVG is refused (it can carry script); an HTML page or script saved under
-  an image name is refused with a reason saying so.
+* :func:`judge_image`: the bytes decide.  A raster image (magic bytes) is kept whatever
+  its name says, under the extension of its real type (a PNG served as ``a.jpg`` is saved
+  as ``a.png``); an SVG is kept only when :func:`svg_refusal` finds nothing that could run
+  or load from elsewhere (MediaWiki's SVG upload filter is the model), else refused with
+  the reason; an HTML page or script saved under an image name is refused, saying so.
 
 A leaf module: it imports nothing of ours.
 """
@@ -18,9 +20,22 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["MAX_STEM", "RASTER_TYPES", "check_image", "image_name", "name_refusal"]
+import lxml.etree
+
+__all__ = [
+    "MAX_STEM",
+    "RASTER_TYPES",
+    "Verdict",
+    "image_name",
+    "judge_image",
+    "local_name",
+    "name_refusal",
+    "svg_refusal",
+]
 
 MAX_STEM = 64
 # extension -> the type its magic bytes must announce
@@ -74,32 +89,181 @@ def image_name(url: str) -> str:
     return f"{stem}.{ext.lower()}" if ext else stem
 
 
+# The extension each raster type is saved under.
+TYPE_EXTENSION = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WebP": "webp", "BMP": "bmp"}
+TYPE_EXTENSION["ICO"] = "ico"
+IMAGE_EXTENSIONS = frozenset(RASTER_TYPES) | {"svg"}
+
+
 def name_refusal(name: str) -> str | None:
-    """Why an image called ``name`` is not downloaded at all, else None."""
+    """Why an image called ``name`` is not downloaded at all, else None: a name without
+    an image extension (the bytes decide the type; the name only says it is an image)."""
     ext = name.rpartition(".")[2].lower() if "." in name else ""
-    if ext == "svg":
-        return "is an SVG image, which can carry script; SVG is not mirrored"
-    if ext not in RASTER_TYPES:
-        kinds = ", ".join(f".{e}" for e in RASTER_TYPES)
-        return f"has a name ({name}) without a raster image extension ({kinds})"
+    if ext not in IMAGE_EXTENSIONS:
+        kinds = ", ".join(f".{e}" for e in sorted(IMAGE_EXTENSIONS))
+        return f"has a name ({name}) without an image extension ({kinds})"
     return None
 
 
-def check_image(body: bytes, name: str) -> str | None:
-    """None when ``body`` is a raster image of the type ``name``'s extension says, else
-    the reason it is refused."""
+@dataclass(frozen=True)
+class Verdict:
+    """What the bytes of an image are: kept under ``name`` (its real type's extension), or
+    refused with ``reason``."""
+
+    name: str | None
+    reason: str | None = None
+
+    @property
+    def retyped(self) -> bool:
+        return self.name is not None and self.reason is not None
+
+
+def judge_image(body: bytes, name: str) -> Verdict:
+    """Judge an image by its bytes: a raster image is kept whatever its name says, under
+    the extension of its real type; an SVG is kept when :func:`svg_refusal` finds nothing
+    that could run or load; anything else is refused with the reason."""
     refused = name_refusal(name)
     if refused is not None:
-        return refused
+        return Verdict(None, refused)
+    stem, _, ext = name.rpartition(".")
+    ext = ext.lower()
     found = _magic_type(body[:16])
-    if found is None and b"<svg" in body[:1024].lower():
-        return "is an SVG image, which can carry script; SVG is not mirrored"
-    ext = name.rpartition(".")[2].lower()
-    want = RASTER_TYPES[ext]
-    if found == want:
-        return None
+    if found is not None:
+        if RASTER_TYPES.get(ext) == found:
+            return Verdict(name)
+        return Verdict(f"{stem}.{TYPE_EXTENSION[found]}", f"a {found} image named .{ext}")
+    if _looks_like_svg(body):
+        svg = svg_refusal(body)
+        if svg is not None:
+            return Verdict(None, f"is an SVG image that {svg}; refused")
+        retyped = None if ext == "svg" else f"an SVG image named .{ext}"
+        return Verdict(f"{stem}.svg", retyped)
     if _MARKUP_RE.match(body[:512]):
-        return f"is an HTML or script page ({len(body)} bytes), not a {want} image"
-    if found:
-        return f"is a {found} image saved under a .{ext} name"
-    return f"is not a {want} image (its first bytes are {body[:8].hex(' ')})"
+        return Verdict(None, f"is an HTML or script page ({len(body)} bytes), not an image")
+    return Verdict(None, f"is not an image (its first bytes are {body[:8].hex(' ')})")
+
+
+def local_name(folder: Path, name: str) -> str | None:
+    """The file of ``folder`` that holds the image the source calls ``name``: ``name``
+    itself, or the same stem under the extension of the image's real type (a PNG the
+    source names ``a.jpg`` is mirrored as ``a.png``); None when it is not mirrored."""
+    folder = Path(folder)
+    if (folder / name).is_file():
+        return name
+    stem = name.rpartition(".")[0] or name
+    for ext in (*TYPE_EXTENSION.values(), "svg"):
+        if f"{stem}.{ext}" != name and (folder / f"{stem}.{ext}").is_file():
+            return f"{stem}.{ext}"
+    return None
+
+
+# --------------------------------------------------------------------------------- SVG
+# What an SVG may not hold, after MediaWiki's SVG upload filter (UploadBase::checkSvg…):
+# nothing that runs (script, event attributes, javascript: URLs, XML Events handlers),
+# nothing that embeds other documents (foreignObject, XHTML or unknown namespaces), and
+# nothing that loads from elsewhere (external href, url() outside the file, @import,
+# xml-stylesheet, DTD entities).  A clean SVG is kept byte for byte; one that is not is
+# refused with the first reason found (the post keeps linking to the source's copy).
+
+SVG_NS = "http://www.w3.org/2000/svg"
+# Namespaces of inert editor metadata (Inkscape, Sodipodi, RDF, Dublin Core, Creative
+# Commons, Adobe Illustrator, Sketch) whose elements carry no behaviour.
+_INERT_NS = frozenset({
+    "http://www.inkscape.org/namespaces/inkscape",
+    "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+    "http://inkscape.sourceforge.net/DTD/sodipodi-0.dtd",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "http://purl.org/dc/elements/1.1/",
+    "http://purl.org/dc/terms/",
+    "http://creativecommons.org/ns#",
+    "http://web.resource.org/cc/",
+    "http://ns.adobe.com/AdobeIllustrator/10.0/",
+    "http://ns.adobe.com/Graphs/1.0/",
+    "http://www.bohemiancoding.com/sketch/ns",
+})  # fmt: skip
+_FORBIDDEN_ELEMENTS = {
+    "script": "holds a <script>",
+    "handler": "holds an XML Events <handler> (script)",
+    "listener": "holds an XML Events <listener>",
+    "foreignobject": "holds a <foreignObject> (embedded HTML)",
+    "iframe": "holds an <iframe>",
+    "embed": "holds an <embed>",
+    "object": "holds an <object>",
+}
+# data: URLs an SVG may embed (raster pictures, as MediaWiki allows).
+_DATA_IMAGE_RE = re.compile(r"^data:image/(?:png|gif|jpe?g|webp)[;,]", re.I)
+_SCRIPT_URL_RE = re.compile(r"(?:java|vb|live)script:|data:(?!image/(?:png|gif|jpe?g|webp))", re.I)
+_CSS_RE = re.compile(
+    r"@import|expression\s*\(|-o-link|behavior\s*:|url\s*\(\s*['\"]?\s*(?!#)", re.I
+)
+_ANIMATION = {"set", "animate", "animatecolor", "animatemotion", "animatetransform"}
+
+
+def _looks_like_svg(body: bytes) -> bool:
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in head
+
+
+def svg_refusal(body: bytes) -> str | None:
+    """Why the SVG ``body`` may not be mirrored (see above), else None."""
+    if re.search(rb"<!ENTITY", body, re.I):
+        return "declares DTD entities"
+    parser = lxml.etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = lxml.etree.fromstring(body, parser)
+    except lxml.etree.XMLSyntaxError as e:
+        return f"is not well-formed XML ({e})"
+    if lxml.etree.QName(root).localname != "svg" or lxml.etree.QName(root).namespace != SVG_NS:
+        return "has no <svg> root element in the SVG namespace"
+    node = root.getprevious()
+    while node is not None:
+        if isinstance(node, lxml.etree._ProcessingInstruction):
+            return f"holds an <?{node.target}?> processing instruction"
+        node = node.getprevious()
+    for el in root.iter():
+        reason = _element_refusal(el)
+        if reason:
+            return reason
+    return None
+
+
+def _element_refusal(el) -> str | None:
+    """Why one node of an SVG is refused, else None."""
+    if isinstance(el, lxml.etree._ProcessingInstruction):
+        return f"holds an <?{el.target}?> processing instruction"
+    if not isinstance(el.tag, str):  # a comment
+        return None
+    qname = lxml.etree.QName(el)
+    local = qname.localname.lower()
+    if local in _FORBIDDEN_ELEMENTS:
+        return _FORBIDDEN_ELEMENTS[local]
+    if qname.namespace != SVG_NS and qname.namespace not in _INERT_NS:
+        return f"holds an element of another namespace ({qname.namespace or 'none'}:{local})"
+    if local == "style" and _CSS_RE.search(el.text or ""):
+        return "has a <style> that loads from elsewhere (@import or url())"
+    for name, value in el.attrib.items():
+        reason = _attribute_refusal(local, lxml.etree.QName(name).localname.lower(), value)
+        if reason:
+            return reason
+    return None
+
+
+def _attribute_refusal(element: str, name: str, value: str) -> str | None:
+    plain = re.sub(r"[\x00-\x20]", "", value)
+    if name.startswith("on"):
+        return f"has an event attribute {name}= on <{element}>"
+    if _SCRIPT_URL_RE.search(plain):
+        return f"has a script URL in {name}= on <{element}>"
+    if name == "href" and not plain.startswith("#") and not _DATA_IMAGE_RE.match(plain):
+        return f"refers to another file ({name}={value[:60]!r} on <{element}>)"
+    if (
+        element in _ANIMATION
+        and name == "attributename"
+        and plain.lower() in ("href", "xlink:href")
+    ):
+        return f"animates a link (<{element} attributeName={value!r}>)"
+    if _CSS_RE.search(value) and (name == "style" or "url(" in plain.lower()):
+        return f"loads from elsewhere in {name}= on <{element}>"
+    return None

@@ -30,7 +30,7 @@ from kexue.crawl.convert import (
     decoding_warning,
     image_urls,
 )
-from kexue.crawl.images import check_image, name_refusal
+from kexue.crawl.images import judge_image, local_name, name_refusal
 from kexue.crawl.listings import fetch_listing, parse_archive, parse_feed
 from kexue.crawl.options import CrawlOptions
 from kexue.crawl.relevance import Rules, load_rules
@@ -205,7 +205,8 @@ def _fetch_post(opts: CrawlOptions, client: Client, cache: RawCache, summary, pi
 
 class _Images:
     """Downloads a post's images: only from the source's host and ``image_hosts``, only
-    bytes that are the image type the (sanitised) name says."""
+    bytes that are an image (kexue.crawl.images.judge_image), saved under the (sanitised)
+    name with the extension of their real type."""
 
     LINKED = "open it in a browser; the post links to the source's copy (nothing of it is kept)"
 
@@ -219,7 +220,7 @@ class _Images:
         target = folder / name
         if target.parent != folder or name in ("", ".", ".."):
             raise ValueError(f"unsafe image name {name!r}")  # image_name never makes one
-        if target.is_file():
+        if local_name(folder, name) is not None:
             return
         src = on_source(img_url, self.source)
         refused = name_refusal(name)
@@ -242,11 +243,23 @@ class _Images:
             else:
                 self.summary.warn(f"post {pid}: image {src} not downloaded ({e.reason}); {linked}")
             return
-        refused = check_image(page.body, name)
-        if refused is not None:
-            self.summary.fail(pid, src, f"the image {refused}; dropped", self.LINKED)
+        verdict = judge_image(page.body, name)
+        if verdict.name is None:
+            self.summary.fail(pid, src, f"the image {verdict.reason}; dropped", self.LINKED)
             return
-        atomic_write_bytes(target, page.body)
+        saved = folder / verdict.name
+        if verdict.retyped and saved.is_file() and saved.read_bytes() != page.body:
+            self.summary.fail(
+                pid,
+                src,
+                f"the image is {verdict.reason}, and {saved.name} is "
+                "another image of the post; dropped",
+                self.LINKED,
+            )
+            return
+        if verdict.retyped:
+            self.summary.warn(f"post {pid}: image {src} is {verdict.reason}: saved as {saved.name}")
+        atomic_write_bytes(saved, page.body)
 
 
 def convert_cache(opts: CrawlOptions, step: Step | None = None) -> Summary:

@@ -5,8 +5,8 @@ a path this site does not have.  :func:`link_images` points each such image at t
 source's absolute URL (``https://spaces.ac.cn/usr/uploads/…``), or at the local copy in
 ``content/images/<id>/`` when there is one.  :func:`mirror_images` (``invoke crawl
 --images``) downloads every source image a post references through the crawler's polite
-client, checks the bytes (kexue.crawl.images.check_image: raster images only, no SVG), and
-links the local copy.
+client, judges the bytes (kexue.crawl.images.judge_image: a raster image under its real
+type's extension, an SVG only when nothing in it can run or load), and links the local copy.
 :func:`remote_images` lists what is not local yet (``invoke check`` prints it).
 """
 
@@ -22,7 +22,7 @@ from kexue.core.fsutil import atomic_write_bytes
 from kexue.core.posts import iter_post_files, read_post, write_post
 from kexue.core.source import SITE_HOSTS, SOURCE_BASE
 from kexue.crawl.convert import image_file_names
-from kexue.crawl.images import check_image, name_refusal
+from kexue.crawl.images import judge_image, local_name, name_refusal
 from kexue.crawl.loop import make_client
 from kexue.math.tex import find_code_ranges, find_math
 
@@ -81,8 +81,8 @@ def link_images(body: str, post_id: str, images_dir: Path | None) -> tuple[str, 
         url = source_url(ref)
         if url is None:
             continue
-        name = names[url]
-        if images_dir is not None and (Path(images_dir) / name).is_file():
+        name = local_name(images_dir, names[url]) if images_dir is not None else None
+        if name is not None:
             new = f"{LOCAL_PREFIX}{post_id}/{name}"
             local += 1
         else:
@@ -114,13 +114,15 @@ class ImageReport:
     present: int = 0
     relinked: list[str] = field(default_factory=list)  # posts rewritten
     failed: list[str] = field(default_factory=list)  # "post N: URL: why"
+    retyped: list[str] = field(default_factory=list)  # saved under their real type's name
 
     def lines(self) -> list[str]:
         out = [
             f"images: {self.posts} posts with source images, {self.downloaded} downloaded, "
             f"{self.present} already here, {len(self.relinked)} posts relinked, "
-            f"{len(self.failed)} failed"
+            f"{len(self.retyped)} saved under their real type, {len(self.failed)} failed"
         ]
+        out += [f"retyped {r}" for r in self.retyped]
         out += [f"FAILED {f}" for f in self.failed]
         return out
 
@@ -161,12 +163,13 @@ def mirror_images(
 def _mirror_image(
     url: str, target: Path, where: str, fetch: Callable[[str], bytes], report: ImageReport
 ) -> None:
-    """Download one image of :func:`mirror_images` to ``target`` unless it is there."""
-    if target.is_file():
+    """Download one image of :func:`mirror_images` into ``target``'s folder unless it is
+    there, under the name of its real type (kexue.crawl.images.judge_image)."""
+    if local_name(target.parent, target.name) is not None:
         report.present += 1
         return
     refused = name_refusal(target.name)
-    if refused is not None:  # before any request (an SVG, a name without type)
+    if refused is not None:  # before any request (a name without an image type)
         report.failed.append(f"{where}: {url}: {refused}; it stays linked")
         return
     try:
@@ -174,12 +177,21 @@ def _mirror_image(
     except Exception as e:  # the crawler's errors name the URL and what to do
         report.failed.append(f"{where}: {url}: {e}")
         return
-    refused = check_image(data, target.name)
-    if refused is not None:
-        report.failed.append(f"{where}: {url}: {refused}; it stays linked")
+    verdict = judge_image(data, target.name)
+    if verdict.name is None:
+        report.failed.append(f"{where}: {url}: {verdict.reason}; it stays linked")
         return
-    atomic_write_bytes(target, data)
+    saved = target.parent / verdict.name
+    if saved.is_file() and saved.read_bytes() != data:  # another image of the post has it
+        report.failed.append(
+            f"{where}: {url}: is {verdict.reason}, and {saved.name} is "
+            "another image of the post; it stays linked"
+        )
+        return
+    atomic_write_bytes(saved, data)
     report.downloaded += 1
+    if verdict.retyped:
+        report.retyped.append(f"{where}: {url}: {verdict.reason}, saved as {saved.name}")
 
 
 def remote_images(content: Path) -> Iterator[tuple[Path, int, str]]:

@@ -41,6 +41,7 @@ from kexue.legacy.anchoring import AnchoringReport, anchor_imported, save_record
 from kexue.legacy.images import link_images
 from kexue.legacy.note_repair import KINDS as NOTE_REPAIRS
 from kexue.legacy.note_repair import Repair, repair_note_math
+from kexue.legacy.words import repair_links, restore_words
 from kexue.math.tex import find_code_ranges, find_math
 
 __all__ = [
@@ -379,7 +380,7 @@ def _derivation_start(lines: list[str], after: int) -> int:
     return i
 
 
-def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: where the post text ends, one case per marker; kept as tested)
+def parse_legacy_file(path: Path) -> LegacyFile:
     """Read one legacy file: id, titles, dates, post text (repaired) and derivation text."""
     path = Path(path)
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
@@ -398,10 +399,23 @@ def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: w
             f"{path}: no post id (neither `source:` nor a **原文链接** line names "
             f"{post_url('<id>')}); add `source:` to its front matter"
         )
-    # Where the post text ends: the site's citation block, the feed's "read more" link, or
-    # the derivation heading, whichever comes first.
-    end = len(lines)
-    deriv = len(lines)
+    end, deriv = _post_end(lines, start, file, body_line)
+    post = _post_text(lines, start, end, file, body_line)
+    if deriv < len(lines):
+        file.derivation = "\n".join(lines[deriv:]).strip("\n")
+        file.derivation_line = body_line + deriv
+    if file.kind == "mixed":
+        file.derivation = (post + "\n\n" + file.derivation).strip("\n")
+        post = ""
+    file.post_text = post
+    return file
+
+
+def _post_end(lines: list[str], start: int, file: LegacyFile, body_line: int) -> tuple[int, int]:
+    """Where the post text ends and the derivation text starts (line indexes): at the
+    site's citation block, the feed's "read more" link, or the derivation heading,
+    whichever comes first; sets ``file.kind`` to excerpt or rewritten."""
+    end = deriv = len(lines)
     heading = next(
         (i for i in range(start, len(lines)) if lines[i].strip() == DERIVATION_HEADING), None
     )
@@ -423,17 +437,22 @@ def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: w
         file.kind = "rewritten"
         end, deriv = start, _derivation_start(lines, start)
         file.problems.append(
-            f"{path.name}:{body_line + start}: no citation block, 'read more' link or "
+            f"{file.name}:{body_line + start}: no citation block, 'read more' link or "
             f"{DERIVATION_HEADING} heading: the whole text is kept as the derivation note and "
             "the post is marked excerpt (run `invoke crawl --ids` for the original)"
         )
-    post = "\n".join(lines[start:end])
-    post = _cut_boilerplate(post, file)
+    return end, deriv
+
+
+def _post_text(lines: list[str], start: int, end: int, file: LegacyFile, body_line: int) -> str:
+    """The post text of ``lines[start:end]``: boilerplate cut, html2text damage repaired;
+    a text holding that mirror's additions makes ``file`` mixed."""
+    post = _cut_boilerplate("\n".join(lines[start:end]), file)
     box = _ADDED_RE.search(post) if file.kind != "rewritten" else None
     if box:
         file.kind = "mixed"
         file.problems.append(
-            f"{path.name}:{body_line + start + post.count(chr(10), 0, box.start())}: the post "
+            f"{file.name}:{body_line + start + post.count(chr(10), 0, box.start())}: the post "
             "text holds that mirror's own additions: it is kept in the derivation note, and the "
             "post is marked excerpt (run `invoke crawl --ids` for the original)"
         )
@@ -453,17 +472,10 @@ def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: w
         lines_left = sorted({file.post_line + post.count("\n", 0, i) for i in left})
         shown = ", ".join(map(str, lines_left[:8])) + (", …" if len(lines_left) > 8 else "")
         file.problems.append(
-            f"{path.name}:{lines_left[0]}: {len(left)} TeX span(s) whose backslashes are not "
+            f"{file.name}:{lines_left[0]}: {len(left)} TeX span(s) whose backslashes are not "
             f"html2text's, left as written (lines {shown})"
         )
-    if deriv < len(lines):
-        file.derivation = "\n".join(lines[deriv:]).strip("\n")
-        file.derivation_line = body_line + deriv
-    if file.kind == "mixed":
-        file.derivation = (post + "\n\n" + file.derivation).strip("\n")
-        post = ""
-    file.post_text = post
-    return file
+    return post
 
 
 # ------------------------------------------------------------------------------- ledger
@@ -529,6 +541,10 @@ class ImportReport:
     anchoring: AnchoringReport = field(default_factory=AnchoringReport)
     # (legacy file, line, repair) of each formula repaired in a note
     note_repairs: list[tuple[str, int, Repair]] = field(default_factory=list)
+    # (legacy file, line, what) of each word written as a tag (<eos>) escaped as text, and
+    # of each damaged link address repaired
+    words: list[tuple[str, int, str]] = field(default_factory=list)
+    links: list[tuple[str, int, str]] = field(default_factory=list)
 
     def format(self) -> str:
         out = [
@@ -591,6 +607,12 @@ class ImportReport:
                 f"    blogs_raw/{name}:{line}: {NOTE_REPAIRS[r.kind]}"
                 for name, line, r in self.note_repairs
             )
+        if self.words:
+            out.append(f"  words written as tags, escaped as text ({len(self.words)}):")
+            out.extend(f"    {f}:{n}: {w}" for f, n, w in self.words)
+        if self.links:
+            out.append(f"  damaged link addresses repaired ({len(self.links)}):")
+            out.extend(f"    {f}:{n}: {u}" for f, n, u in self.links)
         out.append(self.anchoring.format())
         out.append(f"  not understood ({len(self.problems)}):")
         out.extend(f"    {p}" for p in self.problems)
@@ -618,13 +640,44 @@ def _note_text(post_id: str, status: str, parts: list[tuple[str, str]]) -> str:
     return head + "\n\n" + render_boxes(body).rstrip("\n") + "\n"
 
 
-def import_legacy(source: Path, content: Path, force: bool = False) -> ImportReport:  # noqa: C901 (legacy import: the keep/force/digest cases read best in one place)
+@dataclass
+class _Import:
+    """One run of :func:`import_legacy`: where it writes, what earlier runs wrote, and what
+    it found so far.  Each step below reads and fills it."""
+
+    source: Path
+    content: Path
+    force: bool
+    report: ImportReport
+    files: list[LegacyFile] = field(default_factory=list)
+    by_stem: dict[str, LegacyFile] = field(default_factory=dict)
+    ledger_status: dict[str, str] = field(default_factory=dict)  # file name -> status
+    topics_by_stem: dict[str, str] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)  # post id -> legacy topic
+    notes_written: dict[str, str] = field(default_factory=dict)  # digests (legacy-notes.json)
+    posts_written: dict[str, str] = field(default_factory=dict)  # digests (legacy-posts.json)
+    anchor_record: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def notes_manifest(self) -> Path:
+        return self.content / "overrides" / "legacy-notes.json"
+
+    @property
+    def posts_manifest(self) -> Path:
+        return self.content / "overrides" / "legacy-posts.json"
+
+
+_KEPT_RANK = {"full": 0, "excerpt": 1, "mixed": 2, "rewritten": 3}
+
+
+def import_legacy(source: Path, content: Path, force: bool = False) -> ImportReport:
     """Import the legacy folder ``source`` into the content folder ``content``.
 
     Re-running changes nothing; an existing note or post that differs from what the
     import last wrote there (digests in content/overrides/legacy-*.json: edited by hand,
     written by the crawler, or not the import's) is kept unless ``force``, and the report
-    lists what ``force`` replaced.
+    lists what ``force`` replaced.  The steps, in order: read the files, read the ledger,
+    then per post id: the post, its note, its topic; then the records.
     """
     source, content = Path(source), Path(content)
     raw = source / "blogs_raw"
@@ -633,29 +686,49 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             f"{raw} not found: give the legacy folder holding blogs_raw/, blog_list.txt and "
             "topic_classification.json"
         )
-    report = ImportReport(source=source, content=content)
-    files: list[LegacyFile] = []
-    by_stem: dict[str, LegacyFile] = {}
+    run = _Import(source, content, force, ImportReport(source=source, content=content))
+    _read_files(run, raw)
+    _read_ledger_rows(run)
+    run.topics_by_stem = _read_topics(source / "topic_classification.json", run.by_stem, run.report)
+    _read_records(run)
+    groups: dict[str, list[LegacyFile]] = {}
+    for f in run.files:
+        groups.setdefault(f.id, []).append(f)
+    run.report.ids = len(groups)
+    for post_id in sorted(groups, key=int):
+        group = sorted(
+            groups[post_id], key=lambda f: (_KEPT_RANK[f.kind], -len(f.post_text), f.name)
+        )
+        _import_post(run, post_id, group)
+        _import_note(run, post_id, group)
+        _pick_topic(run, post_id, group)
+    _write_records(run)
+    return run.report
+
+
+def _read_files(run: _Import, raw: Path) -> None:
+    """Parse every legacy file; one that cannot be read is a problem of the report."""
     for path in sorted(raw.glob("*.md")):
-        report.files_read += 1
+        run.report.files_read += 1
         try:
             f = parse_legacy_file(path)
         except LegacyFormatError as e:
-            report.problems.append(str(e))
+            run.report.problems.append(str(e))
             continue
-        files.append(f)
-        by_stem[path.stem] = f
-        report.problems.extend(f.problems)
+        run.files.append(f)
+        run.by_stem[path.stem] = f
+        run.report.problems.extend(f.problems)
 
-    # The ledger: statuses, dates and titles of the files it names.
-    rows, problems = read_ledger(source / "blog_list.txt")
-    report.problems.extend(problems)
-    report.ledger_rows = len(rows)
-    ledger_status: dict[str, str] = {}
+
+def _read_ledger_rows(run: _Import) -> None:
+    """The ledger: statuses, dates and titles of the files it names."""
+    rows, problems = read_ledger(run.source / "blog_list.txt")
+    run.report.problems.extend(problems)
+    run.report.ledger_rows = len(rows)
     for row in rows:
-        f = by_stem.get(Path(row.path).stem)
+        f = run.by_stem.get(Path(row.path).stem)
         if f is None:
-            report.problems.append(
+            run.report.problems.append(
                 f"blog_list.txt:{row.line}: {row.path} is not in blogs_raw/ (row ignored)"
             )
             continue
@@ -663,116 +736,152 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             f.dates.append((3, row.date))
         f.titles.append(row.title)
         if row.status not in _STATUS_RANK:
-            report.problems.append(f"blog_list.txt:{row.line}: unknown status {row.status!r}")
+            run.report.problems.append(f"blog_list.txt:{row.line}: unknown status {row.status!r}")
         else:
-            ledger_status[f.name] = row.status
+            run.ledger_status[f.name] = row.status
 
-    groups: dict[str, list[LegacyFile]] = {}
-    for f in files:
-        groups.setdefault(f.id, []).append(f)
-    report.ids = len(groups)
 
-    kept_rank = {"full": 0, "excerpt": 1, "mixed": 2, "rewritten": 3}
-    topics_by_stem = _read_topics(source / "topic_classification.json", by_stem, report)
-    topics: dict[str, str] = {}
-    # Digests of the notes this import wrote: a note that no longer matches was edited.
-    manifest = content / "overrides" / "legacy-notes.json"
-    written = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
-    # The same for posts: a post whose file no longer matches was edited by hand.
-    post_manifest = content / "overrides" / "legacy-posts.json"
-    posts_written = read_record(post_manifest)
-    anchor_record: dict[str, dict[str, str]] = {}
-    for post_id in sorted(groups, key=int):
-        group = sorted(
-            groups[post_id], key=lambda f: (kept_rank[f.kind], -len(f.post_text), f.name)
+def _read_records(run: _Import) -> None:
+    """Digests of the notes and posts earlier imports wrote: a file that no longer
+    matches was edited (by hand, or by the crawler)."""
+    if run.notes_manifest.is_file():
+        run.notes_written = json.loads(run.notes_manifest.read_text(encoding="utf-8"))
+    run.posts_written = read_record(run.posts_manifest)
+
+
+def _write_records(run: _Import) -> None:
+    for path, record in (
+        (run.notes_manifest, run.notes_written),
+        (run.posts_manifest, run.posts_written),
+    ):
+        atomic_write_text(path, json.dumps(record, indent=1, sort_keys=True) + "\n")
+    save_record(run.content, run.anchor_record, run.notes_written)
+    run.report.topics = len(run.topics)
+    run.report.topics_written = _write_topics(run.content / "overrides", run.topics, run.report)
+
+
+def _restore_prose(run: _Import, text: str, where: str, first_line: int) -> str:
+    """Undo the earlier mirror's damage to prose (words turned into tags, damaged links),
+    reporting each at ``where:line`` (``first_line``: the file's line of ``text``'s first)."""
+    text, words = restore_words(text)
+    for line, tag in words:
+        run.report.words.append((where, first_line + line - 1, tag))
+    if words:
+        run.report.repairs["word written as a tag (<eos>) escaped as text"] += len(words)
+    text, links = repair_links(text)
+    for line, url in links:
+        run.report.links.append((where, first_line + line - 1, url))
+    if links:
+        run.report.repairs["link address split around its scheme (htt…p://) rejoined"] += len(links)
+    return text
+
+
+def _import_post(run: _Import, post_id: str, group: list[LegacyFile]) -> None:
+    """Write the post of ``post_id`` from the winning file of its ``group``."""
+    report, win = run.report, group[0]
+    if len(group) > 1:
+        report.duplicates.append((post_id, [f.name for f in group]))
+    titles = [t for f in group for t in f.titles]
+    dates = [d for _, d in sorted(p for f in group for p in f.dates) if _DATE_RE.match(d)]
+    if len(set(dates)) > 1:
+        report.problems.append(
+            f"{win.name}: dates disagree ({', '.join(sorted(set(dates)))}); kept {dates[0]}"
         )
-        win = group[0]
-        if len(group) > 1:
-            report.duplicates.append((post_id, [f.name for f in group]))
-        titles = [t for f in group for t in f.titles]
-        dates = [d for _, d in sorted(p for f in group for p in f.dates) if _DATE_RE.match(d)]
-        if len(set(dates)) > 1:
-            report.problems.append(
-                f"{win.name}: dates disagree ({', '.join(sorted(set(dates)))}); kept {dates[0]}"
-            )
-        completeness = "full" if win.kind == "full" else "excerpt"
-        if completeness == "excerpt":
-            report.excerpt_only.append(post_id)
-            if win.kind in ("mixed", "rewritten"):
-                report.rewritten.append(post_id)
-        report.repairs.update(win.repairs)
-        tags = [t.strip() for f in group for t in f.front.get("tags", "").split(",")]
-        tags = list(dict.fromkeys(t for t in tags if t))
-        text, _, remote = link_images(win.post_text, post_id, content / "images" / post_id)
-        if remote:
-            report.repairs["relative image path linked to the source's absolute URL"] += remote
-        post = Post(
-            id=post_id,
-            title=_best_title(titles),
-            date=dates[0] if dates else "",
-            source=post_url(post_id),
-            author=AUTHOR,
-            completeness=completeness,
-            body=text + "\n" if text else "",
-            extra={"Legacy_tags": ", ".join(tags)} if tags else {},
-        )
-        if not win.post_text:
-            # No text at all: not published (an empty page) until `invoke crawl --missing`
-            # fetches it; Pelican writes no drafts (DRAFT_SAVE_AS = "").
-            post.extra["Status"] = "draft"
-            report.unpublished.append(post_id)
-        _write_post(content / "posts" / f"{post_id}.md", post, force, report, posts_written)
+    completeness = "full" if win.kind == "full" else "excerpt"
+    if completeness == "excerpt":
+        report.excerpt_only.append(post_id)
+        if win.kind in ("mixed", "rewritten"):
+            report.rewritten.append(post_id)
+    report.repairs.update(win.repairs)
+    tags = [t.strip() for f in group for t in f.front.get("tags", "").split(",")]
+    tags = list(dict.fromkeys(t for t in tags if t))
+    text = _restore_prose(run, win.post_text, f"blogs_raw/{win.name}", win.post_line)
+    text, _, remote = link_images(text, post_id, run.content / "images" / post_id)
+    if remote:
+        report.repairs["relative image path linked to the source's absolute URL"] += remote
+    post = Post(
+        id=post_id,
+        title=_best_title(titles),
+        date=dates[0] if dates else "",
+        source=post_url(post_id),
+        author=AUTHOR,
+        completeness=completeness,
+        body=text + "\n" if text else "",
+        extra={"Legacy_tags": ", ".join(tags)} if tags else {},
+    )
+    if not win.post_text:
+        # No text at all: not published (an empty page) until `invoke crawl --missing`
+        # fetches it; Pelican writes no drafts (DRAFT_SAVE_AS = "").
+        post.extra["Status"] = "draft"
+        report.unpublished.append(post_id)
+    _write_post(run.content / "posts" / f"{post_id}.md", post, run.force, report, run.posts_written)
 
-        # Derivation texts: every distinct one, the winner's first.
-        parts: list[tuple[str, str]] = []
-        seen_texts: list[str] = []
-        for f in group:
-            if f.derivation and f.derivation not in seen_texts:
-                seen_texts.append(f.derivation)
-                fixed, repairs = repair_note_math(f.derivation)
-                for r in repairs:
-                    report.repairs[f"note formula: {NOTE_REPAIRS[r.kind]}"] += 1
-                    report.note_repairs.append((f.name, f.derivation_line + r.line - 1, r))
-                parts.append((f"blogs_raw/{f.name}", fixed))
-        statuses = [f.status for f in group] + [ledger_status.get(f.name, "") for f in group]
-        statuses = [s for s in statuses if s in _STATUS_RANK]
-        best = max(statuses, key=_STATUS_RANK.__getitem__, default="pending")
-        if any(
-            _STATUS_RANK.get(f.status, 0) > _STATUS_RANK.get(ledger_status.get(f.name, ""), 0)
-            for f in group
-            if f.name in ledger_status
-        ):
-            report.status_conflicts += 1
-        if parts:
-            status = NOTE_STATUS[best]
-            report.notes += 1
-            report.note_texts += len(parts)
-            report.note_lines += sum(t.count("\n") + 1 for _, t in parts)
-            report.statuses[status] += 1
-            raw_note = _note_text(post_id, status, parts)
-            anchored = anchor_imported(content, post_id, raw_note, anchor_record)
-            report.anchoring.results.append(anchored)
-            _write_note(
-                content / "derivations" / f"{post_id}.md", anchored.text, force, report, written
-            )
-        elif best != "pending":
+
+def _note_parts(run: _Import, group: list[LegacyFile]) -> list[tuple[str, str]]:
+    """Every distinct derivation text of ``group`` (the winner's first), repaired."""
+    parts: list[tuple[str, str]] = []
+    seen_texts: list[str] = []
+    for f in group:
+        if not f.derivation or f.derivation in seen_texts:
+            continue
+        seen_texts.append(f.derivation)
+        fixed, repairs = repair_note_math(f.derivation)
+        for r in repairs:
+            run.report.repairs[f"note formula: {NOTE_REPAIRS[r.kind]}"] += 1
+            run.report.note_repairs.append((f.name, f.derivation_line + r.line - 1, r))
+        fixed = _restore_prose(run, fixed, f"blogs_raw/{f.name}", f.derivation_line)
+        parts.append((f"blogs_raw/{f.name}", fixed))
+    return parts
+
+
+def _note_status(run: _Import, group: list[LegacyFile]) -> str:
+    """The most advanced legacy status of ``group`` (files and ledger)."""
+    ledger = run.ledger_status
+    statuses = [f.status for f in group] + [ledger.get(f.name, "") for f in group]
+    statuses = [s for s in statuses if s in _STATUS_RANK]
+    if any(
+        _STATUS_RANK.get(f.status, 0) > _STATUS_RANK.get(ledger.get(f.name, ""), 0)
+        for f in group
+        if f.name in ledger
+    ):
+        run.report.status_conflicts += 1
+    return max(statuses, key=_STATUS_RANK.__getitem__, default="pending")
+
+
+def _import_note(run: _Import, post_id: str, group: list[LegacyFile]) -> None:
+    """Write the derivation note of ``post_id``: its texts, anchored under the equations."""
+    report = run.report
+    parts = _note_parts(run, group)
+    best = _note_status(run, group)
+    if not parts:
+        if best != "pending":
             report.problems.append(
-                f"{win.name}: status {best!r} but no derivation text; no note written"
+                f"{group[0].name}: status {best!r} but no derivation text; no note written"
             )
-        names = [topics_by_stem[f.path.stem] for f in group if f.path.stem in topics_by_stem]
-        if names:
-            topics[post_id] = names[0]
-            if len(set(names)) > 1:
-                report.problems.append(
-                    f"topic_classification.json: {post_id} has topics {sorted(set(names))}; "
-                    f"kept {names[0]!r} (of {win.name})"
-                )
-    atomic_write_text(manifest, json.dumps(written, indent=1, sort_keys=True) + "\n")
-    atomic_write_text(post_manifest, json.dumps(posts_written, indent=1, sort_keys=True) + "\n")
-    save_record(content, anchor_record, written)
-    report.topics = len(topics)
-    report.topics_written = _write_topics(content / "overrides", topics, report)
-    return report
+        return
+    status = NOTE_STATUS[best]
+    report.notes += 1
+    report.note_texts += len(parts)
+    report.note_lines += sum(t.count("\n") + 1 for _, t in parts)
+    report.statuses[status] += 1
+    raw_note = _note_text(post_id, status, parts)
+    anchored = anchor_imported(run.content, post_id, raw_note, run.anchor_record)
+    report.anchoring.results.append(anchored)
+    path = run.content / "derivations" / f"{post_id}.md"
+    _write_note(path, anchored.text, run.force, report, run.notes_written)
+
+
+def _pick_topic(run: _Import, post_id: str, group: list[LegacyFile]) -> None:
+    """The legacy topic of ``post_id``: the winner's when its files disagree."""
+    names = [run.topics_by_stem[f.path.stem] for f in group if f.path.stem in run.topics_by_stem]
+    if not names:
+        return
+    run.topics[post_id] = names[0]
+    if len(set(names)) > 1:
+        run.report.problems.append(
+            f"topic_classification.json: {post_id} has topics {sorted(set(names))}; "
+            f"kept {names[0]!r} (of {group[0].name})"
+        )
 
 
 def _read_topics(path: Path, by_stem: dict[str, LegacyFile], report: ImportReport) -> dict:

@@ -2,12 +2,16 @@
 
 Every check is ``check_x(ctx: CheckContext) -> Iterator[Problem]`` (kexue/core/problems.py),
 defined beside the code it checks; each area adds its check to CHECKS (one line here), so
-`invoke check` and `invoke publish` run them all.
+`invoke check` and `invoke publish` run them all.  A check marks a finding that must not
+block publishing as a notice (``Problem.notice``); NOTICES are checks whose findings are
+all notices.  :func:`check_site` sorts everything into problems, problems a person
+accepted in data/accepted.toml (kexue/site/accepted.py) and notices.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from kexue.core.header import HeaderError
@@ -19,11 +23,20 @@ from kexue.legacy.images import remote_images
 from kexue.math.checks import check_math_pages
 from kexue.notes import check_notes
 from kexue.search.index import check_search_index
+from kexue.site.accepted import Acceptance, Sorted, acceptance_entry, sort_problems
 from kexue.site.authored import check_content_files
 from kexue.site.sanitize import check_authored_html
 from kexue.topics import check_topics
 
-__all__ = ["CHECKS", "CheckContext", "Problem", "run_checks", "run_notices"]
+__all__ = [
+    "CHECKS",
+    "CheckContext",
+    "Problem",
+    "check_site",
+    "report_lines",
+    "run_checks",
+    "run_notices",
+]
 
 CHECKS: list[tuple[str, Check]] = [
     ("content files", check_content_files),
@@ -49,6 +62,7 @@ def notice_remote_images(ctx: CheckContext) -> Iterable[Problem]:
             refs[0][0],
             f"{len(refs)} image(s) linked to the source, not local (first {refs[0][1]}); "
             f"`invoke crawl --images --ids {path.stem}` mirrors them",
+            notice=True,
         )
 
 
@@ -77,3 +91,48 @@ def run_checks(ctx: CheckContext, only: Iterable[str] = ()) -> list[tuple[str, l
 def run_notices(ctx: CheckContext) -> list[tuple[str, list[Problem]]]:
     """The notices (work to do, not failures), as :func:`run_checks` runs the checks."""
     return [(name, _run(name, notice, ctx)) for name, notice in NOTICES]
+
+
+def check_site(
+    ctx: CheckContext, acceptances: list[Acceptance], only: Iterable[str] = ()
+) -> tuple[list[tuple[str, Sorted]], Sorted]:
+    """Every check and notice, each check's findings sorted into problems (which block
+    publishing), accepted problems (data/accepted.toml) and notices; returns them per
+    check and in total (with the acceptances nothing matched any more)."""
+    notices = [(n, [replace(p, notice=True) for p in found]) for n, found in run_notices(ctx)]
+    per_check = [
+        (name, sort_problems(found, acceptances, ctx.content))
+        for name, found in [*run_checks(ctx, only), *notices]
+    ]
+    total = Sorted([], [], [], [])
+    for _, s in per_check:
+        total.problems += s.problems
+        total.accepted += s.accepted
+        total.notices += s.notices
+    used = {id(a) for _, a in total.accepted}
+    total.stale = [a for a in acceptances if id(a) not in used]
+    return per_check, total
+
+
+def report_lines(
+    per_check: list[tuple[str, Sorted]], total: Sorted, accepted_path: Path, content: Path
+) -> Iterator[tuple[str, bool]]:
+    """What `invoke check` prints: (line, is a headline)."""
+    for name, found in per_check:
+        yield from ((str(p), False) for p in found.problems)
+        yield from ((f"notice: {p}", False) for p in found.notices)
+        counts = [f"{len(found.problems)} problem(s)"] if found.problems else ["ok"]
+        counts += [f"{len(found.accepted)} accepted"] if found.accepted else []
+        counts += [f"{len(found.notices)} notice(s)"] if found.notices else []
+        yield f"check {name}: {', '.join(counts)}", True
+    if total.accepted:
+        yield f"accepted problems ({len(total.accepted)}, {accepted_path}):", True
+        for problem, why in total.accepted:
+            yield f"accepted: {problem}\n    reason: {why.reason}", False
+    if total.stale:
+        yield "acceptances that match nothing now (text changed or fixed; remove them):", True
+        yield from ((f"stale: {accepted_path}: {a}", False) for a in total.stale)
+    if total.problems:
+        yield f"to accept a problem, add its entry to {accepted_path} with a reason:", True
+        entries = dict.fromkeys(acceptance_entry(p, content) for p in total.problems)
+        yield from ((entry, False) for entry in entries)  # one per text, however many checks

@@ -17,7 +17,10 @@ keep only http, https and mailto URLs (and relative ones).  No event handler, no
 ``style`` beyond ``text-align``, no comment survives.
 
 ``invoke check`` (:func:`check_authored_html`) names each element or attribute the
-allowlist would remove as ``file:line``, so an author sees what the page will not show.
+allowlist would remove as ``file:line``, so an author sees what the page will not show:
+a problem when the reader loses text (an unknown element such as ``<eos>``, a damaged
+link), a notice when the site only neutralised something active (an iframe, a script,
+an event attribute, a ``javascript:`` link).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import nh3
 from markdown import Extension
@@ -118,7 +122,7 @@ def makeExtension(**kwargs):  # noqa: N802 (Markdown's entry-point name)
 # ---------------------------------------------------------------------------- checking
 
 # A start tag (not an autolink like <https://…>: a name, then a blank, / or >).
-_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _ATTR_RE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 _MD_LINK_RE = re.compile(r"\]\(\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*):")
 _ATTR_LIST_RE = re.compile(r"\{:?[^}\n]*?\s(on[a-z]+|style)\s*=", re.I)
@@ -144,49 +148,70 @@ def _url_scheme(value: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def removed_markup(text: str) -> Iterator[tuple[int, str]]:
+class Removal(NamedTuple):
+    """One thing the allowlist removes: where, what, and whether it is only a notice."""
+
+    offset: int
+    message: str
+    # True when the site neutralises something active (a script, an iframe, an event
+    # attribute, a javascript: link) and the reader loses no text: a notice, not a problem.
+    neutralised: bool
+
+
+# Schemes of active links: removed on purpose (a notice); any other unknown scheme is a
+# damaged address, which the reader loses (a problem).
+ACTIVE_SCHEMES = frozenset({"javascript", "vbscript", "data", "file"})
+
+
+def removed_markup(text: str) -> Iterator[Removal]:
     """What the allowlist removes from raw HTML and links written in Markdown ``text``:
-    (offset, message), one per element, attribute or link (a tag may span lines)."""
-    for m in _TAG_RE.finditer(text):
+    one :class:`Removal` per element, attribute or link (a tag may span lines)."""
+    for m in TAG_RE.finditer(text):
         tag = m.group(1).lower()
         if tag in REMOVED_WITH_CONTENT:
-            yield m.start(), f"<{tag}> is removed with its content (not allowed on the site)"
-            continue
-        if tag not in ALLOWED_TAGS:
-            yield (
-                m.start(),
-                (
-                    f"<{tag}> is not an allowed HTML element: removed, its content kept "
-                    f"(to show it as text, write &lt;{tag}&gt;)"
-                ),
+            yield Removal(
+                m.start(), f"<{tag}> is removed with its content (not allowed on the site)", True
             )
             continue
-        for message in _removed_attributes(tag, m.group(2)):
-            yield m.start(), message
+        if tag not in ALLOWED_TAGS:
+            yield Removal(
+                m.start(),
+                f"<{tag}> is not an allowed HTML element: removed, its content kept "
+                f"(to show it as text, write &lt;{tag}&gt;)",
+                False,
+            )
+            continue
+        for message, scheme in _removed_attributes(tag, m.group(2)):
+            yield Removal(m.start(), message, scheme is None or scheme in ACTIVE_SCHEMES)
     for m in _MD_LINK_RE.finditer(text):
         scheme = m.group(1).lower()
         if scheme not in URL_SCHEMES and scheme != "static":
-            yield (
+            yield Removal(
                 m.start(),
                 f"{scheme}: link is removed (only http, https, mailto and relative links)",
+                scheme in ACTIVE_SCHEMES,
             )
     for m in _ATTR_LIST_RE.finditer(text):
-        yield m.start(), f"attribute {m.group(1)}= in an attribute list is removed"
+        yield Removal(m.start(), f"attribute {m.group(1)}= in an attribute list is removed", True)
 
 
-def _removed_attributes(tag: str, attrs: str) -> Iterator[str]:
-    """What the allowlist removes from the attributes ``attrs`` of an allowed ``tag``."""
+def _removed_attributes(tag: str, attrs: str) -> Iterator[tuple[str, str | None]]:
+    """What the allowlist removes from the attributes ``attrs`` of an allowed ``tag``:
+    (message, the URL scheme removed or None)."""
     for a in _ATTR_RE.finditer(attrs):
         name, value = a.group(1), (a.group(2) or "").strip("\"'")
         if not _allowed_attribute(tag, name):
-            yield f"attribute {name}= on <{tag}> is removed (not in the HTML allowlist)"
+            yield f"attribute {name}= on <{tag}> is removed (not in the HTML allowlist)", None
         elif name.lower() in URL_ATTRIBUTES:
             scheme = _url_scheme(value)
             if scheme and scheme not in URL_SCHEMES:
-                yield f"{scheme}: URL in {name}= on <{tag}> is removed (only http, https, mailto)"
+                yield (
+                    f"{scheme}: URL in {name}= on <{tag}> is removed (only http(s), mailto)",
+                    scheme,
+                )
 
 
-def _masked(text: str) -> str:
+def prose_only(text: str) -> str:
     """``text`` with code, math and HTML comments blanked (newlines kept), so only the
     markup a reader's browser would get is looked at."""
     chars = list(text)
@@ -214,6 +239,7 @@ def check_authored_html(ctx: CheckContext) -> Iterator[Problem]:
             continue  # the post-header check reports unreadable files
         text = text.replace("\r\n", "\n")
         header = len(text.split("\n\n", 1)[0])  # the Key: value lines are text
-        for offset, message in sorted(removed_markup(_masked(text))):
+        for offset, message, neutralised in sorted(removed_markup(prose_only(text))):
             if offset > header:
-                yield Problem(str(path), text.count("\n", 0, offset) + 1, message)
+                line = text.count("\n", 0, offset) + 1
+                yield Problem(str(path), line, message, notice=neutralised)

@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 
 from kexue.core.posts import Post, read_post, write_post
-from kexue.crawl.images import check_image
+from kexue.crawl.images import Verdict, judge_image
 from kexue.crawl.missing import missing_text
 from kexue.crawl.options import CrawlOptions
 from kexue.legacy.images import crawl_images, link_images, remote_images
 from kexue.site.checks import CheckContext, notice_remote_images
 from tests.conftest import ROOT, build_site
-from tests.fixtures.source_site import SourceSite
+from tests.fixtures.live_markup import scan_site
+from tests.fixtures.source_site import CLEAN_SVGS, HOSTILE_SVGS, PNG, SourceSite
 
 BODY = """图一如下：
 
@@ -91,7 +92,9 @@ def test_crawl_images_mirrors_every_image_and_the_built_page_has_none_broken(tmp
     for src in local:
         assert not src.startswith(("http:", "https:")), src
         path = (out / src.lstrip("/")) if src.startswith("/") else (page_file.parent / src)
-        assert path.is_file() and check_image(path.read_bytes(), path.name) is None, src
+        assert path.is_file() and judge_image(path.read_bytes(), path.name) == Verdict(path.name), (
+            src
+        )
 
 
 def test_an_image_the_source_lacks_is_reported_and_stays_linked(tmp_path: Path):
@@ -134,3 +137,56 @@ def test_invoke_crawl_missing_fetches_exactly_the_excerpt_posts(tmp_path: Path):
     assert articles == ["/archives/7002"]
     post = read_post(content / "posts" / "7002.md")
     assert post.body.strip() and post.completeness != "excerpt" and "Status" not in post.extra
+
+
+# ------------------------------------------------------------- images judged by their bytes
+
+MIXED = "/usr/uploads/mixed/"
+MIXED_NAMES = ["photo.jpg", "chart.png", *sorted(CLEAN_SVGS), *sorted(HOSTILE_SVGS), "notes.png"]
+
+
+def mirror_mixed(tmp_path: Path) -> tuple[Path, object]:
+    """A post linking a PNG named .jpg, a PNG, clean and hostile SVGs and a non-image,
+    mirrored from the fixture source site."""
+    body = "\n\n".join(f"![{n}]({MIXED}{n})" for n in MIXED_NAMES) + "\n"
+    content = _content(tmp_path, link_images(body, "7001", None)[0])
+    with SourceSite() as site:
+        opts = CrawlOptions(
+            content=content, cache=tmp_path / "cache", source=site.url, delay=0.0, timeout=5.0
+        )
+        report = crawl_images(opts)
+    return content, report
+
+
+def test_images_are_judged_by_their_bytes_and_the_built_site_holds_nothing_live(tmp_path):
+    content, report = mirror_mixed(tmp_path)
+    folder = content / "images" / "7001"
+    kept = sorted(p.name for p in folder.iterdir())
+    assert kept == sorted(["photo.png", "chart.png", *CLEAN_SVGS])  # every raster, clean SVG
+    assert (folder / "photo.png").read_bytes() == PNG
+    assert report.retyped == [
+        f"post 7001: https://spaces.ac.cn{MIXED}photo.jpg: a PNG image named .jpg, "
+        "saved as photo.png"
+    ]
+    failed = {f.split(": ")[1].rsplit("/", 1)[-1]: f for f in report.failed}
+    assert sorted(failed) == sorted([*HOSTILE_SVGS, "notes.png"])
+    for name, (_, words) in HOSTILE_SVGS.items():
+        assert words in failed[name] and "stays linked" in failed[name], failed[name]
+    assert "not an image" in failed["notes.png"]
+    body = read_post(content / "posts" / "7001.md").body
+    assert "![photo.jpg]({static}/images/7001/photo.png)" in body  # the link follows
+    for name in CLEAN_SVGS:
+        assert f"{{static}}/images/7001/{name})" in body
+    for name in HOSTILE_SVGS:
+        assert f"](https://spaces.ac.cn{MIXED}{name})" in body  # the source's, not ours
+    remote = [url for _, _, url in remote_images(content)]
+    assert sorted(u.rsplit("/", 1)[-1] for u in remote) == sorted(failed)
+    with SourceSite() as site:  # again: what is here (photo.png for photo.jpg) is not asked
+        again = crawl_images(CrawlOptions(content=content, source=site.url, delay=0.0))
+        asked = sorted(h.path.rsplit("/", 1)[-1] for h in site.hits if MIXED in h.path)
+    assert again.downloaded == 0 and again.relinked == []
+    assert asked == sorted(failed)
+    out = tmp_path / "output"
+    build_site(content, out)
+    assert sorted(p.name for p in (out / "images" / "7001").iterdir()) == kept
+    assert scan_site(out) == []

@@ -85,7 +85,7 @@ def test_images_are_checked_by_bytes_and_named_safely(tmp_path, source_site):
     assert "redirected off the source" in failed["away.png"].reason
     assert "larger than the limit" in failed["huge.png"].reason
     # `evil/..` is the folder itself: no file name, so no image type to check the bytes by
-    assert "without a raster image extension" in failed[""].reason
+    assert "without an image extension" in failed[""].reason
     assert "not downloaded" in failed[""].reason  # refused by its name, never asked for
     assert not any(h.path == "/usr/uploads/" for h in source_site.hits)
     assert "not downloaded" in failed["bad.png"].reason  # `http://[bad/…`: no URL at all
@@ -93,16 +93,22 @@ def test_images_are_checked_by_bytes_and_named_safely(tmp_path, source_site):
     folder = opts.content / "images" / "7210"
     names = sorted(p.name for p in folder.iterdir())
     assert "3021.png" in names and "page.png" not in names and "drawing.svg" not in names
+    # Judged by the bytes: a PNG named .jpg kept as .png, a clean SVG kept.
+    assert "photo.png" in names and "photo.jpg" not in names and "plot.svg" in names
+    assert any(
+        "photo.jpg is a PNG image named .jpg: saved as photo.png" in w for w in summary.warnings
+    )
     assert "escape.png" in names  # `..%2f..%2f..%2fescape.png`, folded into the folder
     assert any(n.startswith("plot-") and n.endswith(".png") for n in names)  # query hashed
     assert any(n.startswith("image-") and n.endswith(".png") for n in names)  # 长长….png
-    assert len(names) == 4, names
+    assert len(names) == 6, names
     assert all(len(n) <= 80 and not n.startswith(".") and ".." not in n for n in names), names
-    assert all((folder / n).read_bytes() == PNG for n in names)
+    assert all((folder / n).read_bytes() == PNG for n in names if n != "plot.svg")
     assert sorted(p.name for p in (opts.content / "images").iterdir()) == ["7210"]
     assert not list(tmp_path.glob("escape*")) and not (opts.content / "escape.png").exists()
     body = read_post(opts.content / "posts" / "7210.md").body
     assert "{static}/images/7210/3021.png" in body
+    assert "{static}/images/7210/photo.png" in body and "{static}/images/7210/plot.svg" in body
     assert "https://spaces.ac.cn/usr/uploads/evil/page.png" in body  # linked, not copied
 
 

@@ -63,18 +63,40 @@ def test_check_reports_each_removal_at_its_line_and_nothing_in_code_math_or_head
         "```html\n<script>alert(2)</script>\n```\n",
         encoding="utf-8",
     )
-    problems = [str(p) for p in check_authored_html(CheckContext(tmp_path, tmp_path, tmp_path))]
+    found = list(check_authored_html(CheckContext(tmp_path, tmp_path, tmp_path)))
     where = str(posts / "1.md")
-    assert problems == [
-        f"{where}:6: <iframe> is removed with its content (not allowed on the site)",
-        f"{where}:9: <eos> is not an allowed HTML element: removed, its content kept "
-        "(to show it as text, write &lt;eos&gt;)",
-        f"{where}:9: javascript: link is removed (only http, https, mailto and relative links)",
+    assert [(str(p), p.notice) for p in found] == [
+        (f"{where}:6: <iframe> is removed with its content (not allowed on the site)", True),
+        (
+            f"{where}:9: <eos> is not an allowed HTML element: removed, its content kept "
+            "(to show it as text, write &lt;eos&gt;)",
+            False,
+        ),
+        (
+            f"{where}:9: javascript: link is removed (only http, https, mailto and relative links)",
+            True,
+        ),
     ]
 
 
+def test_what_the_site_neutralises_is_a_notice_what_the_reader_loses_is_a_problem():
+    found = {
+        r.message.split(" ")[0]: r.neutralised
+        for r in removed_markup(
+            "<script>x</script> <eos> <b onclick=y>b</b> [a](javascript:z) [b](htthttps://q)"
+        )
+    }
+    assert found == {
+        "<script>": True,
+        "<eos>": False,
+        "attribute": True,
+        "javascript:": True,
+        "htthttps:": False,
+    }
+
+
 def test_removed_markup_gives_offsets():
-    assert [o for o, _ in removed_markup("ab <img src=x onerror=y>")] == [3]
+    assert [r.offset for r in removed_markup("ab <img src=x onerror=y>")] == [3]
     assert list(removed_markup("<p class='a' id=b title=c>ok</p>")) == []
 
 
@@ -97,9 +119,10 @@ def test_the_imported_mirrors_notes_lose_their_live_iframes(legacy_corpus, tmp_p
     for note in framed.values():
         html = render(Path(note.path).read_text(encoding="utf-8"))
         assert "<iframe" not in html and "<script" not in html
-    problems = [str(p) for p in check_authored_html(CheckContext(tmp_path, content, tmp_path))]
+    found = list(check_authored_html(CheckContext(tmp_path, content, tmp_path)))
     for note in framed.values():
-        assert any(p.startswith(f"{note.path}:") and "<iframe>" in p for p in problems)
+        [iframe] = [p for p in found if p.file == str(note.path) and "<iframe>" in p.message]
+        assert iframe.notice  # neutralised by the site: a notice, not a problem
 
 
 def test_a_formula_inside_a_raw_html_attribute_is_attribute_text_even_without_the_allowlist():
