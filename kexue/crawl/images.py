@@ -219,7 +219,7 @@ def svg_refusal(body: bytes) -> str | None:
         return "has no <svg> root element in the SVG namespace"
     node = root.getprevious()
     while node is not None:
-        if isinstance(node, lxml.etree._ProcessingInstruction):
+        if node.tag is lxml.etree.PI:
             return f"holds an <?{node.target}?> processing instruction"
         node = node.getprevious()
     for el in root.iter():
@@ -231,7 +231,7 @@ def svg_refusal(body: bytes) -> str | None:
 
 def _element_refusal(el) -> str | None:
     """Why one node of an SVG is refused, else None."""
-    if isinstance(el, lxml.etree._ProcessingInstruction):
+    if el.tag is lxml.etree.PI:
         return f"holds an <?{el.target}?> processing instruction"
     if not isinstance(el.tag, str):  # a comment
         return None

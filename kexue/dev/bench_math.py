@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.core.chromium import launch
-from kexue.math.checks import _START_RE
+from kexue.math import element
 from kexue.math.extension import body_offset
 from kexue.math.page import CLIENT_RE as _CLIENT_RE
 from kexue.math.tex import find_math, number_equations
@@ -193,7 +193,7 @@ def _mathjax2_page(client_html: str) -> str:
 
 def formula_count(html: str) -> int:
     """The formulas of a built page (kexue.math.extension's wrappers, inline and display)."""
-    return len(_START_RE.findall(html))
+    return sum(1 for _ in element.opening_tags(html))
 
 
 def heaviest_post(out: Path) -> tuple[str, int]:
