@@ -25,6 +25,11 @@
 import { createInterface } from "node:readline";
 import MJ from "@mathjax/src";
 
+// --- safe: what a formula may carry (theme/static/js/mathjax-safe.js, shared with the browser)
+await import(new URL("../theme/static/js/mathjax-safe.js", import.meta.url));
+const SAFE = globalThis.KexueMathSafe;
+// --- end safe
+
 const FONT_URL = process.argv[2] || "woff2"; // relative to the stylesheet
 // Macros every page defines (\argmax, …): data/tex-macros.toml, by kexue/math/macros.py.
 const MACROS = JSON.parse(process.argv[3] || "{}");
@@ -32,7 +37,7 @@ const DEFINES = /\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMath
 
 await MJ.init({
   loader: {
-    load: ["input/tex", "output/chtml", "[tex]/colorv2"],
+    load: ["input/tex", "output/chtml", "[tex]/colorv2", "[tex]/html", "ui/safe"],
   },
   tex: {
     tags: "ams",
@@ -41,7 +46,7 @@ await MJ.init({
     // MathJax 4 adds textmacros (\text{a_b} an error); MathJax 2 and 3 show it as written.
     packages: {
       "[-]": ["color", "noundefined", "textmacros"],
-      "[+]": ["colorv2", "kexue-setcounter"],
+      "[+]": ["colorv2", "kexue-setcounter", "html", "kexue-safe"],
     },
     autoload: { color: [], colorv2: ["color"] },
   },
@@ -54,6 +59,7 @@ await MJ.init({
       // AMScd is amscd (autoloaded by \begin{CD}); else \require looks for files that do
       // not exist.
       MathJax.loader.preLoaded("[tex]/AMSmath", "[tex]/AMSsymbols", "[tex]/AMScd");
+      SAFE.install(MathJax);
       const { CommandMap } = MathJax._.input.tex.TokenMap;
       const { Configuration } = MathJax._.input.tex.Configuration;
       new CommandMap("kexue-setcounter", {
@@ -244,12 +250,14 @@ async function render(f, labels) {
   tags.counter = tags.allCounter = f.counter;
   if (DEFINES.test(f.tex)) dirty = true;
   MathJax.startup.output.clearCache();
+  SAFE.filtered = [];
   const item = new doc.options.MathItem(f.tex, MathJax.startup.input[0], f.display);
   item.start.node = adaptor.body(doc.document);
   item.setMetrics(16, 8, 640, 1);
   await mathjax.handleRetriesFor(() => item.convert(doc, STATE.LAST));
   if (!f.emit) return null;
   const out = { html: "", css: [], tags: [], error: null };
+  if (SAFE.filtered.length) out.filtered = SAFE.filtered;
   item.root.walkTree((node) => {
     if (node.isKind("mlabeledtr")) out.tags.push(text(node.childNodes[0]));
     if (node.isKind("merror") && !out.error) {

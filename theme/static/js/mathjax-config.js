@@ -6,7 +6,7 @@ window.MathJax = {
   // Other extensions the source used (extpfeil, cancel, bbox, unicode, amscd…) autoload,
   // and \require{…} loads them too.  \newcommand{name}{…} without a backslash on the
   // name is accepted by MathJax 3's newcommand as by MathJax 2.
-  loader: { load: ["[tex]/colorv2"] },
+  loader: { load: ["[tex]/colorv2", "[tex]/html", "ui/safe"] },
   tex: {
     inlineMath: [["$", "$"], ["\\(", "\\)"]],
     displayMath: [["$$", "$$"], ["\\[", "\\]"]],
@@ -19,7 +19,10 @@ window.MathJax = {
     macros: JSON.parse(document.currentScript.dataset.macros || "{}"),
     // Without noundefined an unknown macro is a MathJax error (reported by
     // `invoke check`), not a quietly red name.
-    packages: { "[-]": ["color", "noundefined"], "[+]": ["colorv2", "kexue-setcounter"] },
+    packages: {
+      "[-]": ["color", "noundefined"],
+      "[+]": ["colorv2", "kexue-setcounter", "html", "kexue-safe"],
+    },
     autoload: { color: [], colorv2: ["color"] },
   },
   options: {
@@ -48,6 +51,10 @@ window.MathJax = {
         },
       });
       Configuration.create("kexue-setcounter", { handler: { macro: ["kexue-setcounter"] } });
+      // --- safe: what a formula may carry (mathjax-safe.js, loaded before this script;
+      // the build worker uses the same file).
+      window.KexueMathSafe.install(MathJax);
+      // --- end safe
       MathJax.startup.defaultReady();
     },
   },
