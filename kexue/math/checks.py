@@ -301,7 +301,8 @@ _NOTES_RE = re.compile(
 
 def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProblem]:
     """What a page says of its formulas typeset at build time (kexue.math.prerender): each
-    formula MathJax rejected there (``data-mjx-error``, TeX left for the browser), and
+    formula MathJax rejected there (``data-mjx-error``, TeX left for the browser), each
+    whose URLs, styles, classes or ids the safe filter removed (``data-mjx-filtered``), and
     (with ``numbering``) each display whose drawn numbers (``data-mjx-tags``) differ from
     the build's ``data-eq-shown``; displays in derivation notes are numbered on their own."""
     notes = [m.span() for m in _NOTES_RE.finditer(html_text)]
@@ -313,6 +314,14 @@ def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProble
             tex = html.unescape(element.group("body")) if element else ""
             out.append(FormulaProblem(tex, f"MathJax: {attrs['data-mjx-error']}"))
             continue
+        if attrs.get("data-mjx-filtered"):
+            filtered = attrs["data-mjx-filtered"].replace("|", ", ")
+            out.append(
+                FormulaProblem(
+                    attrs.get("data-tex", ""),
+                    f"MathJax safe filter removed {filtered} (not allowed on the site)",
+                )
+            )
         if "data-tex" not in attrs or not numbering:
             continue
         if any(a <= m.start() < b for a, b in notes):
