@@ -37,7 +37,7 @@ from pathlib import Path
 from kexue.core.chromium import launch
 from kexue.math.checks import _START_RE
 from kexue.math.extension import body_offset
-from kexue.math.prerender import _CLIENT_RE
+from kexue.math.page import CLIENT_RE as _CLIENT_RE
 from kexue.math.tex import find_math, number_equations
 from kexue.site.serve import ServedSite
 

@@ -25,7 +25,7 @@ from kexue.core.chromium import ChromiumMissingError, launch
 from kexue.core.paths import NOTE_DIR, PAGE_DIR, POST_DIRS
 from kexue.core.problems import CheckContext, Problem
 from kexue.math.extension import body_offset
-from kexue.math.prerender import _ELEMENT_RE, STYLESHEET
+from kexue.math.page import _ELEMENT_RE, STYLESHEET
 from kexue.math.tex import find_math
 from kexue.site.serve import ServedSite
 

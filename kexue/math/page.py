@@ -1,0 +1,244 @@
+"""A built page's formulas, as build-time typesetting sees them (kexue.math.prerender): the
+math elements kexue.math.extension wrote, in reading order, with the page's equation
+counters and labels (:func:`kexue.math.tex.number_equations`), the definitions each formula
+uses, its cache key; what a worker must run to typeset the missing ones; and the page's
+HTML once they are typeset (:func:`render_page`)."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kexue.math.fonts import Fonts
+from kexue.math.tex import MathSpan, find_math, number_equations
+
+#: Where the base stylesheet and the fonts go under output/ (kexue.site.assets copies the fonts).
+VENDOR_DIR = "vendor/mathjax4"
+STYLESHEET = f"{VENDOR_DIR}/chtml.css"
+#: The head partial (theme/templates/partials/math_head.html) fences the client MathJax.
+CLIENT_START, CLIENT_END = "<!--kexue-client-mathjax-->", "<!--/kexue-client-mathjax-->"
+CLIENT_RE = re.compile(re.escape(CLIENT_START) + ".*?" + re.escape(CLIENT_END), re.S)
+STYLE_MARK = "<!--kexue-mathjax-css-->"
+_CONTAINER = '<mjx-container class="MathJax"'
+_CONTAINER_IGNORED = '<mjx-container class="MathJax tex2jax_ignore"'
+
+#: A math element exactly as kexue.math.extension.render_span writes it.
+_ELEMENT_RE = re.compile(
+    r'<(?P<tag>span|div) class="math (?P<kind>inline|display)"(?P<attrs>[^>]*)>'
+    r'(?P<anchors>(?:<span class="eq-anchor" id="[^"]*"></span>)*)(?P<body>[^<]*)</(?P=tag)>'
+)
+# Formulas whose definitions carry to the rest of the page (MathJax's state).
+_DEFINES_RE = re.compile(
+    r"\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMathOperator"
+    r"|newenvironment|renewenvironment|require)(?![A-Za-z])"
+)
+_COUNTS_RE = re.compile(r"\\(?:setCounter|tag|label|begin)(?![A-Za-z])")
+_REFS_RE = re.compile(r"\\(?:eq)?ref\s*\{([^{}]*)\}")
+
+
+@dataclass
+class Formula:
+    """One math element of a page, with what MathJax needs to typeset it alone."""
+
+    match: re.Match
+    source: str  # the author's TeX, delimiters included
+    tex: str  # what MathJax reads (inside the delimiters; a bare environment whole)
+    display: bool
+    counter: int = 0
+    context: str = ""  # digest of the page's definitions before this formula
+    refs: tuple = ()
+    key: str = ""
+    result: dict | None = None
+
+
+@dataclass
+class Page:
+    path: Path
+    text: str
+    formulas: list[Formula] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def mathjax_tex(source: str) -> tuple[str, MathSpan] | None:
+    """(TeX as MathJax reads it, the span) for an element's source, or None when it is
+    not exactly one math span (the browser then gets it as it is)."""
+    spans = find_math(source)
+    if len(spans) != 1 or spans[0].start != 0 or spans[0].end != len(source):
+        return None
+    span = spans[0]
+    return (span.source if span.environment else span.tex), span
+
+
+_DEFINED_RE = re.compile(
+    r"\\(?:newcommand|renewcommand|providecommand|DeclareMathOperator)\*?\s*\{?\s*\\?([A-Za-z]+)"
+    r"|\\(?:def|let)\s*\\([A-Za-z]+)"
+    r"|\\(?:newenvironment|renewenvironment)\s*\{([A-Za-z]+)\}"
+)
+_USED_RE = re.compile(r"\\begin\s*\{([A-Za-z]+)\}|\\([A-Za-z]+)")
+
+
+def _used(tex: str) -> set[str]:
+    return {"env:" + m.group(1) if m.group(1) else m.group(2) for m in _USED_RE.finditer(tex)}
+
+
+class Definitions:
+    """The macros (and environments) a page's formulas define, in reading order, so a
+    formula's cache key holds only the definitions it uses (directly or through other
+    definitions): a formula on a list page then shares its key with the post's page.  A
+    \\require counts for every later formula."""
+
+    def __init__(self):
+        self.formulas: list[str] = []
+        self.by_name: dict[str, list[int]] = {}
+        self.always: list[int] = []
+
+    def add(self, tex: str) -> None:
+        if not _DEFINES_RE.search(tex):
+            return
+        index = len(self.formulas)
+        self.formulas.append(tex)
+        names = {a or b or "env:" + c for a, b, c in _DEFINED_RE.findall(tex)}
+        if "\\require" in tex or not names:
+            self.always.append(index)
+        for name in names:
+            self.by_name.setdefault(name, []).append(index)
+
+    def context(self, tex: str) -> str:
+        if not self.formulas:
+            return ""
+        included, todo, seen = set(self.always), list(_used(tex)), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for index in self.by_name.get(name, ()):
+                if index not in included:
+                    included.add(index)
+                    todo.extend(_used(self.formulas[index]))
+        if not included:
+            return ""
+        digest = hashlib.sha256()
+        for index in sorted(included):
+            digest.update(self.formulas[index].encode() + b"\0")
+        return digest.hexdigest()[:16]
+
+
+def read_page(path: Path, version: str, text: str | None = None) -> Page:
+    if text is None:
+        text = path.read_text(encoding="utf-8")
+    page = Page(path, text)
+    spans: list[MathSpan] = []
+    for m in _ELEMENT_RE.finditer(text):
+        source = html.unescape(m.group("body"))
+        got = mathjax_tex(source)
+        if got is None:
+            continue
+        page.formulas.append(Formula(m, source, got[0], got[1].display))
+        spans.append(got[1])
+    before: list[int] = []
+    numbered = set()
+    for eq in number_equations(spans, before=before):
+        numbered.add(eq.span)
+        if eq.label:
+            page.labels.setdefault(eq.label, eq.shown)
+    definitions = Definitions()
+    for i, (f, counter) in enumerate(zip(page.formulas, before, strict=True)):
+        f.counter = counter
+        f.context = definitions.context(f.tex)
+        f.refs = tuple((r, page.labels.get(r, "")) for r in _REFS_RE.findall(f.tex))
+        # A formula that shows no number looks the same whatever the counter (a formula
+        # in a summary sits at a different count on each list page).
+        counts = i in numbered or _COUNTS_RE.search(f.tex)
+        blob = json.dumps(
+            [version, f.display, f.tex, f.counter if counts else None, f.context, f.refs]
+        )
+        f.key = hashlib.sha256(blob.encode()).hexdigest()
+        definitions.add(f.tex)
+    return page
+
+
+def typeset_request(page: Page, missing: list[Formula]) -> dict:
+    """The worker request for ``missing`` (formulas of ``page``): the missing ones, and
+    every definition before the last."""
+    last = page.formulas.index(missing[-1])
+    wanted = {id(f) for f in missing}
+    run = [
+        {"tex": f.tex, "display": f.display, "counter": f.counter, "emit": id(f) in wanted}
+        for f in page.formulas[: last + 1]
+        if id(f) in wanted or _DEFINES_RE.search(f.tex)
+    ]
+    return {"cmd": "page", "labels": page.labels, "formulas": run}
+
+
+def _attrs(f: Formula, result: dict | None) -> str:
+    extra = f' data-tex="{html.escape(f.source)}"'
+    if result and result["tags"] and "data-eq-shown" in f.match.group("attrs"):
+        extra += f' data-mjx-tags="{html.escape("|".join(result["tags"]))}"'
+    return f.match.group("attrs") + extra
+
+
+def _relative(page: Path, output: Path, target: str) -> str:
+    return Path(os.path.relpath(output / target, page.parent)).as_posix()
+
+
+def render_page(
+    page: Page, root_url: str, output: Path, fonts: Fonts | None = None
+) -> tuple[str, int]:
+    """The page's HTML with typeset formulas; and how many MathJax rejected.  The
+    stylesheet link is ``root_url``-absolute, or relative to the page when it is ""; the
+    font files the page's formulas use are preloaded (fetched while the page parses, not
+    after its first layout)."""
+    out, pos, css, rejected = [], 0, {}, 0
+    keys = {}  # index in out of a typeset formula's markup -> the formula's key
+    for f in page.formulas:
+        m, r = f.match, f.result
+        out.append(page.text[pos : m.start()])
+        pos = m.end()
+        if r is None or r["error"]:
+            rejected += 1
+            message = r["error"] if r else "not typeset at build time"
+            attrs = m.group("attrs") + f' data-mjx-error="{html.escape(message)}"'
+            out.append(f'<{m.group("tag")} class="math {m.group("kind")}"{attrs}>')
+            out.append(m.group("anchors") + m.group("body") + f"</{m.group('tag')}>")
+            continue
+        for rule in r["css"]:
+            css.setdefault(rule)
+        out.append(f'<{m.group("tag")} class="math {m.group("kind")} mjx-server"{_attrs(f, r)}>')
+        # Not MathJax's in the browser, if a page loads it for a rejected formula.
+        typeset = r["html"].replace(_CONTAINER, _CONTAINER_IGNORED, 1)
+        out.append(m.group("anchors"))
+        keys[len(out)] = f.key
+        out.append(typeset)
+        out.append(f"</{m.group('tag')}>")
+    out.append(page.text[pos:])
+    text = "".join(out)
+    if not rejected:
+        text = CLIENT_RE.sub("", text)
+    href = f"{root_url}/{STYLESHEET}" if root_url else _relative(page.path, output, STYLESHEET)
+    rules = "".join(css)
+    head = ""
+    if fonts is not None and len(page.formulas) > rejected:
+        base = href.rsplit("/", 1)[0] + "/" if "/" in href else ""
+        # The page's pieces each read alone (none starts or ends inside a name).
+        families = set().union(*(fonts.families(rule, rule) for rule in css))
+        for i, key in keys.items():
+            families.update(fonts.families(out[i], key))
+        plain = (piece for i, piece in enumerate(out) if i not in keys)
+        families.update(fonts.families("\n".join(plain)))
+        for url in fonts.files(families):
+            head += (
+                f'<link rel="preload" href="{html.escape(base + url)}" as="font" '
+                'type="font/woff2" crossorigin>'
+            )
+    head += f'<link rel="stylesheet" href="{html.escape(href)}"><style>{rules}</style>'
+    if STYLE_MARK in text:
+        text = text.replace(STYLE_MARK, head, 1)
+    else:
+        text = text.replace("</head>", head + "</head>", 1)
+    return text, rejected
