@@ -180,7 +180,27 @@ def _attrs(f: Formula, result: dict | None) -> str:
     extra = f' data-tex="{html.escape(f.source)}"'
     if result and result["tags"] and "data-eq-shown" in f.match.group("attrs"):
         extra += f' data-mjx-tags="{html.escape("|".join(result["tags"]))}"'
+    if result and result.get("filtered"):
+        extra += f' data-mjx-filtered="{html.escape("|".join(result["filtered"]))}"'
     return f.match.group("attrs") + extra
+
+
+_MATH_ID_RE = re.compile(r' id="([^"]*)"')
+
+
+def _unique_ids(markup: str, seen: set[str]) -> str:
+    """``markup`` (a typeset formula) without the ids an earlier formula of the page has
+    (two formulas with the same \\cssId or \\label): an id stays unique on the page."""
+    if ' id="' not in markup:
+        return markup
+
+    def once(m: re.Match) -> str:
+        if m.group(1) in seen:
+            return ""
+        seen.add(m.group(1))
+        return m.group(0)
+
+    return _MATH_ID_RE.sub(once, markup)
 
 
 def _relative(page: Path, output: Path, target: str) -> str:
@@ -196,6 +216,7 @@ def render_page(
     after its first layout)."""
     out, pos, css, rejected = [], 0, {}, 0
     keys = {}  # index in out of a typeset formula's markup -> the formula's key
+    ids: set[str] = set()  # the ids of the page's typeset formulas so far
     for f in page.formulas:
         m, r = f.match, f.result
         out.append(page.text[pos : m.start()])
@@ -211,7 +232,7 @@ def render_page(
             css.setdefault(rule)
         out.append(f'<{m.group("tag")} class="math {m.group("kind")} mjx-server"{_attrs(f, r)}>')
         # Not MathJax's in the browser, if a page loads it for a rejected formula.
-        typeset = r["html"].replace(_CONTAINER, _CONTAINER_IGNORED, 1)
+        typeset = _unique_ids(r["html"].replace(_CONTAINER, _CONTAINER_IGNORED, 1), ids)
         out.append(m.group("anchors"))
         keys[len(out)] = f.key
         out.append(typeset)

@@ -52,7 +52,13 @@ __all__ = ["CLIENT_END", "CLIENT_START", "STYLESHEET", "VENDOR_DIR", "prerender_
 #: A typeset page is cached with the code that assembled it: this module, the page model,
 #: and kexue.math.tex, which finds its formulas and their numbers.
 _RENDER_VERSION = code_fingerprint(
-    ("kexue.math.prerender", "kexue.math.page", "kexue.math.fonts", "kexue.math.tex")
+    (
+        "kexue.math.prerender",
+        "kexue.math.page",
+        "kexue.math.fonts",
+        "kexue.math.tex",
+        "kexue.site.sanitize",
+    )
 )
 
 
@@ -96,7 +102,7 @@ def prerender_files(
         base_file = cache_path / f"chtml-{hashlib.sha256(version.encode()).hexdigest()[:16]}.css"
         todo = _missing(pages, cache)
         if todo or not base_file.is_file():
-            stats.node_calls, stats.typeset = pool.typeset(
+            stats.node_calls, stats.typeset = _typeset(
                 todo, cache, (font_url, macros), base_file, workers
             )
         fonts = Fonts.parse(_install_stylesheet(base_file, output))
@@ -132,10 +138,26 @@ def _missing(pages: list, cache: Cache) -> list:
     return todo
 
 
+def _typeset(todo, cache: Cache, args, base_file: Path, workers: int | None) -> tuple[int, int]:
+    """pool.typeset, or, where formulas cannot be typeset at build time (no node, no
+    @mathjax/src, a worker that cannot start), one line: they are left to the browser."""
+    why = pool.unavailable()
+    if why is None:
+        try:
+            return pool.typeset(todo, cache, args, base_file, workers)
+        except (pool.PrerenderError, OSError) as e:
+            why = f"the MathJax worker cannot start ({e}): formulas are left to the browser"
+    pool.warn(why)
+    return 0, 0
+
+
 def _install_stylesheet(base_file: Path, output: Path) -> str:
-    """Copy the base stylesheet into ``output`` (when it changed); its text."""
+    """Copy the base stylesheet into ``output`` (when it changed); its text ("" when
+    there is none: nothing was typeset at build time)."""
     target = output / STYLESHEET
     target.parent.mkdir(parents=True, exist_ok=True)
+    if not base_file.is_file():
+        return ""
     if not target.is_file() or target.read_bytes() != base_file.read_bytes():
         shutil.copyfile(base_file, target)
     return target.read_text(encoding="utf-8")
