@@ -25,7 +25,9 @@ unchanged page costs one lookup.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +101,7 @@ def prerender_files(
                 _count(stats, formulas, rejected)
             else:
                 pages.append((key, read_page(path, version, text)))
-        base_file = cache_path / f"chtml-{hashlib.sha256(version.encode()).hexdigest()[:16]}.css"
+        base_file = _base_folder(cache_path) / f"chtml-{_digest(version)}.css"
         todo = _missing(pages, cache)
         if todo or not base_file.is_file():
             stats.node_calls, stats.typeset = _typeset(
@@ -116,6 +118,22 @@ def prerender_files(
     finally:
         cache.close()
     return stats
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _base_folder(cache_path: Path) -> Path:
+    """Where the base stylesheet is kept: the cache folder, or a temporary one when that
+    cannot be written (the formula cache reports it)."""
+    try:
+        cache_path.mkdir(parents=True, exist_ok=True)
+        if os.access(cache_path, os.W_OK):
+            return cache_path
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="kexue-mathjax-"))
 
 
 def _count(stats: PrerenderStats, formulas: int, rejected: int) -> None:
