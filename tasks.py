@@ -70,6 +70,10 @@ def _refuse_bad_input(content: Path, output: Path) -> None:
     problems = build_problems(content, DATA, NODE_MODULES)
     for problem in problems:
         print(problem, flush=True)
+    from kexue.math.workers import unavailable
+
+    if not problems and (why := unavailable()):
+        _say(f"note: {why}")
     if problems:
         raise Exit(f"invoke build: {len(problems)} problem(s) above; nothing was built", code=1)
 
@@ -95,20 +99,27 @@ def _refuse_dropped_posts(content: Path, out: Path) -> None:
 )
 def serve(c, port=8000, no_build=False, settings="pelicanconf.py", content="content", output=""):
     """Build, serve on http://127.0.0.1:PORT/, rebuild what an edit touches, reload the page."""
+    from kexue.site.outputs import output_problem
+    from kexue.site.serve import port_problem
+
     out = Path(output) if output else OUTPUT
+    refused = port_problem(port) or (None if no_build else output_problem(out))
+    if refused:
+        raise Exit(f"invoke serve: {refused}", code=1)
+    port = int(port)
     if no_build:
         from kexue.site.serve import serve_forever
 
         _say(f"serving {out} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
         serve_forever(out, int(port))
         return
-    from kexue.site.live import LiveSite, serve_live
+    from kexue.site.live import LiveSite, serve_live, watched_problem
 
-    serve_live(
-        LiveSite(Path(settings), Path(content), out),
-        int(port),
-        say=_say,
-    )
+    site = LiveSite(Path(settings), Path(content), out)
+    refused = watched_problem(site)
+    if refused:
+        raise Exit(f"invoke serve: {refused}", code=1)
+    serve_live(site, port, say=_say)
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)"})
@@ -117,13 +128,25 @@ def livereload(c, port=8000):
     serve(c, port=port)
 
 
-@task
-def clean(c):
-    """Remove output/ and the build caches."""
-    for path in (OUTPUT, ROOT / ".cache" / "pelican"):
-        if path.exists():
+@task(help={"all": "also the formula and search caches (rebuilt by the next build)"})
+def clean(c, all=False):  # noqa: A002 (the option is --all)
+    """Remove output/ and Pelican's cache; with --all every build cache (.cache/mathjax,
+    .cache/search, …): only the crawl's raw pages (.cache/raw) are kept."""
+    paths = [OUTPUT, ROOT / ".cache" / "pelican"]
+    if all:
+        keep = {"raw"}  # crawled pages: fetched again only by `invoke crawl`
+        cache = ROOT / ".cache"
+        paths += (
+            [p for p in sorted(cache.iterdir()) if p.name not in keep] if cache.is_dir() else []
+        )
+    for path in dict.fromkeys(paths):
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.exists():
             shutil.rmtree(path)
-            _say(f"removed {path.relative_to(ROOT)}")
+        else:
+            continue
+        _say(f"removed {path.relative_to(ROOT)}")
     _say("clean")
 
 

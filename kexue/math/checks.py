@@ -25,7 +25,7 @@ from kexue.core.chromium import ChromiumMissingError, launch
 from kexue.core.paths import NOTE_DIR, PAGE_DIR, POST_DIRS
 from kexue.core.problems import CheckContext, Problem
 from kexue.math.extension import body_offset
-from kexue.math.page import _ELEMENT_RE, STYLESHEET
+from kexue.math.page import _ELEMENT_RE, STYLE_MARK, STYLESHEET
 from kexue.math.tex import find_math
 from kexue.site.serve import ServedSite
 
@@ -364,10 +364,18 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
             yield located
 
     client, server = [], 0
+    prerendered = (ctx.output / STYLESHEET).is_file()
     for path in found:
         rel = path.relative_to(ctx.output).as_posix()
         text = path.read_text(encoding="utf-8", errors="replace")
         server += "data-tex=" in text
+        if prerendered and STYLE_MARK in text:
+            yield Problem(
+                str(path),
+                0,
+                "its formulas were never typeset (a build stopped before it finished): "
+                "run `invoke build`",
+            )
         if MATHJAX_SCRIPT in text:
             client.append(path)
         for problem in built_problems(text, numbering=bool(_ARTICLE_RE.search(rel))):

@@ -44,6 +44,8 @@ def _face(article) -> list:
 def start_run(pelican):
     """Snapshot the inputs before anything is read (get_generators opens each run)."""
     path, old, now, plan = incremental.current(pelican.settings)
+    if not plan.nothing:
+        incremental.discard_state(path)
     _RUN.clear()
     _RUN.update(path=path, old=old, now=now, plan=plan, written=[], selected=None)
     return None  # no generator

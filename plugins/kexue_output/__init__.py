@@ -3,12 +3,13 @@ after it, remove the pages and feeds it did not write (a deleted post's page), a
 the folder as a build output (kexue.site.outputs)."""
 
 import logging
+from pathlib import Path
 
 from blinker import signal
 from pelican import signals
 
 from kexue.site.cachekey import remove_damaged_caches
-from kexue.site.outputs import mark, prune_stale
+from kexue.site.outputs import mark, output_problem, prune_stale
 
 logger = logging.getLogger(__name__)
 _written: set[str] = set()
@@ -31,6 +32,11 @@ def start(pelican):
     _written.clear()
     _partial.clear()
     settings = pelican.settings
+    # Marked before anything is written: a first build stopped half-way leaves a folder
+    # later builds accept (and complete), not one they refuse.
+    if output_problem(pelican.output_path) is None:
+        Path(pelican.output_path).mkdir(parents=True, exist_ok=True)
+        mark(pelican.output_path)
     if settings.get("CACHE_CONTENT") or settings.get("LOAD_CONTENT_CACHE"):
         for path in remove_damaged_caches(settings["CACHE_PATH"], settings.get("GZIP_CACHE", True)):
             logger.warning(
