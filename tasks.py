@@ -294,10 +294,14 @@ def note(c, post_id, content="content"):
 def progress(c, content="content", ledger="blog_list.txt", report="PROGRESS_REPORT.md"):
     """Regenerate blog_list.txt's status column and PROGRESS_REPORT.md's summary block
     (paths relative to the current folder, the project's when run by ./run)."""
+    from kexue.core.header import HeaderError
     from kexue.ledger import write_ledger, write_progress_summary
 
     for name, write in ((ledger, write_ledger), (report, write_progress_summary)):
-        changed = write(Path(content), Path(name))
+        try:
+            changed = write(Path(content), Path(name))
+        except HeaderError as e:  # a post whose header cannot be read: its file:line
+            raise Exit(f"invoke progress: {e}", code=1) from None
         _say(f"{name}: {'updated' if changed else 'up to date'}")
 
 
@@ -340,6 +344,7 @@ def topics(
     c, explain="", report=False, no_overrides=False, legacy=False, content=str(ROOT / "content")
 ):
     """Topics: explain one post's topic (--explain ID) or report on all (--report)."""
+    from kexue.core.header import HeaderError
     from kexue.core.posts import iter_post_files, read_post
     from kexue.topics import (
         TaxonomyError,
@@ -372,6 +377,8 @@ def topics(
             print(classify_all(posts, taxonomy, use, overrides).render())
     except UnknownTopicError as e:
         raise Exit(f"{e}\n(or run with --no-overrides)", code=1) from None
+    except HeaderError as e:  # a post whose header cannot be read: its file:line
+        raise Exit(f"invoke topics: {e}", code=1) from None
 
 
 def _crawl_options(**kw):
