@@ -43,6 +43,10 @@ def _budget(name: str, default: float) -> float:
         return default
 
 
+#: What a worker's first answer may take on top of its budget: Node loading MathJax.
+STARTUP_SECONDS = 90
+
+
 def timeout_for(formulas: int) -> float:
     """Seconds a request of ``formulas`` formulas may take."""
     per = _budget("KEXUE_MATH_TIMEOUT", 10)
@@ -94,6 +98,8 @@ class Worker:
         """The worker's answer to ``request``; WorkerDiedError when it stops or takes longer
         than ``timeout`` seconds (then it is killed)."""
         got: list[str] = []
+        if timeout is not None and not self.calls:
+            timeout += STARTUP_SECONDS  # the first answer waits for MathJax to load
 
         def read():
             try:
@@ -109,7 +115,8 @@ class Worker:
         if reader.is_alive():
             self.kill()
             reader.join(5)
-            raise WorkerDiedError(f"over the time budget ({timeout:.0f} s)")
+            budget = timeout - (0 if self.calls else STARTUP_SECONDS)
+            raise WorkerDiedError(f"over the time budget ({budget:.0f} s)")
         if not got or not got[0]:
             self.kill()
             raise WorkerDiedError(f"the MathJax worker stopped ({self._death()})")
