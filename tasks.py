@@ -97,7 +97,7 @@ def _refuse_dropped_posts(content: Path, out: Path) -> None:
         **FOLDERS_HELP,
     }
 )
-def serve(c, port=8000, no_build=False, settings="pelicanconf.py", content="content", output=""):
+def serve(c, port="8000", no_build=False, settings="pelicanconf.py", content="content", output=""):
     """Build, serve on http://127.0.0.1:PORT/, rebuild what an edit touches, reload the page."""
     from kexue.site.outputs import output_problem
     from kexue.site.serve import port_problem
@@ -123,7 +123,7 @@ def serve(c, port=8000, no_build=False, settings="pelicanconf.py", content="cont
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)"})
-def livereload(c, port=8000):
+def livereload(c, port="8000"):
     """The name Pelican's quickstart gives `invoke serve`: build, serve, reload on edits."""
     serve(c, port=port)
 
