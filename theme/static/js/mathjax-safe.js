@@ -118,9 +118,11 @@
   // own equation ids (mjx-eqn:LABEL, made by \label).
   safe.options = {
     allow: { URLs: "safe", classes: "safe", cssIDs: "safe", styles: "safe" },
-    classPattern: /^mjx-tex-[\w-]+$/,
+    classPattern: /^(?:mjx-tex-[\w-]+|MathJax_ref)$/, // MathJax_ref: \eqref's own
     idPattern: /^mjx-(?:eqn:.+|tex-[\w-]+)$/,
     dataPattern: /^data-mjx-tex-[\w-]+$/,
+    // TeX's own sizes, \tiny (0.5em) to \Huge (2.49em), unchanged
+    styleLengths: { fontSize: [0.5, 2.5] },
   };
 
   // \class, \cssId and \data with their names in the formula's namespace.
@@ -187,6 +189,8 @@
           filterClassList: (s, list) => base.filterClassList.call(this.filterMethods, s, list),
           filterID: (s, id) => base.filterID.call(this.filterMethods, s, id),
         };
+        // MathJax's own \quad and styles set scriptlevel: left as MathJax made it.
+        this.filterAttributes.delete("scriptlevel");
         this.filterAttributes.set("mathcolor", "filterColor");
         this.filterAttributes.set("mathbackground", "filterColor");
         this.filterAttributes.set("color", "filterColor");
