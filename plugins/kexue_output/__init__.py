@@ -8,7 +8,7 @@ from pathlib import Path
 from blinker import signal
 from pelican import signals
 
-from kexue.site.cachekey import remove_damaged_caches
+from kexue.site.cachekey import remove_damaged_caches, writable_cache_path
 from kexue.site.outputs import mark, output_problem, prune_stale
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,9 @@ def start(pelican):
     _written.clear()
     _partial.clear()
     settings = pelican.settings
+    settings["CACHE_PATH"], why = writable_cache_path(settings["CACHE_PATH"])
+    if why:
+        logger.warning(why)
     # Marked before anything is written: a first build stopped half-way leaves a folder
     # later builds accept (and complete), not one they refuse.
     if output_problem(pelican.output_path) is None:

@@ -30,6 +30,7 @@ from kexue.notes.note import parse_note
 from kexue.notes.render import byline
 from kexue.site import incremental
 from kexue.site.authored import data_problems, symlink_problems
+from kexue.site.cachekey import writable_cache_path
 from kexue.site.live import LiveSite, _page_handler, watched_problem
 from kexue.site.serve import ServedSite, port_problem
 
@@ -242,3 +243,16 @@ def test_the_state_of_a_run_that_writes_is_discarded_before_it_writes(tmp_path):
     assert incremental.load_state(path) is not None
     incremental.discard_state(path)
     assert not path.exists() and incremental.load_state(path) is None
+
+
+def test_an_unwritable_pelican_cache_folder_is_one_line_and_a_temporary_one(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("x", encoding="utf-8")
+    path, why = writable_cache_path(blocked / "pelican")
+    assert path != blocked / "pelican" and path.is_dir()
+    assert why == (
+        f"{blocked / 'pelican'}: Pelican's cache folder cannot be written (Not a directory): "
+        f"this build uses {path} and caches nothing; make the folder writable, or `invoke clean`"
+    )
+    assert writable_cache_path(tmp_path / "ok") == (tmp_path / "ok", None)
+    shutil.rmtree(path)
