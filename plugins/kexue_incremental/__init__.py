@@ -19,6 +19,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import Writer
 
+from kexue.core.fsutil import WriteError
 from kexue.site import incremental
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,10 @@ def get_writer(pelican):
 
 def save_state(pelican):
     if "now" in _RUN and "faces" in _RUN:
-        incremental.save_state(_RUN["path"], _RUN["now"], _RUN["written"], _RUN["faces"])
+        try:
+            incremental.save_state(_RUN["path"], _RUN["now"], _RUN["written"], _RUN["faces"])
+        except WriteError as e:  # the pages are written; the next build is a full one
+            log.warning("%s (the next build rebuilds every page)", e)
 
 
 def compiled_templates(pelican):
