@@ -256,3 +256,14 @@ def test_an_unwritable_pelican_cache_folder_is_one_line_and_a_temporary_one(tmp_
     )
     assert writable_cache_path(tmp_path / "ok") == (tmp_path / "ok", None)
     shutil.rmtree(path)
+
+
+def test_serve_refuses_an_output_folder_that_is_not_a_build_and_keeps_its_files(tmp_path):
+    (tmp_path / "notes.html").write_text("mine", encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    result = _invoke("serve", "--port", port, "--output", str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"invoke serve: --output {tmp_path} holds files but is not")
+    assert (tmp_path / "notes.html").read_text(encoding="utf-8") == "mine"
