@@ -255,9 +255,7 @@ def _forged_in_math(el, where: str) -> list[str]:
         if not c.startswith(_MATH_CLASS)
     ]
     found += [
-        f"{where}: {name} in typeset math"
-        for name in el.attrib
-        if name.startswith(_OUR_DATA)
+        f"{where}: {name} in typeset math" for name in el.attrib if name.startswith(_OUR_DATA)
     ]
     if el.get("id") and not el.get("id").startswith("mjx-"):
         found.append(f"{where}: id {el.get('id')} in typeset math")
