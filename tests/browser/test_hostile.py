@@ -306,9 +306,9 @@ def test_hostile_tex_is_typeset_at_build_time_and_kept_byte_exact(hostile_site):
     assert "mjx-tex-eq-1" in ids and ids.count("mjx-tex-dup") == 1
 
 
-def test_check_names_each_filtered_command_at_file_and_line(hostile_content, hostile_site):
+def test_check_names_each_filtered_command_at_file_and_line(browser, hostile_content, hostile_site):
     ctx = CheckContext(ROOT, hostile_content, hostile_site)
-    problems = [str(p) for p in check_math_pages(ctx)]
+    problems = [str(p) for p in check_math_pages(ctx, context=browser)]
     post = hostile_content / "posts/99905.md"
     for i, (_, reported) in enumerate(HOSTILE_TEX):
         if reported:
