@@ -1,5 +1,6 @@
 """Pelican settings for development builds (`invoke build`, `invoke serve`)."""
 
+from kexue.core import layout
 from kexue.core.paths import ROOT
 from kexue.core.source import SOURCE_BASE
 from kexue.reading.structure import slugify_heading
@@ -60,7 +61,9 @@ THEME = "theme"
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 # The Summary header is text, never Markdown or HTML (plugins/kexue_posts renders it).
 FORMATTED_FIELDS = []
-THEME_STATIC_DIR = "theme"
+THEME_STATIC_DIR = layout.THEME
+# The output folder's paths the templates name (kexue/core/layout.py, the one list).
+KEXUE_OUTPUT = layout.for_templates()
 # Feature hooks: templates include partials/<feature>_<hook>.html when the file exists,
 # for hooks head, nav, body_end, article_end, summary, index_top and article_meta (under
 # the byline); templates/search.html includes partials/search_page.html.

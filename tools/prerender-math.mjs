@@ -19,7 +19,8 @@
 // page's \label names with the number each shows, so \eqref resolves (forward too) to
 // our own anchors (id = the label).  "emit": false runs a formula only for its
 // definitions.  The configuration is the browser's (theme/static/js/mathjax-config.js):
-// MathJax 2's \color (colorv2), \setCounter, MathJax 2 names in \require, no noundefined.
+// kexue/math/mathjax_config.py gives it as the second argument (MathJax 2's \color as
+// colorv2, \setCounter, MathJax 2 names in \require, no noundefined; the page macros).
 // KEXUE_MATH_STATS=1 in the environment: at the end, on stderr, how many formulas had
 // their rules found from the whole stylesheet (a font loaded meanwhile; see formulaRules).
 import { createInterface } from "node:readline";
@@ -31,35 +32,23 @@ const SAFE = globalThis.KexueMathSafe;
 // --- end safe
 
 const FONT_URL = process.argv[2] || "woff2"; // relative to the stylesheet
-// Macros every page defines (\argmax, …): data/tex-macros.toml, by kexue/math/macros.py.
-const MACROS = JSON.parse(process.argv[3] || "{}");
+// The configuration shared with the browser (kexue/math/mathjax_config.py).
+const CONFIG = JSON.parse(process.argv[3] || "{}");
 const DEFINES = /\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMathOperator|newenvironment|renewenvironment|require)\b/;
 
 await MJ.init({
   loader: {
-    load: ["input/tex", "output/chtml", "[tex]/colorv2", "[tex]/html", "ui/safe"],
+    load: ["input/tex", "output/chtml", ...(CONFIG.load || [])],
   },
-  tex: {
-    tags: "ams",
-    useLabelIds: true,
-    macros: MACROS,
-    // MathJax 4 adds textmacros (\text{a_b} an error); MathJax 2 and 3 show it as written.
-    packages: {
-      "[-]": ["color", "noundefined", "textmacros"],
-      "[+]": ["colorv2", "kexue-setcounter", "html", "kexue-safe"],
-    },
-    autoload: { color: [], colorv2: ["color"] },
-  },
+  tex: CONFIG.tex || {},
   chtml: { fontURL: FONT_URL, adaptiveCSS: true },
   startup: {
     typeset: false,
     ready() {
       const MathJax = globalThis.MathJax;
-      // MathJax 2 names in \require{…}: AMSmath and AMSsymbols are the ams package (loaded),
-      // AMScd is amscd (autoloaded by \begin{CD}); else \require looks for files that do
-      // not exist.
-      MathJax.loader.preLoaded("[tex]/AMSmath", "[tex]/AMSsymbols", "[tex]/AMScd");
-      SAFE.install(MathJax);
+      // MathJax 2 names in \require{…} (CONFIG.requireAliases), marked loaded.
+      MathJax.loader.preLoaded(...(CONFIG.requireAliases || []));
+      SAFE.install(MathJax); // safe: the macros and filters of mathjax-safe.js
       const { CommandMap } = MathJax._.input.tex.TokenMap;
       const { Configuration } = MathJax._.input.tex.Configuration;
       new CommandMap("kexue-setcounter", {
@@ -297,6 +286,7 @@ async function drain() {
     try {
       const req = JSON.parse(line);
       if (req.cmd === "hello") answer = { version: MathJax.version, css: BASE };
+      else if (req.cmd === "config") answer = { tex: MathJax.config.tex, loaded: MathJax.config.loader.load };
       else if (req.cmd === "page") answer = await page(req);
       else answer = { error: `unknown command ${req.cmd}` };
     } catch (e) {

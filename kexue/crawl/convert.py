@@ -36,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import MarkdownConverter
 
+from kexue.core import placeholders
 from kexue.core.decoding import Decoded, decode_lenient
 from kexue.core.posts import Post, iter_post_files
 from kexue.core.problems import CheckContext, Problem
@@ -68,11 +69,11 @@ BOILERPLATE_MARKERS = (
 )
 BOILERPLATE_SELECTORS = "#pay, #how_to_cite, #content_tips, .title_button, #similar"
 # Placeholders: private-use characters that neither nh3 nor markdownify touch.
-_MATH_PH = "\ue000kxc{}\ue001"
-_MATH_PH_RE = re.compile("\ue000kxc(\\d+)\ue001")
+_MATH_KIND = "kxc"
+_MATH_PH_RE = re.compile(placeholders.pattern(_MATH_KIND))
 # A prose backtick is a character, never a code span (one could run across a formula).
 _LITERAL = {"$": "&#36;", "\\": "&#92;", "<": "&lt;", "&": "&amp;", "`": "&#96;"}
-_LITERAL_PH = {ch: f"\ue002{i}\ue003" for i, ch in enumerate(_LITERAL)}
+_LITERAL_PH = {ch: placeholders.literal(i) for i, ch in enumerate(_LITERAL)}
 _LITERAL_RE = re.compile("[" + re.escape("".join(_LITERAL)) + "]")
 
 
@@ -379,7 +380,7 @@ def _lift_run(run: list, store: list[tuple[str, bool]]) -> None:  # noqa: C901 (
     # finder reads the run with backticks masked (offsets kept) and the TeX is taken back.
     spans = [
         dataclasses.replace(s, tex=text[s.start + len(s.open) : s.end - len(s.close)])
-        for s in find_math(text.replace("`", "\ue004"), skip=[])
+        for s in find_math(text.replace("`", placeholders.MASK), skip=[])
     ]
     if not spans:
         return
@@ -399,7 +400,7 @@ def _lift_run(run: list, store: list[tuple[str, bool]]) -> None:  # noqa: C901 (
         if span is None:
             break
         store.append((span.source, span.display))
-        new.append(NavigableString(_MATH_PH.format(len(store) - 1)))
+        new.append(NavigableString(placeholders.placeholder(_MATH_KIND, len(store) - 1)))
         pos = span.end
     first = run[0]
     for node in new:
@@ -496,7 +497,7 @@ def _summary(soup: BeautifulSoup, store: list[tuple[str, bool]], limit: int = 12
         for code in p.find_all(["code", "pre"]):
             code.extract()
         parts.append(p.get_text(" "))
-    pieces = re.split("(\ue000kxc\\d+\ue001)", " ".join(parts))
+    pieces = re.split(f"({placeholders.pattern(_MATH_KIND, group=False)})", " ".join(parts))
     out = ""
     for piece in pieces:
         m = _MATH_PH_RE.fullmatch(piece)
@@ -576,7 +577,7 @@ def check_crawled_posts(ctx: CheckContext) -> Iterator[Problem]:
     for path in iter_post_files(ctx.content):
         text = path.read_text(encoding="utf-8")
         for lineno, line in enumerate(text.split("\n"), 1):
-            if re.search("[\ue000-\ue003]", line):
+            if placeholders.LEFTOVER_RE.search(line):
                 yield Problem(
                     str(path),
                     lineno,

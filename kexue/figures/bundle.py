@@ -19,13 +19,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from kexue.core import layout
 from kexue.core.fsutil import atomic_write_bytes
 from kexue.core.paths import ROOT
 from kexue.site.assets import MissingFrontEndPackageError
 
 SOURCE = ROOT / "theme" / "figures"
 ENTRIES = ("figures.js", "figures.css")
-OUTPUT_DIR = "figures"  # under the site's output folder
+OUTPUT_DIR = layout.FIGURES  # under the site's output folder
 STAMP = ".bundle.json"  # in OUTPUT_DIR: the input key and the bundle's layout
 
 

@@ -19,7 +19,7 @@ scripts, and the page's figure loader replaces it with the live figure.
 
 The caption may hold TeX: :func:`kexue.math.tex.find_math` treats the whole fenced block as code,
 so the math extension leaves it alone, and the caption's math spans are rendered here the
-same way (:func:`kexue.math.extension.render_span`).
+same way (:func:`kexue.math.element.render`).
 
 Nothing here imports Pelican.
 """

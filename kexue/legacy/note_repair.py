@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kexue.core import cjk
 from kexue.math.tex import find_code_ranges, find_math
 
 KINDS = {
@@ -42,7 +43,9 @@ class Repair:
 
 _END_TYPO_RE = re.compile(r"\\end\{([A-Za-z]+\*?)>")
 _LR_RE = re.compile(r"\\(left|right)\\\\([{}])")
-_STRAY_DOLLARS_RE = re.compile(r"^\$\$((?:[^$\n\\]|\\.)+)\$(?!\$)(?=[^\n$]*[\u4e00-\u9fff])", re.M)
+_STRAY_DOLLARS_RE = re.compile(
+    r"^\$\$((?:[^$\n\\]|\\.)+)\$(?!\$)(?=[^\n$]*[" + cjk.HAN_UNIFIED + "])", re.M
+)
 _ENV_TOKEN_RE = re.compile(r"\\(begin|end)\{([A-Za-z]+\*?)\}")
 _DISPLAY_ENVS = {"equation", "align", "gather", "multline", "eqnarray", "flalign", "alignat"}
 _INNER = {"aligned": "align*", "gathered": "gather*"}

@@ -13,19 +13,19 @@ against what the build computed (``data-eq-shown``); :func:`check_math_pages` is
 from __future__ import annotations
 
 import contextlib
-import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from kexue.core import layout
 from kexue.core.chromium import ChromiumMissingError, launch
 from kexue.core.paths import NOTE_DIR, PAGE_DIR, POST_DIRS
 from kexue.core.problems import CheckContext, Problem
+from kexue.math import element
 from kexue.math.extension import body_offset
-from kexue.math.page import _ELEMENT_RE, STYLE_MARK, STYLESHEET
+from kexue.math.page import STYLE_MARK, STYLESHEET
 from kexue.math.tex import find_math
 from kexue.site.serve import ServedSite
 
@@ -75,6 +75,7 @@ async (timeoutMs) => {
   const out = els.map((el) => ({
     display: el.classList.contains("display"),
     shown: el.getAttribute("data-eq-shown"),
+    line: Number(el.getAttribute("data-source-line")) || 0,
     note: !!el.closest(".deriv-note, .deriv-appendix"),
     tags: [], errors: [], items: 0, text: null,
   }));
@@ -116,6 +117,7 @@ class ProbedFormula:
     items: int  # formulas MathJax found in the element (1 when all is well)
     text: str | None = None  # the element's text when MathJax found nothing
     note: bool = False  # inside a derivation note (this site's text, numbered on its own)
+    line: int = 0  # the line of the post's file it starts on (kexue.math.element), if known
 
     @property
     def shown_list(self) -> list[str]:
@@ -208,6 +210,7 @@ class FormulaProblem:
 
     tex: str
     message: str
+    line: int = 0  # the line of the page's own content file (kexue.math.element), if known
 
 
 def page_problems(page: ProbedPage, numbering: bool = True) -> list[FormulaProblem]:
@@ -219,14 +222,14 @@ def page_problems(page: ProbedPage, numbering: bool = True) -> list[FormulaProbl
     out = []
     for f in page.formulas:
         for err in f.errors:
-            out.append(FormulaProblem(err["tex"], f"MathJax: {err['message']}"))
+            out.append(FormulaProblem(err["tex"], f"MathJax: {err['message']}", f.line))
         if f.items != 1:
             what = (
                 "MathJax did not typeset this formula (do its braces balance?)"
                 if not f.items
                 else f"MathJax found {f.items} formulas in one math element"
             )
-            out.append(FormulaProblem(f.text or "", what))
+            out.append(FormulaProblem(f.text or "", what, f.line))
         elif numbering and not f.note and not f.errors and not tags_agree(f.shown_list, f.tags):
             out.append(
                 FormulaProblem(
@@ -271,14 +274,14 @@ def math_pages(output: Path) -> list[Path]:
     """Built HTML pages that hold math elements (the vendor folder excluded)."""
     pages = []
     for path in sorted(output.rglob("*.html")):
-        if "vendor" in path.relative_to(output).parts:
+        if layout.VENDOR in path.relative_to(output).parts:
             continue
-        if 'class="math ' in path.read_text(encoding="utf-8", errors="replace"):
+        if element.has_math(path.read_text(encoding="utf-8", errors="replace")):
             pages.append(path)
     return pages
 
 
-MATHJAX_SCRIPT = "vendor/mathjax/tex-chtml.js"
+MATHJAX_SCRIPT = layout.MATHJAX3_SCRIPT
 _ABSOLUTE_MATHJAX_RE = re.compile(r"""src=["'](https?://[^"']+/)""" + re.escape(MATHJAX_SCRIPT))
 
 
@@ -292,8 +295,6 @@ def site_prefixes(pages: Iterable[Path]) -> set[str]:
     return found
 
 
-_START_RE = re.compile(r'<(?:span|div) class="math (?:inline|display)[^"]*"([^>]*)>')
-_ATTR_RE = re.compile(r' ([a-z-]+)="([^"]*)"')
 _NOTES_RE = re.compile(
     r'<details class="deriv-note".*?</details>|<section class="deriv-appendix".*?</section>', re.S
 )
@@ -307,24 +308,20 @@ def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProble
     the build's ``data-eq-shown``; displays in derivation notes are numbered on their own."""
     notes = [m.span() for m in _NOTES_RE.finditer(html_text)]
     out = []
-    for m in _START_RE.finditer(html_text):
-        attrs = {k: html.unescape(v) for k, v in _ATTR_RE.findall(m.group(1))}
+    for start, _display, attrs in element.opening_tags(html_text):
         if "data-mjx-error" in attrs:
-            element = _ELEMENT_RE.match(html_text, m.start())
-            tex = html.unescape(element.group("body")) if element else ""
-            out.append(FormulaProblem(tex, f"MathJax: {attrs['data-mjx-error']}"))
+            el = element.at(html_text, start)
+            tex, line = (el.source, el.line) if el else ("", 0)
+            out.append(FormulaProblem(tex, f"MathJax: {attrs['data-mjx-error']}", line))
             continue
         if attrs.get("data-mjx-filtered"):
             filtered = attrs["data-mjx-filtered"].replace("|", ", ")
-            out.append(
-                FormulaProblem(
-                    attrs.get("data-tex", ""),
-                    f"MathJax safe filter removed {filtered} (not allowed on the site)",
-                )
-            )
+            message = f"MathJax safe filter removed {filtered} (not allowed on the site)"
+            line = int(attrs.get(element.LINE_ATTR) or 0)
+            out.append(FormulaProblem(attrs.get("data-tex", ""), message, line))
         if "data-tex" not in attrs or not numbering:
             continue
-        if any(a <= m.start() < b for a, b in notes):
+        if any(a <= start < b for a, b in notes):
             continue
         shown = attrs["data-eq-shown"].split("|") if attrs.get("data-eq-shown") else []
         drawn = attrs["data-mjx-tags"].split("|") if attrs.get("data-mjx-tags") else []
@@ -414,8 +411,12 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
 
 
 def _located(ctx: CheckContext, rel: str, problem: FormulaProblem) -> Problem:
+    """The problem at its source: the line the element carries, in the page's own file;
+    else the first formula of the sources with its text."""
     own = source_candidates(ctx.content, rel)
-    where = locate(problem.tex, own) if problem.tex else None
+    where = (own[0], problem.line) if problem.line and own else None
+    if where is None and problem.tex:
+        where = locate(problem.tex, own)
     if where is None and problem.tex:
         where = locate(problem.tex, _all_sources(ctx.content))
     formula = f": {problem.tex!r}" if problem.tex else ""
@@ -424,63 +425,6 @@ def _located(ctx: CheckContext, rel: str, problem: FormulaProblem) -> Problem:
         return Problem(str(where[0]), where[1], message)
     file = str(own[0]) if own else str(ctx.output / rel)
     return Problem(file, 0, message)
-
-
-# --- the TeX a built page holds ----------------------------------------------------------
-
-
-class _MathText(HTMLParser):
-    """Collects the text of each ``.math`` element (inline or display), in order."""
-
-    def __init__(self, skip_classes: frozenset[str]):
-        super().__init__(convert_charrefs=True)
-        self.skip_classes = skip_classes
-        self.found: list[tuple[bool, str]] = []
-        self._stack: list[tuple[str, bool, bool]] = []  # (tag, opens math, skipped)
-        self._skip_depth = 0
-        self._buf: list[str] | None = None
-        self._display = False
-        self._fixed: str | None = None  # data-tex of a formula typeset at build time
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("br", "img", "hr", "meta", "link", "input", "wbr", "source"):
-            return
-        classes = set((dict(attrs).get("class") or "").split())
-        skip = bool(classes & self.skip_classes)
-        is_math = self._buf is None and not self._skip_depth and "math" in classes
-        is_math = is_math and bool(classes & {"inline", "display"})
-        self._stack.append((tag, is_math, skip))
-        self._skip_depth += skip
-        if is_math:
-            self._buf = []
-            self._display = "display" in classes
-            self._fixed = dict(attrs).get("data-tex")
-
-    def handle_endtag(self, tag):
-        while self._stack:
-            open_tag, is_math, skip = self._stack.pop()
-            self._skip_depth -= skip
-            if is_math:
-                tex = self._fixed if self._fixed is not None else "".join(self._buf)
-                self.found.append((self._display, tex))
-                self._buf = None
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data):
-        if self._buf is not None:
-            self._buf.append(data)
-
-
-def page_math(html_text: str, skip_classes: Iterable[str] = ()) -> list[tuple[bool, str]]:
-    """(display, TeX) of each math element of a page, in order; the TeX is the element's
-    text, so exactly what MathJax reads, or for a formula typeset at build time its
-    ``data-tex`` (kexue.math.prerender).  Elements inside an element of one of
-    ``skip_classes`` (say, derivation-note panels) are left out."""
-    parser = _MathText(frozenset(skip_classes))
-    parser.feed(html_text)
-    parser.close()
-    return parser.found
 
 
 @contextlib.contextmanager

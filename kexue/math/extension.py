@@ -3,20 +3,10 @@
 Before any block parsing, every math span found by :func:`kexue.math.tex.find_math` is replaced
 by an opaque placeholder; after Markdown has produced HTML, each placeholder becomes an
 element holding the span exactly as written (HTML-escaped, so the browser's text is the
-author's bytes):
-
-* inline: ``<span class="math inline">$x_i$</span>``
-* display: ``<div class="math display">\\begin{equation}…\\end{equation}</div>``; a
-  paragraph that held the display is split around it, so no block sits inside ``<p>``.
-
-Equation numbers are computed at build time (:func:`kexue.math.tex.number_equations`, the AMS
-rules MathJax follows).  A display with numbered or tagged rows carries:
-
-* ``id="eq-N"`` (N its first automatic number), and an empty
-  ``<span class="eq-anchor" id="eq-M"></span>`` for each further number M and for each
-  ``\\label{L}`` (``id="L"``), so ``#eq-3`` and ``#eq:std-att`` deep-link to it;
-* ``data-eq-numbers="N M"`` (its automatic numbers), ``data-eq-labels="L1 L2"`` and
-  ``data-eq-shown`` (what each numbered row shows, ``|``-separated: ``1|KL``).
+author's bytes): the math element of :mod:`kexue.math.element` (which writes and reads it), with the
+ids and ``data-eq-*`` attributes of the equation numbers computed here at build time
+(:func:`kexue.math.tex.number_equations`, the AMS rules MathJax follows).  A paragraph that
+held a display is split around it, so no block sits inside ``<p>``.
 
 MathJax on the page is told to look only inside ``.math`` elements, so a ``$`` in prose
 or code is never typeset.  The extension imports Markdown but not Pelican.
@@ -32,18 +22,23 @@ from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
+from kexue.core import placeholders
+from kexue.math import element
 from kexue.math.tex import Equation, MathSpan, find_math, number_equations
 
-# Private-use characters: Markdown strips STX/ETX from its input, and never touches these.
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_PLACEHOLDER_RE = re.compile(_OPEN + r"kxm(\d+)" + _CLOSE)
-_PARAGRAPH_RE = re.compile(r"<p>((?:(?!</p>).)*?" + _OPEN + r"kxm\d+" + _CLOSE + r".*?)</p>", re.S)
+# Private-use characters (kexue.core.placeholders): Markdown strips STX/ETX from its
+# input, and never touches these.
+_KIND = "kxm"
+_OPEN = placeholders.OPEN
+_ANY = placeholders.pattern(_KIND, group=False)
+_PLACEHOLDER_RE = re.compile(placeholders.pattern(_KIND))
+_PARAGRAPH_RE = re.compile(r"<p>((?:(?!</p>).)*?" + _ANY + r".*?)</p>", re.S)
 _BR_RE = r"(?:\s*<br\s*/?>\s*)"
-_IN_TAG_RE = re.compile(r"<[A-Za-z][^<>]*" + _OPEN + r"kxm\d+" + _CLOSE + r"[^<>]*>")
+_IN_TAG_RE = re.compile(r"<[A-Za-z][^<>]*" + _ANY + r"[^<>]*>")
 
 
 def placeholder(index: int) -> str:
-    return f"{_OPEN}kxm{index}{_CLOSE}"
+    return placeholders.placeholder(_KIND, index)
 
 
 def meta_header_lines(lines: list[str]) -> int:
@@ -79,10 +74,11 @@ def body_offset(text: str, md=None) -> int:
 class MathPreprocessor(Preprocessor):
     """Lift math spans out of the source before Markdown parses blocks."""
 
-    def __init__(self, md, store: list[MathSpan], equations: list[Equation]):
+    def __init__(self, md, store: list[MathSpan], equations: list[Equation], lines=None):
         super().__init__(md)
         self.store = store
         self.equations = equations
+        self.lines = lines  # each span's line in the text, when the text is a whole file
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
@@ -91,46 +87,31 @@ class MathPreprocessor(Preprocessor):
         head = body_offset(text, self.md)
         body = text[head:]
         out = [text[:head]]
-        pos = 0
+        pos, line = 0, text.count("\n", 0, head) + 1
+        if self.lines is not None:
+            self.lines.clear()
         for span in find_math(body):
             out.append(body[pos : span.start])
             out.append(placeholder(len(self.store)))
             self.store.append(span)
+            if self.lines is not None:
+                line += body.count("\n", pos, span.start)
+                self.lines.append(line)
+                line += body.count("\n", span.start, span.end)
             pos = span.end
         out.append(body[pos:])
         self.equations.extend(number_equations(self.store))
         return "".join(out).split("\n")
 
 
-def render_span(span: MathSpan, equations: list[Equation] = ()) -> str:
-    """The HTML element for one math span (the TeX as text, escaped), with the ids and
-    data attributes of its numbered rows (also on an inline span that holds a numbered
-    environment: MathJax numbers it)."""
-    body = html.escape(span.source, quote=False)
-    attrs = ""
-    anchors = []
-    if equations:
-        numbers = [str(e.number) for e in equations if e.number is not None]
-        labels = [e.label for e in equations if e.label]
-        ids = [f"eq-{n}" for n in numbers] + labels
-        if numbers:
-            attrs += f' id="{ids.pop(0)}" data-eq-numbers="{" ".join(numbers)}"'
-        if labels:
-            attrs += f' data-eq-labels="{html.escape(" ".join(labels))}"'
-        attrs += f' data-eq-shown="{html.escape("|".join(e.shown for e in equations))}"'
-        anchors = [f'<span class="eq-anchor" id="{html.escape(i)}"></span>' for i in ids]
-    if not span.display:
-        return f'<span class="math inline"{attrs}>{"".join(anchors)}{body}</span>'
-    return f'<div class="math display"{attrs}>{"".join(anchors)}{body}</div>'
-
-
 class MathPostprocessor(Postprocessor):
     """Put each span back as an element; split paragraphs around display math."""
 
-    def __init__(self, md, store: list[MathSpan], equations: list[Equation]):
+    def __init__(self, md, store: list[MathSpan], equations: list[Equation], lines=None):
         super().__init__(md)
         self.store = store
         self.equations = equations
+        self.lines = lines
 
     def _is_display(self, index: str) -> bool:
         return self.store[int(index)].display
@@ -138,7 +119,7 @@ class MathPostprocessor(Postprocessor):
     def _split_paragraph(self, m: re.Match) -> str:
         inner = m.group(1)
         parts = re.split(
-            _BR_RE + "?(" + _OPEN + r"kxm\d+" + _CLOSE + ")" + _BR_RE + "?",
+            _BR_RE + "?(" + _ANY + ")" + _BR_RE + "?",
             inner,
         )
         if not any(
@@ -176,10 +157,11 @@ class MathPostprocessor(Postprocessor):
             ),
             text,
         )
-        return _PLACEHOLDER_RE.sub(
-            lambda m: render_span(self.store[int(m.group(1))], by_span.get(int(m.group(1)), [])),
-            text,
-        )
+        return _PLACEHOLDER_RE.sub(lambda m: self._element(int(m.group(1)), by_span), text)
+
+    def _element(self, i: int, by_span: dict[int, list[Equation]]) -> str:
+        line = self.lines[i] if self.lines else 0
+        return element.render(self.store[i], by_span.get(i, []), line)
 
     def run(self, text: str) -> str:
         if not self.store:
@@ -204,19 +186,27 @@ class RawHtmlMathPostprocessor(Postprocessor):
 
 
 class MathExtension(Extension):
-    """``markdown.Markdown(extensions=[MathExtension()])``."""
+    """``markdown.Markdown(extensions=[MathExtension()])``.  ``source_lines``: the text
+    converted is a whole content file (Pelican's reader), so each element carries its line
+    (kexue.math.element.LINE_ATTR)."""
+
+    def __init__(self, **kwargs):
+        self.config = {"source_lines": [False, "each element carries its line in the text"]}
+        super().__init__(**kwargs)
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         store: list[MathSpan] = []
         equations: list[Equation] = []
+        lines: list[int] | None = [] if self.getConfig("source_lines") else None
         md.math_spans = store
         md.math_equations = equations
         # First of all, before normalize_whitespace (30) expands tabs, fenced code (25)
         # and raw HTML blocks (20).
-        md.preprocessors.register(MathPreprocessor(md, store, equations), "kexue_math", 35)
+        pre = MathPreprocessor(md, store, equations, lines)
+        md.preprocessors.register(pre, "kexue_math", 35)
         # Before raw_html (30), so placeholders in Markdown text never meet the HTML stash;
         # after it (25), those that were inside raw HTML blocks.
-        main = MathPostprocessor(md, store, equations)
+        main = MathPostprocessor(md, store, equations, lines)
         md.postprocessors.register(main, "kexue_math", 35)
         md.postprocessors.register(RawHtmlMathPostprocessor(md, main), "kexue_math_raw", 25)
         md.registerExtension(self)

@@ -14,24 +14,19 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.core import layout
+from kexue.math import element
+from kexue.math.element import Element
 from kexue.math.fonts import Fonts
 from kexue.math.tex import MathSpan, find_math, number_equations
 
 #: Where the base stylesheet and the fonts go under output/ (kexue.site.assets copies the fonts).
-VENDOR_DIR = "vendor/mathjax4"
-STYLESHEET = f"{VENDOR_DIR}/chtml.css"
+VENDOR_DIR = layout.MATHJAX4
+STYLESHEET = layout.MATHJAX4_STYLESHEET
 #: The head partial (theme/templates/partials/math_head.html) fences the client MathJax.
 CLIENT_START, CLIENT_END = "<!--kexue-client-mathjax-->", "<!--/kexue-client-mathjax-->"
 CLIENT_RE = re.compile(re.escape(CLIENT_START) + ".*?" + re.escape(CLIENT_END), re.S)
 STYLE_MARK = "<!--kexue-mathjax-css-->"
-_CONTAINER = '<mjx-container class="MathJax"'
-_CONTAINER_IGNORED = '<mjx-container class="MathJax tex2jax_ignore"'
-
-#: A math element exactly as kexue.math.extension.render_span writes it.
-_ELEMENT_RE = re.compile(
-    r'<(?P<tag>span|div) class="math (?P<kind>inline|display)"(?P<attrs>[^>]*)>'
-    r'(?P<anchors>(?:<span class="eq-anchor" id="[^"]*"></span>)*)(?P<body>[^<]*)</(?P=tag)>'
-)
 # Formulas whose definitions carry to the rest of the page (MathJax's state).
 _DEFINES_RE = re.compile(
     r"\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMathOperator"
@@ -45,7 +40,7 @@ _REFS_RE = re.compile(r"\\(?:eq)?ref\s*\{([^{}]*)\}")
 class Formula:
     """One math element of a page, with what MathJax needs to typeset it alone."""
 
-    match: re.Match
+    element: Element
     source: str  # the author's TeX, delimiters included
     tex: str  # what MathJax reads (inside the delimiters; a bare environment whole)
     display: bool
@@ -134,12 +129,12 @@ def read_page(path: Path, version: str, text: str | None = None) -> Page:
         text = path.read_text(encoding="utf-8")
     page = Page(path, text)
     spans: list[MathSpan] = []
-    for m in _ELEMENT_RE.finditer(text):
-        source = html.unescape(m.group("body"))
+    for el in element.find(text):
+        source = el.source
         got = mathjax_tex(source)
         if got is None:
             continue
-        page.formulas.append(Formula(m, source, got[0], got[1].display))
+        page.formulas.append(Formula(el, source, got[0], got[1].display))
         spans.append(got[1])
     before: list[int] = []
     numbered = set()
@@ -176,15 +171,6 @@ def typeset_request(page: Page, missing: list[Formula]) -> dict:
     return {"cmd": "page", "labels": page.labels, "formulas": run}
 
 
-def _attrs(f: Formula, result: dict | None) -> str:
-    extra = f' data-tex="{html.escape(f.source)}"'
-    if result and result["tags"] and "data-eq-shown" in f.match.group("attrs"):
-        extra += f' data-mjx-tags="{html.escape("|".join(result["tags"]))}"'
-    if result and result.get("filtered"):
-        extra += f' data-mjx-filtered="{html.escape("|".join(result["filtered"]))}"'
-    return f.match.group("attrs") + extra
-
-
 _MATH_ID_RE = re.compile(r' id="([^"]*)"')
 
 
@@ -218,25 +204,21 @@ def render_page(
     keys = {}  # index in out of a typeset formula's markup -> the formula's key
     ids: set[str] = set()  # the ids of the page's typeset formulas so far
     for f in page.formulas:
-        m, r = f.match, f.result
-        out.append(page.text[pos : m.start()])
-        pos = m.end()
+        el, r = f.element, f.result
+        out.append(page.text[pos : el.match.start()])
+        pos = el.match.end()
         if r is None or r["error"]:
             rejected += 1
-            message = r["error"] if r else "not typeset at build time"
-            attrs = m.group("attrs") + f' data-mjx-error="{html.escape(message)}"'
-            out.append(f'<{m.group("tag")} class="math {m.group("kind")}"{attrs}>')
-            out.append(m.group("anchors") + m.group("body") + f"</{m.group('tag')}>")
+            out.append(element.rejected(el, r["error"] if r else "not typeset at build time"))
             continue
         for rule in r["css"]:
             css.setdefault(rule)
-        out.append(f'<{m.group("tag")} class="math {m.group("kind")} mjx-server"{_attrs(f, r)}>')
-        # Not MathJax's in the browser, if a page loads it for a rejected formula.
-        typeset = _unique_ids(r["html"].replace(_CONTAINER, _CONTAINER_IGNORED, 1), ids)
-        out.append(m.group("anchors"))
+        head, markup, tail = element.typeset(el, r["html"], r["tags"], r.get("filtered", ()))
+        markup = _unique_ids(markup, ids)
+        out.append(head)
         keys[len(out)] = f.key
-        out.append(typeset)
-        out.append(f"</{m.group('tag')}>")
+        out.append(markup)
+        out.append(tail)
     out.append(page.text[pos:])
     text = "".join(out)
     if not rejected:

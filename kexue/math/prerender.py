@@ -34,10 +34,11 @@ from pathlib import Path
 
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.memo import code_fingerprint
+from kexue.math import element
 from kexue.math import workers as pool
 from kexue.math.fonts import Fonts
 from kexue.math.formula_cache import Cache
-from kexue.math.macros import macros_json
+from kexue.math.mathjax_config import config_json
 from kexue.math.page import (
     CLIENT_END,
     CLIENT_RE,
@@ -57,6 +58,7 @@ _RENDER_VERSION = code_fingerprint(
     (
         "kexue.math.prerender",
         "kexue.math.page",
+        "kexue.math.element",
         "kexue.math.fonts",
         "kexue.math.tex",
         "kexue.site.sanitize",
@@ -85,8 +87,8 @@ def prerender_files(
     stylesheet into ``output``.  ``site_url``: the site's absolute URL, or "" for links
     relative to each page; ``texts``: the text of some of them, already read."""
     font_url = "woff2"  # relative to the stylesheet (output/vendor/mathjax4/chtml.css)
-    macros = macros_json()
-    version = pool.version_key(font_url, macros)
+    config = config_json()
+    version = pool.version_key(font_url, config)
     stats = PrerenderStats()
     cache = Cache(cache_path / "formulas.sqlite")
     try:
@@ -105,7 +107,7 @@ def prerender_files(
         todo = _missing(pages, cache)
         if todo or not base_file.is_file():
             stats.node_calls, stats.typeset = _typeset(
-                todo, cache, (font_url, macros), base_file, workers
+                todo, cache, (font_url, config), base_file, workers
             )
         fonts = Fonts.parse(_install_stylesheet(base_file, output))
         rows = []
@@ -190,7 +192,7 @@ def _math_pages(
         text = texts.get(path)
         if text is None:
             text = path.read_text(encoding="utf-8")
-        if 'class="math ' in text:
+        if element.has_math(text):
             where = path.relative_to(output).as_posix() if path.is_relative_to(output) else ""
             blob = "\0".join((version, _RENDER_VERSION, site_url, where, text))
             written[path] = (hashlib.sha256(blob.encode()).hexdigest(), text)
@@ -201,7 +203,7 @@ def strip_math_head(path: Path) -> str | None:
     """For a freshly written page: its text when it holds math (to typeset); else drop
     the math head partial's client MathJax and stylesheet mark from it."""
     text = path.read_text(encoding="utf-8")
-    if 'class="math ' in text:
+    if element.has_math(text):
         return text
     if CLIENT_START in text or STYLE_MARK in text:
         atomic_write_text(path, CLIENT_RE.sub("", text).replace(STYLE_MARK, ""))

@@ -30,6 +30,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from kexue.core import cjk
+
 __all__ = [
     "Equation",
     "MathSpan",
@@ -322,7 +324,7 @@ def _find_env_end(text: str, name: str, pos: int, hi: int) -> int:
     return pos
 
 
-_CJK_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_CJK_RE = re.compile(f"[{cjk.PROSE}]")
 _TEXT_CMD_RE = re.compile(r"\\(?:text|mbox|hbox|mathrm|operatorname)")
 
 

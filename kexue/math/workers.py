@@ -76,14 +76,14 @@ class WorkerDiedError(PrerenderError):
 class Worker:
     """One long-lived ``node tools/prerender-math.mjs``."""
 
-    def __init__(self, font_url: str, macros: str):
+    def __init__(self, font_url: str, config: str):
         node = shutil.which("node")
         if node is None:
             raise PrerenderError("node is not on PATH: it typesets the formulas at build time")
         memory = int(_budget("KEXUE_MATH_MEMORY_MB", 2048))
-        self.args = (font_url, macros)
+        self.args = (font_url, config)
         self.proc = subprocess.Popen(
-            [node, f"--max-old-space-size={memory}", str(SCRIPT), font_url, macros],
+            [node, f"--max-old-space-size={memory}", str(SCRIPT), font_url, config],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -159,14 +159,15 @@ class Worker:
             self.proc.wait(timeout=30)
 
 
-def version_key(font_url: str, macros: str) -> str:
+def version_key(font_url: str, config: str) -> str:
     mathjax = "?"
     if MATHJAX_PACKAGE.is_file():
         mathjax = json.loads(MATHJAX_PACKAGE.read_text(encoding="utf-8"))["version"]
     code = SCRIPT.read_bytes() + SAFE_SCRIPT.read_bytes()  # the worker and its safe filter
     script = hashlib.sha256(code).hexdigest()[:16]
-    # the macros every page defines (data/tex-macros.toml) change what a formula means
-    return f"mathjax {mathjax}; {script}; {font_url}; {macros}"
+    # the configuration (kexue.math.mathjax_config, with the macros every page defines)
+    # changes what a formula means
+    return f"mathjax {mathjax}; {script}; {font_url}; {config}"
 
 
 def warn(message: str) -> None:
@@ -182,9 +183,10 @@ def typeset(
     warn: Callable[[str], None] = warn,
 ) -> tuple[int, int]:
     """Typeset the missing formulas of ``todo`` ((page, missing) pairs) on worker
-    processes started with ``args`` (font URL, macros), filling in their results; write
-    the base stylesheet into ``base_file``; (requests made, formulas typeset).  A formula
-    over budget gets an error result (not cached) and a ``warn`` line."""
+    processes started with ``args`` (font URL, MathJax configuration), filling in their
+    results; write the base stylesheet into ``base_file``; (requests made, formulas
+    typeset).  A formula over budget gets an error result (not cached) and a ``warn``
+    line."""
     n = workers or min(2, os.cpu_count() or 1)
     n = max(1, min(n, len(todo) or 1))
     pool = [Worker(*args) for _ in range(n)]

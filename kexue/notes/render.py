@@ -16,13 +16,16 @@ from markdown.treeprocessors import Treeprocessor
 
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.source import post_url
+from kexue.math import element
 from kexue.notes.note import Note, Section
 from kexue.notes.targets import PostTargets, Target, heading_key
+from kexue.reading.boxes import KINDS
 
 logger = logging.getLogger(__name__)
 
-#: Content-box kinds; ``!!! <kind>`` in a note gives the class ``<kind>-box``.
-BOX_KINDS = ("derivation", "theorem", "proof", "example", "intuition", "note")
+#: Content-box kinds (kexue.reading.boxes, the one list); ``!!! <kind>`` in a note gives the
+#: class ``<kind>-box`` too.
+BOX_KINDS = tuple(KINDS)
 APPENDIX_TITLE = "推导与注释"
 APPENDIX_ID = "derivations"
 
@@ -64,12 +67,10 @@ def _note_markdown_args(config: dict | None) -> dict:
     ):
         extensions.append("markdown.extensions.admonition")
     ext_configs = {k: v for k, v in ext_configs.items() if k in extensions}
+    # A note is rendered a section at a time: its formulas' lines are not the file's.
+    math = "kexue.math.extension"
+    ext_configs[math] = {**ext_configs.get(math, {}), "source_lines": False}
     return {"extensions": extensions, "extension_configs": ext_configs, **config}
-
-
-_NOTE_EQ_ID_RE = re.compile(
-    r'(<div class="math display") id="eq-\d+"|<span class="eq-anchor" id="eq-\d+"></span>'
-)
 
 
 class NoteRenderer:
@@ -101,7 +102,7 @@ class NoteRenderer:
         out = self._used.get(key) or self._old.get(key)
         if out is None:
             self._md.reset()
-            out = _NOTE_EQ_ID_RE.sub(lambda m: m.group(1) or "", self._md.convert(text))
+            out = element.without_auto_ids(self._md.convert(text))
         self._used[key] = out
         return out
 
@@ -196,7 +197,6 @@ def _free_html(note: Note, render: NoteRenderer) -> list[str]:
     return out
 
 
-_DISPLAY_OPEN = '<div class="math display"'
 _HEADING_HTML_RE = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
 _TAG_RE = re.compile(r"<[^>]+>")
 
@@ -214,13 +214,10 @@ def locate(post_html: str, target: Target) -> int | None:
         if target.element_id:
             pos = post_html.find(f'id="{html.escape(target.element_id)}"')
         if pos < 0:  # a tag without a label: find it by what the display shows
-            for m in re.finditer(r'data-eq-shown="([^"]*)"', post_html):
-                if target.shown in html.unescape(m.group(1)).split("|"):
-                    pos = m.start()
-                    break
+            pos = element.showing(post_html, target.shown)
         if pos < 0:
             return None
-        start = post_html.rfind(_DISPLAY_OPEN, 0, pos + 1)
+        start = post_html.rfind(element.DISPLAY_OPEN, 0, pos + 1)
         end = post_html.find("</div>", pos)
         return end + len("</div>") if start >= 0 and end >= 0 else None
     heads = list(_HEADING_HTML_RE.finditer(post_html))

@@ -19,19 +19,42 @@ a collapsible box is ``<details class="admonition proof box">`` with that title 
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
 from xml.etree import ElementTree as etree  # noqa: N813 (Markdown's own name)
 
 from markdown import Extension
 from markdown.extensions.admonition import AdmonitionExtension
 from markdown.treeprocessors import Treeprocessor
 
+from kexue.core.fsutil import atomic_write_text
+from kexue.core.paths import ROOT
+
+
+@dataclass(frozen=True)
+class BoxKind:
+    """A box kind: its Chinese name and its colour in each theme (the border, the label
+    and, mixed with the page's background, the box: tests/browser/test_theme.py checks
+    the contrast), and the legacy mirror's ``<div class="…-box">`` classes drawn as it."""
+
+    label: str
+    light: str
+    dark: str
+    legacy: tuple[str, ...] = ()
+
+
+#: The box kinds, the one list: the notes' classes (kexue.notes.render) and the theme's
+#: colours (the generated part of theme/static/css/main.css, :func:`kinds_css`) follow it.
+#: Adding a kind: an entry here, then ``python -m kexue.reading.boxes`` to rewrite the CSS.
 KINDS = {
-    "derivation": "推导",
-    "theorem": "定理",
-    "proof": "证明",
-    "example": "例子",
-    "intuition": "直观理解",
-    "note": "注",
+    "derivation": BoxKind("推导", "#2698ba", "#2698ba", ("analysis", "algorithm", "optimization")),
+    "theorem": BoxKind("定理", "#7b4fd6", "#9d7ce8", ("definition", "result")),
+    "proof": BoxKind("证明", "#6b7280", "#8c939c", ("code",)),
+    "example": BoxKind("例子", "#2f9e5b", "#3fb472", ("comparison",)),
+    "intuition": BoxKind(
+        "直观理解", "#d99a00", "#e0a82e", ("philosophy", "future-direction", "warning", "pitfalls")
+    ),
+    "note": BoxKind("注", "#0f7c86", "#2aa3ad", ("summary", "timeline", "roadmap")),
 }
 FLAGS = {"collapsible", "open"}
 
@@ -60,7 +83,7 @@ class BoxTreeprocessor(Treeprocessor):
     @staticmethod
     def _label(title: etree.Element, kind: str) -> None:
         """Prefix the kind's Chinese name; drop admonition's default English title."""
-        label = KINDS.get(kind, kind)
+        label = KINDS[kind].label if kind in KINDS else kind
         text = "".join(title.itertext()).strip()
         own = etree.Element("span", {"class": "box-title"})
         own.text, title.text = title.text, None
@@ -89,3 +112,37 @@ class BoxExtension(Extension):
 
 def makeExtension(**kwargs):  # noqa: N802 (Markdown's entry-point name)
     return BoxExtension(**kwargs)
+
+
+# ---------- the kinds' colours in the theme ----------
+
+THEME_CSS = ROOT / "theme" / "static" / "css" / "main.css"
+CSS_START = "/* ---------- box kinds: generated from kexue.reading.boxes.KINDS ---------- */"
+CSS_END = "/* ---------- end of the box kinds ---------- */"
+
+
+def kinds_css() -> str:
+    """The theme's rules for :data:`KINDS`: a colour token per kind and theme, and the
+    classes (``!!! kind`` boxes, notes' ``kind-box``, legacy classes) that take it."""
+    light = "".join(f"  --box-{k}: {v.light};\n" for k, v in KINDS.items())
+    dark = "".join(f"  --box-{k}: {v.dark};\n" for k, v in KINDS.items())
+    rules = "".join(
+        ", ".join([f".box.{k}", *(f".{c}-box" for c in (k, *v.legacy))])
+        + f" {{ --kind: var(--box-{k}); }}\n"
+        for k, v in KINDS.items()
+    )
+    return (
+        f'{CSS_START}\n:root,\n[data-theme="light"] {{\n{light}}}\n'
+        f'[data-theme="dark"] {{\n{dark}}}\n{rules}{CSS_END}'
+    )
+
+
+def with_kinds_css(css: str) -> str:
+    """``css`` (the theme's main.css) with its generated part rewritten."""
+    start, end = css.index(CSS_START), css.index(CSS_END) + len(CSS_END)
+    return css[:start] + kinds_css() + css[end:]
+
+
+if __name__ == "__main__":  # python -m kexue.reading.boxes: rewrite the theme's box kinds
+    changed = atomic_write_text(THEME_CSS, with_kinds_css(THEME_CSS.read_text(encoding="utf-8")))
+    sys.stdout.write(f"{THEME_CSS}: {'rewritten' if changed else 'up to date'}\n")

@@ -16,26 +16,27 @@ from dataclasses import dataclass, field
 import lxml.html
 from markdown.extensions.toc import slugify_unicode
 
+from kexue.core import cjk, placeholders
+from kexue.math import element
+
 # kexue.math.extension hides each TeX span behind a private-use placeholder while Markdown
 # builds the tree, so a heading's text seen by the toc extension may hold some.
-_MATH_PLACEHOLDER_RE = re.compile("\ue000[^\ue001]*\ue001")
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+_MATH_PLACEHOLDER_RE = placeholders.ANY_RE
+_CJK_RE = re.compile(f"[{cjk.READ_AS_CHARACTERS}]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 def _skip_re(*tags: str) -> re.Pattern:
-    """Math elements (group 1) and the elements ``tags`` (group 2), whole."""
+    """Math elements and the elements ``tags``, whole."""
     return re.compile(
-        r"<(span|div)\b[^>]*\bclass=\"math (?:inline|display)[^>]*>.*?</\1>"
-        rf"|<({'|'.join(tags)})\b.*?</\2>",
+        rf"{element.ELEMENT_RE.pattern}|<(?P<skipped>{'|'.join(tags)})\b.*?</(?P=skipped)>",
         re.S | re.I,
     )
 
 
 # TeX, code and scripts are not prose: their text is not counted
 _SKIP_RE = _skip_re("pre", "script", "style")
-_DISPLAY_RE = re.compile(r"<div\b[^>]*\bclass=\"math display")
 _TAG_RE = re.compile(r"<[^>]*>")
 
 CJK_PER_MINUTE = 400  # characters of Chinese prose read per minute
@@ -102,11 +103,13 @@ def reading_minutes(html: str) -> int:
     Works on the markup kexue.math.extension writes (a math element holds only escaped TeX),
     with regular expressions: a parser would cost more than the Markdown conversion.
     """
-    displays = len(_DISPLAY_RE.findall(html))
+    displays = sum(el.display for el in element.find(html))
     text = htmllib.unescape(_TAG_RE.sub(" ", _SKIP_RE.sub(" ", html)))
-    cjk = len(_CJK_RE.findall(text))
+    chars = len(_CJK_RE.findall(text))
     words = len(_WORD_RE.findall(_CJK_RE.sub(" ", text)))
-    minutes = cjk / CJK_PER_MINUTE + words / WORDS_PER_MINUTE + displays * SECONDS_PER_DISPLAY / 60
+    minutes = (
+        chars / CJK_PER_MINUTE + words / WORDS_PER_MINUTE + displays * SECONDS_PER_DISPLAY / 60
+    )
     return max(1, math.ceil(minutes))
 
 
@@ -181,7 +184,6 @@ def neighbours(keys: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
 
 _HEADING_RE = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1>", re.S | re.I)
 _ID_ATTR_RE = re.compile(r'\bid="([^"]*)"')
-_MATH_SPAN_RE = re.compile(r'<span class="math inline"[^>]*>.*?</span>', re.S)
 _HEADERLINK_RE = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 # what may sit between the appendix section and a heading it lists (a lost section's box)
 _TOC_CONTAINERS = {"deriv-lost"}
@@ -247,7 +249,7 @@ def structure_appendix(
             level = min(6, level + shift)
         hid = htmllib.unescape(ids[0]) if ids else ""
         if not hid or (hid in used and not is_title):
-            text = htmllib.unescape(_TAG_RE.sub("", _MATH_SPAN_RE.sub(" ", inner)))
+            text = htmllib.unescape(_TAG_RE.sub("", element.ELEMENT_RE.sub(" ", inner)))
             base = "deriv-" + slugify_heading(text)
             hid, n = base, 1
             while hid in used:
@@ -295,7 +297,7 @@ def meta_description(html: str, limit: int = 150) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     # white space left where a formula was, next to Chinese punctuation or text
     text = re.sub(r" (?=[，。、；：！？）》」])|(?<=[，。、；：！？（《「]) ", "", text)
-    text = re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", text)
+    text = re.sub(f"(?<=[{cjk.HAN_BMP}]) (?=[{cjk.HAN_BMP}])", "", text)
     ends = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, limit + 1)]
     if ends and (ends[-1] >= limit // 3 or len(text) <= limit):
         return text[: ends[-1]].strip()

@@ -14,7 +14,7 @@ import html
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from kexue.math.extension import render_span
+from kexue.math import element
 from kexue.math.tex import find_math
 
 LIMIT = 120  # characters of prose (formulas are never cut)
@@ -27,7 +27,7 @@ def text_with_math(text: str) -> str:
     out, pos = [], 0
     for span in find_math(text):
         out.append(html.escape(text[pos : span.start], quote=False))
-        out.append(render_span(span))
+        out.append(element.render(span))
         pos = span.end
     out.append(html.escape(text[pos:], quote=False))
     return "".join(out)
@@ -61,7 +61,7 @@ class _FirstParagraphs(HTMLParser):
         if self.math is not None:
             self.math_depth += 1
             return
-        if "math" in classes and self.depth_p and not self.skip:
+        if element.is_math(classes) and self.depth_p and not self.skip:
             self.math, self.math_depth = [], 1
             return
         if tag in _SKIPPED or "headerlink" in classes:

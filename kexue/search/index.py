@@ -44,16 +44,18 @@ from pathlib import Path
 
 from lxml import html as lhtml
 
+from kexue.core import cjk, layout
 from kexue.core import memo as derived_cache
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.posts import iter_post_files, read_post
 from kexue.core.problems import CheckContext, Problem
+from kexue.math import element
 from kexue.site.authored import CONTROL_RE
 
 logger = logging.getLogger(__name__)
 
-BUNDLE_DIR = "pagefind"  # output/pagefind/: written by the pagefind binary
-POSTS_JSON = "search/posts.json"  # the post list the home page filters without a query
+BUNDLE_DIR = layout.PAGEFIND  # output/pagefind/: written by the pagefind binary
+POSTS_JSON = layout.SEARCH_POSTS  # the post list the home page filters without a query
 INDEX_LANGUAGE = "und"  # no segmenter, no stemmer: see the module docstring
 # The theme marks a post page with this JSON (partials/search_article_end.html) and the
 # post body with data-pagefind-body (templates/article.html): the contract with the theme.
@@ -65,8 +67,8 @@ MATH_GAP = " ⋯ "  # stands for a formula: shown in excerpts, not a word, break
 BLOCK_GAP = " · "  # ends a paragraph, heading, list item…: likewise
 
 # Han characters, and CJK punctuation and full-width forms: each is set apart as one word.
-HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u00b7"
+HAN = cjk.HAN
+CJK_PUNCT = cjk.CJK_PUNCT + cjk.FULLWIDTH + "\u2018-\u201f\u2026\u00b7"  # and quotes, …, ·
 # What Pagefind keeps of a word: the characters of Rust's Unicode \w (Alphabetic, M, Nd,
 # Pc, Join_Control), as general categories plus the few Alphabetic characters outside
 # them (circled and squared Latin letters); a test checks it against \p{Alphabetic}.
@@ -85,12 +87,15 @@ CONTRACT = {
     "wordBreakAfter": WORD_BREAK_AFTER,
     "mathGap": MATH_GAP.strip(),  # the marks the generated documents hold (readable())
     "blockGap": BLOCK_GAP.strip(),
+    # where the search page finds Pagefind and the post list (relative to the site root)
+    "pagefind": layout.PAGEFIND_SCRIPT,
+    "posts": layout.SEARCH_POSTS,
 }
-CONTRACT_MODULE = "search/contract.js"  # under the theme's static folder of the output
+CONTRACT_MODULE = layout.SEARCH_CONTRACT  # under the theme's static folder of the output
 _SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
 _SLASH_RE = re.compile(f"{re.escape(WORD_BREAK_AFTER)}(?=\\S)")
 _WORD_EXTRA_RE = re.compile(f"[{WORD_EXTRA}]")
-_SKIP_DIRS = {BUNDLE_DIR, "theme", "vendor", "search"}
+_SKIP_DIRS = {layout.PAGEFIND, layout.THEME, layout.VENDOR, layout.SEARCH}
 _BLOCKS = {
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr",
     "td", "th", "blockquote", "section", "figure", "figcaption", "dl", "dt", "dd", "br", "hr",
@@ -158,7 +163,7 @@ def write_contract_module(static_dir: Path) -> bool:
 
 
 def _is_math(el) -> bool:
-    return "math" in (el.get("class") or "").split()
+    return element.is_math((el.get("class") or "").split())
 
 
 def _is_ignored(el) -> bool:

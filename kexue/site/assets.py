@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from kexue.core import layout
+
 # (package, path inside the package, destination under output/vendor/)
 VENDOR_FILES: list[tuple[str, str, str]] = [
     ("mathjax", "es5/tex-chtml.js", "mathjax/tex-chtml.js"),
@@ -51,7 +53,7 @@ def copy_vendor(node_modules: Path, output: Path) -> list[Path]:
                 f"{source} is missing: run `npm ci` in the project folder "
                 f"(package.json lists {package})"
             )
-        target = output / "vendor" / dest
+        target = output / layout.VENDOR / dest
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
             shutil.copytree(source, target, dirs_exist_ok=True, copy_function=_copy_if_changed)

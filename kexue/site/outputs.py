@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from kexue.core import layout
+
 MARKER = ".kexue-build"
 PRUNED_SUFFIXES = (".html", ".xml")
-OWN_FOLDERS = frozenset({"theme", "vendor", "figures", "pagefind", "search"})
+OWN_FOLDERS = layout.OWN_FOLDERS
 
 
 def is_build_output(folder: Path) -> bool:
@@ -26,7 +28,7 @@ def is_build_output(folder: Path) -> bool:
     folder = Path(folder)
     if (folder / MARKER).is_file():
         return True
-    return (folder / "index.html").is_file() and (folder / "theme/css/main.css").is_file()
+    return (folder / "index.html").is_file() and (folder / layout.THEME_MAIN_CSS).is_file()
 
 
 def output_problem(folder: Path) -> str | None:

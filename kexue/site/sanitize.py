@@ -34,6 +34,7 @@ from markdown.postprocessors import Postprocessor
 
 from kexue.core.paths import NOTE_DIR, PAGE_DIR, POST_DIRS, content_files
 from kexue.core.problems import CheckContext, Problem
+from kexue.math.element import ATTRIBUTES as MATH_ATTRIBUTES
 from kexue.math.tex import find_code_ranges, find_math
 
 # Tags of crawled article bodies (what the source's editor writes).
@@ -63,8 +64,8 @@ ALLOWED_ATTRIBUTES = {
     "details": {"open"},
     "abbr": set(),
     # kexue.math.extension (numbered displays) and kexue.figures.directive (placeholders).
-    "div": {"data-eq-numbers", "data-eq-labels", "data-eq-shown", "data-pagefind-ignore"},
-    "span": {"data-eq-numbers", "data-eq-labels", "data-eq-shown"},
+    "div": {*MATH_ATTRIBUTES, "data-pagefind-ignore"},
+    "span": MATH_ATTRIBUTES,
     "figure": {"data-figure"},
 }
 ATTRIBUTE_PREFIXES = frozenset({"data-param-"})

@@ -8,7 +8,7 @@ from pathlib import Path
 from pelican import signals
 
 from kexue.core.fsutil import WriteError
-from kexue.math.macros import macros_json
+from kexue.math.mathjax_config import config_json
 from kexue.math.prerender import prerender_files, strip_math_head
 
 EXTENSION = "kexue.math.extension"
@@ -17,9 +17,11 @@ _written: dict[Path, str] = {}  # a page with math -> its text as last written
 
 def add_extension(pelican):
     markdown = pelican.settings.setdefault("MARKDOWN", {})
-    markdown.setdefault("extension_configs", {}).setdefault(EXTENSION, {})
-    # The macros every page defines (data/tex-macros.toml), for mathjax-config.js.
-    pelican.settings.setdefault("KEXUE_TEX_MACROS", macros_json())
+    # Pelican's reader converts whole content files: each formula carries its line.
+    config = markdown.setdefault("extension_configs", {}).setdefault(EXTENSION, {})
+    config.setdefault("source_lines", True)
+    # The MathJax configuration the build's worker uses too, for mathjax-config.js.
+    pelican.settings.setdefault("KEXUE_MATHJAX_CONFIG", config_json())
     _written.clear()
 
 

@@ -17,7 +17,8 @@ import pytest
 
 from kexue.core.problems import CheckContext
 from kexue.legacy.importer import import_legacy
-from kexue.math.checks import check_math_pages, math_pages, page_math
+from kexue.math.checks import check_math_pages, math_pages
+from kexue.math.element import page_math
 from kexue.math.extension import body_offset
 from kexue.math.tex import find_math
 from tests.conftest import ROOT, build_site

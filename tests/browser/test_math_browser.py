@@ -15,7 +15,8 @@ import shutil
 import pytest
 
 from kexue.core.problems import CheckContext
-from kexue.math.checks import built_problems, check_math_pages, page_math
+from kexue.math.checks import built_problems, check_math_pages
+from kexue.math.element import page_math
 from kexue.math.tex import find_math
 from kexue.site.checks import CHECKS
 from kexue.site.serve import ServedSite

@@ -9,7 +9,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from kexue.reading.boxes import BoxExtension
+from kexue.reading.boxes import KINDS, BoxExtension
 from kexue.reading.structure import (
     Entry,
     headings,
@@ -104,7 +104,7 @@ def test_boxes_are_titled_and_collapsible_in_markdown():
 
 def test_legacy_box_classes_are_styled():
     css = CSS.read_text(encoding="utf-8")
-    for kind in ("derivation", "theorem", "proof", "example", "intuition", "note"):
+    for kind in KINDS:
         assert f".box.{kind}" in css and f".{kind}-box" in css, kind
 
 
@@ -120,10 +120,11 @@ def test_one_pygments_stylesheet_scoped_by_theme():
 
 
 def _tokens(theme: str) -> dict[str, str]:
-    """The theme's colour tokens (``--name: #rrggbb``) and mix percentages from main.css."""
+    """The theme's colour tokens (``--name: #rrggbb``) and mix percentages from main.css
+    (its blocks for the theme: the design tokens, the box kinds' colours)."""
     css = CSS.read_text(encoding="utf-8")
-    block = re.search(r'\[data-theme="' + theme + r'"\]\s*\{(.*?)\n\}', css, re.S).group(1)
-    return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6}|\d+%)", block))
+    blocks = re.findall(r'\[data-theme="' + theme + r'"\]\s*\{(.*?)\n\}', css, re.S)
+    return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6}|\d+%)", "\n".join(blocks)))
 
 
 def _rgb(hex_colour: str) -> list[int]:
@@ -162,7 +163,7 @@ def test_text_colours_have_at_least_4_5_contrast(theme):
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_boxes_keep_text_and_links_readable(theme):
     t = _tokens(theme)
-    for kind in ("derivation", "theorem", "proof", "example", "intuition", "note"):
+    for kind in KINDS:
         box = mix(t[f"box-{kind}"], t["box-mix"], t["bg"])
         label = mix(t[f"box-{kind}"], t["label-mix"], t["bg"])
         for fg, bg in (("text", box), ("link", box), ("muted", box), ("text", label)):

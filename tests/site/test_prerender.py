@@ -15,7 +15,8 @@ import pytest
 
 from kexue.core.paths import ROOT
 from kexue.dev.bench_build import SITE_SETTINGS
-from kexue.math.checks import built_problems, page_math
+from kexue.math.checks import built_problems
+from kexue.math.element import page_math
 from kexue.math.extension import MathExtension
 from kexue.math.prerender import CLIENT_END, CLIENT_START, STYLESHEET, prerender_files
 from kexue.math.tex import find_math

@@ -14,7 +14,7 @@ import markdown
 import pytest
 from pelican.settings import read_settings
 
-from kexue.math.checks import page_math
+from kexue.math.element import page_math
 from kexue.math.extension import MathExtension, body_offset
 from kexue.math.tex import find_math
 from tests.conftest import ROOT, build_site

@@ -1,41 +1,22 @@
-// MathJax 3, configured like the source site's MathJax 2 (tex2jax + AMS numbering).
-// Only elements of class "math" (written by kexue.math.extension) are typeset, so a "$"
-// in prose or code is never taken for math.
+// MathJax 3, configured like the source site's MathJax 2 (tex2jax + AMS numbering), for the
+// formulas not typeset at build time.  The configuration is the build worker's
+// (tools/prerender-math.mjs): kexue/math/mathjax_config.py writes it on this script's tag
+// (data-config), with the macros every page defines (data/tex-macros.toml).  Only elements
+// of class "math" (kexue/math/element.py) are typeset, so a "$" in prose or code is never
+// taken for math.  Other extensions the source used (extpfeil, cancel, bbox, unicode,
+// amscd…) autoload, and \require{…} loads them too.
+const shared = JSON.parse(document.currentScript.dataset.config || "{}");
 window.MathJax = {
-  // MathJax 2's \color{c}{x} colours only x: that is MathJax 3's colorv2, not color.
-  // Other extensions the source used (extpfeil, cancel, bbox, unicode, amscd…) autoload,
-  // and \require{…} loads them too.  \newcommand{name}{…} without a backslash on the
-  // name is accepted by MathJax 3's newcommand as by MathJax 2.
-  loader: { load: ["[tex]/colorv2", "[tex]/html", "ui/safe"] },
-  tex: {
-    inlineMath: [["$", "$"], ["\\(", "\\)"]],
-    displayMath: [["$$", "$$"], ["\\[", "\\]"]],
-    processEnvironments: true,
-    processRefs: true,
-    tags: "ams",
-    useLabelIds: true,
-    // Macros every page defines (\argmax, …): data/tex-macros.toml, put on this script's
-    // tag by the template (kexue/math/macros.py).
-    macros: JSON.parse(document.currentScript.dataset.macros || "{}"),
-    // Without noundefined an unknown macro is a MathJax error (reported by
-    // `invoke check`), not a quietly red name.
-    packages: {
-      "[-]": ["color", "noundefined"],
-      "[+]": ["colorv2", "kexue-setcounter", "html", "kexue-safe"],
-    },
-    autoload: { color: [], colorv2: ["color"] },
-  },
+  loader: { load: shared.load || [] },
+  tex: shared.tex || {},
   options: {
-    ignoreHtmlClass: "tex2jax_ignore",
-    processHtmlClass: "math",
+    ignoreHtmlClass: shared.ignoreHtmlClass,
+    processHtmlClass: shared.processHtmlClass,
   },
   chtml: { fontURL: document.currentScript.dataset.fonts },
   startup: {
     ready() {
-      // MathJax 2 names in \require{…}: AMSmath and AMSsymbols are MathJax 3's ams
-      // (loaded), AMScd is its amscd (autoloaded by \begin{CD}).  Without this MathJax 3
-      // fetches a file that does not exist and stops typesetting the page.
-      MathJax.loader.preLoad("[tex]/AMSmath", "[tex]/AMSsymbols", "[tex]/AMScd");
+      MathJax.loader.preLoad(...(shared.requireAliases || []));
       // \setCounter{N}: the source site's macro (a MathJax 2 recipe): the next
       // equation number is N+1.  kexue.math.tex.number_equations follows it.
       const { CommandMap } = MathJax._.input.tex.SymbolMap;

@@ -5,6 +5,7 @@
 // whatever Intl.Segmenter or jieba would have made of it.  Read kexue/search/index.py first; the
 // query is cut and planned in ./query.js (pure, tested in Node), the page is wired here.
 
+import CONTRACT from "./contract.js";
 import { escapeHtml, excerpt, holds, pagefindQueries, plan, readable } from "./query.js";
 
 const PAGE_SIZE = 10;
@@ -15,7 +16,7 @@ const ROOT = new URL(rootTag ? rootTag.dataset.kexueRoot : "../../", rootTag ? d
 let enginePromise = null;
 function engine() {
   enginePromise ??= (async () => {
-    const pagefind = await import(new URL("pagefind/pagefind.js", ROOT).href);
+    const pagefind = await import(new URL(CONTRACT.pagefind, ROOT).href);
     await pagefind.options({ noWorker: true });
     await pagefind.init();
     return pagefind;
@@ -25,8 +26,8 @@ function engine() {
 
 let postsPromise = null;
 function posts() {
-  postsPromise ??= fetch(new URL("search/posts.json", ROOT)).then((r) => {
-    if (!r.ok) throw new Error(`search/posts.json: HTTP ${r.status}`);
+  postsPromise ??= fetch(new URL(CONTRACT.posts, ROOT)).then((r) => {
+    if (!r.ok) throw new Error(`${CONTRACT.posts}: HTTP ${r.status}`);
     return r.json();
   });
   return postsPromise;
