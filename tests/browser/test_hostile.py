@@ -13,12 +13,15 @@ import shutil
 from pathlib import Path
 from urllib.parse import quote
 
+import jinja2
 import lxml.html
 import pytest
 
+from kexue.core import layout
 from kexue.core.paths import ROOT
 from kexue.core.problems import CheckContext
 from kexue.math.checks import check_math_pages
+from kexue.math.mathjax_config import config_json
 from kexue.search.index import build_index
 from kexue.site.sanitize import check_authored_html
 from kexue.site.serve import ServedSite
@@ -344,11 +347,20 @@ def test_hostile_tex_fires_nothing_and_requests_no_other_host_in_chromium(browse
     assert dialogs == [] and requests == []
 
 
-SAFE_PROBE = """<!DOCTYPE html><html><head><meta charset="utf-8">
-<script src="theme/js/mathjax-safe.js"></script>
-<script src="theme/js/mathjax-config.js" data-fonts="vendor/mathjax/output/chtml/fonts/woff-v2"
- data-macros="{{}}"></script><script defer src="vendor/mathjax/tex-chtml.js"></script>
-</head><body><p id="eq-1">ours</p>{formulas}</body></html>"""
+def _safe_probe(formulas: str) -> str:
+    """A page with ``formulas`` for the browser's MathJax, its head the theme's own."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "theme" / "templates"))
+    env.autoescape = True
+    head = env.get_template("partials/math_head.html").render(
+        KEXUE_MATHJAX_CONFIG=config_json(),
+        KEXUE_OUTPUT=layout.for_templates(),
+        SITEURL="",
+        THEME_STATIC_DIR="theme",
+    )
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8">{head}</head>'
+        f'<body><p id="eq-1">ours</p>{formulas}</body></html>'
+    )
 
 
 def test_browser_mathjax_filters_the_same_commands(browser, hostile_site):
@@ -358,9 +370,7 @@ def test_browser_mathjax_filters_the_same_commands(browser, hostile_site):
         f'<p><span class="math inline">{html.escape(t)}</span></p>'
         for t in [t for t, _ in HOSTILE_TEX] + [LEGIT_STYLE]
     )
-    (hostile_site / "safe-probe.html").write_text(
-        SAFE_PROBE.format(formulas=formulas), encoding="utf-8"
-    )
+    (hostile_site / "safe-probe.html").write_text(_safe_probe(formulas), encoding="utf-8")
     dialogs, requests = [], []
     with ServedSite(hostile_site) as site:
         page = browser.new_page()
