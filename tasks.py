@@ -89,37 +89,56 @@ def build(c, settings="pelicanconf.py", content="content", output=str(OUTPUT)):
         **FOLDERS_HELP,
     }
 )
-def serve(c, port=8000, no_build=False, settings="pelicanconf.py", content="content", output=""):
+def serve(c, port="8000", no_build=False, settings="pelicanconf.py", content="content", output=""):
     """Build, serve on http://127.0.0.1:PORT/, rebuild what an edit touches, reload the page."""
+    from kexue.site.outputs import output_problem
+    from kexue.site.serve import port_problem
+
     out = Path(output) if output else OUTPUT
+    refused = port_problem(port) or (None if no_build else output_problem(out))
+    if refused:
+        raise Exit(f"invoke serve: {refused}", code=1)
+    port = int(port)
     if no_build:
         from kexue.site.serve import serve_forever
 
         _say(f"serving {out} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
         serve_forever(out, int(port))
         return
-    from kexue.site.live import LiveSite, serve_live
+    from kexue.site.live import LiveSite, serve_live, watched_problem
 
-    serve_live(
-        LiveSite(Path(settings), Path(content), out),
-        int(port),
-        say=_say,
-    )
+    site = LiveSite(Path(settings), Path(content), out)
+    refused = watched_problem(site)
+    if refused:
+        raise Exit(f"invoke serve: {refused}", code=1)
+    serve_live(site, port, say=_say)
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)"})
-def livereload(c, port=8000):
+def livereload(c, port="8000"):
     """The name Pelican's quickstart gives `invoke serve`: build, serve, reload on edits."""
     serve(c, port=port)
 
 
-@task
-def clean(c):
-    """Remove output/ and the build caches."""
-    for path in (OUTPUT, ROOT / ".cache" / "pelican"):
-        if path.exists():
+@task(help={"all": "also the formula and search caches (rebuilt by the next build)"})
+def clean(c, all=False):  # noqa: A002 (the option is --all)
+    """Remove output/ and Pelican's cache; with --all every build cache (.cache/mathjax,
+    .cache/search, …): only the crawl's raw pages (.cache/raw) are kept."""
+    paths = [OUTPUT, ROOT / ".cache" / "pelican"]
+    if all:
+        keep = {"raw"}  # crawled pages: fetched again only by `invoke crawl`
+        cache = ROOT / ".cache"
+        paths += (
+            [p for p in sorted(cache.iterdir()) if p.name not in keep] if cache.is_dir() else []
+        )
+    for path in dict.fromkeys(paths):
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.exists():
             shutil.rmtree(path)
-            _say(f"removed {path.relative_to(ROOT)}")
+        else:
+            continue
+        _say(f"removed {path.relative_to(ROOT)}")
     _say("clean")
 
 
@@ -271,10 +290,14 @@ def note(c, post_id, content="content"):
 def progress(c, content="content", ledger="blog_list.txt", report="PROGRESS_REPORT.md"):
     """Regenerate blog_list.txt's status column and PROGRESS_REPORT.md's summary block
     (paths relative to the current folder, the project's when run by ./run)."""
+    from kexue.core.header import HeaderError
     from kexue.ledger import write_ledger, write_progress_summary
 
     for name, write in ((ledger, write_ledger), (report, write_progress_summary)):
-        changed = write(Path(content), Path(name))
+        try:
+            changed = write(Path(content), Path(name))
+        except HeaderError as e:  # a post whose header cannot be read: its file:line
+            raise Exit(f"invoke progress: {e}", code=1) from None
         _say(f"{name}: {'updated' if changed else 'up to date'}")
 
 
@@ -317,6 +340,7 @@ def topics(
     c, explain="", report=False, no_overrides=False, legacy=False, content=str(ROOT / "content")
 ):
     """Topics: explain one post's topic (--explain ID) or report on all (--report)."""
+    from kexue.core.header import HeaderError
     from kexue.core.posts import iter_post_files, read_post
     from kexue.topics import (
         UnknownTopicError,
@@ -345,6 +369,8 @@ def topics(
             print(classify_all(posts, taxonomy, use, overrides).render())
     except UnknownTopicError as e:
         raise Exit(f"{e}\n(or run with --no-overrides)", code=1) from None
+    except HeaderError as e:  # a post whose header cannot be read: its file:line
+        raise Exit(f"invoke topics: {e}", code=1) from None
 
 
 def _crawl_options(**kw):

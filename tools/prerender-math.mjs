@@ -26,6 +26,11 @@
 import { createInterface } from "node:readline";
 import MJ from "@mathjax/src";
 
+// --- safe: what a formula may carry (theme/static/js/mathjax-safe.js, shared with the browser)
+await import(new URL("../theme/static/js/mathjax-safe.js", import.meta.url));
+const SAFE = globalThis.KexueMathSafe;
+// --- end safe
+
 const FONT_URL = process.argv[2] || "woff2"; // relative to the stylesheet
 // The configuration shared with the browser (kexue/math/mathjax_config.py).
 const CONFIG = JSON.parse(process.argv[3] || "{}");
@@ -43,6 +48,7 @@ await MJ.init({
       const MathJax = globalThis.MathJax;
       // MathJax 2 names in \require{…} (CONFIG.requireAliases), marked loaded.
       MathJax.loader.preLoaded(...(CONFIG.requireAliases || []));
+      SAFE.install(MathJax); // safe: the macros and filters of mathjax-safe.js
       const { CommandMap } = MathJax._.input.tex.TokenMap;
       const { Configuration } = MathJax._.input.tex.Configuration;
       new CommandMap("kexue-setcounter", {
@@ -233,12 +239,14 @@ async function render(f, labels) {
   tags.counter = tags.allCounter = f.counter;
   if (DEFINES.test(f.tex)) dirty = true;
   MathJax.startup.output.clearCache();
+  SAFE.filtered = [];
   const item = new doc.options.MathItem(f.tex, MathJax.startup.input[0], f.display);
   item.start.node = adaptor.body(doc.document);
   item.setMetrics(16, 8, 640, 1);
   await mathjax.handleRetriesFor(() => item.convert(doc, STATE.LAST));
   if (!f.emit) return null;
   const out = { html: "", css: [], tags: [], error: null };
+  if (SAFE.filtered.length) out.filtered = SAFE.filtered;
   item.root.walkTree((node) => {
     if (node.isKind("mlabeledtr")) out.tags.push(text(node.childNodes[0]));
     if (node.isKind("merror") && !out.error) {

@@ -13,7 +13,8 @@ KexueError                              (this module) the root
 │   │   └── NoteFormatError             kexue.notes.note: a derivation note's header
 │   ├── DataFileError                   kexue.core.datafiles: a data/*.toml unreadable
 │   │   ├── TaxonomyError               kexue.topics: data/topics.toml invalid
-│   │   └── MacroFileError              kexue.math.macros: data/macros.toml invalid
+│   │   ├── MacroFileError              kexue.math.macros: data/macros.toml invalid
+│   │   └── AcceptedError               kexue.site.accepted: data/accepted.toml invalid
 │   ├── UnknownTopicError               kexue.topics: an override names no topic
 │   ├── FigureError                     kexue.figures.directive: a figure block
 │   ├── RulesError                      kexue.crawl.relevance: the relevance rules
@@ -23,6 +24,7 @@ KexueError                              (this module) the root
 │   ├── ChromiumMissingError            kexue.core.chromium: no headless Chromium
 │   ├── MissingFrontEndPackageError     kexue.site.assets: an npm package not installed
 │   ├── PrerenderError                  kexue.math.workers: the MathJax workers
+│   │   └── WorkerDiedError             kexue.math.workers: a worker died (retried once)
 │   ├── SearchIndexError                kexue.search.index: Pagefind
 │   └── PublishError                    kexue.site.publish: git push of the site
 └── RemoteError                         (this module) the source site

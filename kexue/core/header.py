@@ -30,6 +30,22 @@ class HeaderError(InputError):
         self.path, self.line, self.message = str(path), line, message
 
 
+def read_text(path: Path | str, error: type[HeaderError] = HeaderError) -> str:
+    """The UTF-8 text of a content file; bytes that are not UTF-8 (a binary file, another
+    encoding) raise ``error`` naming the file, the line and the fix."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        kind = "binary data" if b"\x00" in data else "text that is not UTF-8"
+        raise error(
+            path,
+            data.count(b"\n", 0, e.start) + 1,
+            f"{kind} (byte 0x{data[e.start]:02x} at offset {e.start} is not UTF-8); "
+            "save the file as UTF-8 text, or remove it",
+        ) from None
+
+
 @dataclass
 class Header:
     values: dict[str, str]  # key -> value as written (last one wins)
@@ -48,6 +64,13 @@ def parse_header(
     """The header of ``text``.  ``what`` and ``keys`` word the error when the very first
     line is not a header line ("a note starts with a header (`Post: <id>`, …)");
     ``error`` is the HeaderError subclass to raise."""
+    if text.startswith("\ufeff"):
+        raise error(
+            path,
+            1,
+            "the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM "
+            "(e.g. `sed -i '1s/^\\xEF\\xBB\\xBF//' FILE`)",
+        )
     values: dict[str, str] = {}
     lines: dict[str, int] = {}
     pos = 0

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kexue.core.fsutil import atomic_write_text
-from kexue.core.header import HeaderError, parse_header
+from kexue.core.header import HeaderError, parse_header, read_text
 from kexue.core.paths import POST_DIRS, content_files
 from kexue.core.problems import CheckContext, Problem
 from kexue.core.source import post_url
@@ -128,7 +128,7 @@ def parse_post(text: str, path: Path | str = "<string>") -> Post:
 
 
 def read_post(path: Path) -> Post:
-    return parse_post(Path(path).read_text(encoding="utf-8"), path)
+    return parse_post(read_text(path, PostFormatError), path)
 
 
 def write_post(path: Path, post: Post) -> bool:

@@ -35,6 +35,7 @@ from functools import cache
 from pathlib import Path
 
 from kexue.core.errors import InputError
+from kexue.core.header import read_text
 from kexue.core.paths import NOTE_DIR, THEME, content_files
 from kexue.core.posts import iter_post_files
 from kexue.core.problems import CheckContext, Problem
@@ -208,7 +209,7 @@ def has_figures(content_html: str) -> bool:
 
 def figure_problems(path: Path) -> list[tuple[int, str]]:
     """(line number, message) for each figure block in ``path`` that does not validate."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = read_text(path).split("\n")  # not UTF-8: a HeaderError naming the file
     return [
         (item.start + 1, str(item))
         for item in find_figure_blocks(lines)

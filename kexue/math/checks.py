@@ -25,7 +25,7 @@ from kexue.core.paths import NOTE_DIR, PAGE_DIR, POST_DIRS
 from kexue.core.problems import CheckContext, Problem
 from kexue.math import element
 from kexue.math.extension import body_offset
-from kexue.math.page import STYLESHEET
+from kexue.math.page import STYLE_MARK, STYLESHEET
 from kexue.math.tex import find_math
 from kexue.site.serve import ServedSite
 
@@ -302,7 +302,8 @@ _NOTES_RE = re.compile(
 
 def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProblem]:
     """What a page says of its formulas typeset at build time (kexue.math.prerender): each
-    formula MathJax rejected there (``data-mjx-error``, TeX left for the browser), and
+    formula MathJax rejected there (``data-mjx-error``, TeX left for the browser), each
+    whose URLs, styles, classes or ids the safe filter removed (``data-mjx-filtered``), and
     (with ``numbering``) each display whose drawn numbers (``data-mjx-tags``) differ from
     the build's ``data-eq-shown``; displays in derivation notes are numbered on their own."""
     notes = [m.span() for m in _NOTES_RE.finditer(html_text)]
@@ -313,6 +314,11 @@ def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProble
             tex, line = (el.source, el.line) if el else ("", 0)
             out.append(FormulaProblem(tex, f"MathJax: {attrs['data-mjx-error']}", line))
             continue
+        if attrs.get("data-mjx-filtered"):
+            filtered = attrs["data-mjx-filtered"].replace("|", ", ")
+            message = f"MathJax safe filter removed {filtered} (not allowed on the site)"
+            line = int(attrs.get(element.LINE_ATTR) or 0)
+            out.append(FormulaProblem(attrs.get("data-tex", ""), message, line))
         if "data-tex" not in attrs or not numbering:
             continue
         if any(a <= start < b for a, b in notes):
@@ -355,10 +361,18 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
             yield located
 
     client, server = [], 0
+    prerendered = (ctx.output / STYLESHEET).is_file()
     for path in found:
         rel = path.relative_to(ctx.output).as_posix()
         text = path.read_text(encoding="utf-8", errors="replace")
         server += "data-tex=" in text
+        if prerendered and STYLE_MARK in text:
+            yield Problem(
+                str(path),
+                0,
+                "its formulas were never typeset (a build stopped before it finished): "
+                "run `invoke build`",
+            )
         if MATHJAX_SCRIPT in text:
             client.append(path)
         for problem in built_problems(text, numbering=bool(_ARTICLE_RE.search(rel))):

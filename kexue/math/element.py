@@ -149,14 +149,20 @@ def is_math(classes: Iterable[str]) -> bool:
     return CLASS in classes and bool(classes & set(KINDS))
 
 
-def typeset(el: Element, markup: str, tags: Sequence[str] = ()) -> tuple[str, str, str]:
+def typeset(
+    el: Element, markup: str, tags: Sequence[str] = (), filtered: Sequence[str] = ()
+) -> tuple[str, str, str]:
     """``el`` with ``markup`` (MathJax's) in place of its TeX, in three pieces: its opening
     (the author's TeX kept in ``data-tex``, the numbers MathJax drew in ``data-mjx-tags``
-    for a numbered display; its anchors), the markup, its end."""
+    for a numbered display, what MathJax's safe filter removed in ``data-mjx-filtered``
+    (with its line kept, for `invoke check`); its anchors), the markup, its end."""
     m = el.match
-    attrs = _LINE_RE.sub("", m.group("attrs")) + f' data-tex="{html.escape(el.source)}"'
+    attrs = m.group("attrs") if filtered else _LINE_RE.sub("", m.group("attrs"))
+    attrs += f' data-tex="{html.escape(el.source)}"'
     if tags and el.numbered:
         attrs += f' data-mjx-tags="{html.escape("|".join(tags))}"'
+    if filtered:
+        attrs += f' data-mjx-filtered="{html.escape("|".join(filtered))}"'
     open_tag = f'<{m.group("tag")} class="{CLASS} {m.group("kind")} {SERVER_CLASS}"{attrs}>'
     # Not MathJax's in the browser, if a page loads it for a rejected formula.
     markup = markup.replace(_CONTAINER, _CONTAINER_IGNORED, 1)

@@ -32,12 +32,15 @@ TEX = {
     # the source site's \setCounter{N}, defined by each side's startup.
     "packages": {
         "[-]": ["color", "noundefined", "textmacros"],
-        "[+]": ["colorv2", "kexue-setcounter"],
+        # html and kexue-safe: \href, \class, \cssId, \style, \data as
+        # theme/static/js/mathjax-safe.js filters them (kexue-safe's own \class, \cssId
+        # and \data come after html's).
+        "[+]": ["colorv2", "kexue-setcounter", "html", "kexue-safe"],
     },
     "autoload": {"color": [], "colorv2": ["color"]},
 }
 #: Extensions to load before startup.
-LOAD = ["[tex]/colorv2"]
+LOAD = ["[tex]/colorv2", "[tex]/html", "ui/safe"]
 #: MathJax 2's names in \require{…}: AMSmath and AMSsymbols are the ams package (loaded),
 #: AMScd is amscd (autoloaded by \begin{CD}); marked loaded, else MathJax looks for files
 #: that do not exist and stops typesetting the page.

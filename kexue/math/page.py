@@ -171,6 +171,24 @@ def typeset_request(page: Page, missing: list[Formula]) -> dict:
     return {"cmd": "page", "labels": page.labels, "formulas": run}
 
 
+_MATH_ID_RE = re.compile(r' id="([^"]*)"')
+
+
+def _unique_ids(markup: str, seen: set[str]) -> str:
+    """``markup`` (a typeset formula) without the ids an earlier formula of the page has
+    (two formulas with the same \\cssId or \\label): an id stays unique on the page."""
+    if ' id="' not in markup:
+        return markup
+
+    def once(m: re.Match) -> str:
+        if m.group(1) in seen:
+            return ""
+        seen.add(m.group(1))
+        return m.group(0)
+
+    return _MATH_ID_RE.sub(once, markup)
+
+
 def _relative(page: Path, output: Path, target: str) -> str:
     return Path(os.path.relpath(output / target, page.parent)).as_posix()
 
@@ -184,6 +202,7 @@ def render_page(
     after its first layout)."""
     out, pos, css, rejected = [], 0, {}, 0
     keys = {}  # index in out of a typeset formula's markup -> the formula's key
+    ids: set[str] = set()  # the ids of the page's typeset formulas so far
     for f in page.formulas:
         el, r = f.element, f.result
         out.append(page.text[pos : el.match.start()])
@@ -194,7 +213,8 @@ def render_page(
             continue
         for rule in r["css"]:
             css.setdefault(rule)
-        head, markup, tail = element.typeset(el, r["html"], r["tags"])
+        head, markup, tail = element.typeset(el, r["html"], r["tags"], r.get("filtered", ()))
+        markup = _unique_ids(markup, ids)
         out.append(head)
         keys[len(out)] = f.key
         out.append(markup)

@@ -25,7 +25,9 @@ unchanged page costs one lookup.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,10 +96,10 @@ def prerender_files(
                 _count(stats, formulas, rejected)
             else:
                 pages.append((key, read_page(path, version, text)))
-        base_file = cache_path / f"chtml-{hashlib.sha256(version.encode()).hexdigest()[:16]}.css"
+        base_file = _base_folder(cache_path) / f"chtml-{_digest(version)}.css"
         todo = _missing(pages, cache)
         if todo or not base_file.is_file():
-            stats.node_calls, stats.typeset = pool.typeset(
+            stats.node_calls, stats.typeset = _typeset(
                 todo, cache, (font_url, config), base_file, workers
             )
         fonts = Fonts.parse(_install_stylesheet(base_file, output))
@@ -111,6 +113,22 @@ def prerender_files(
     finally:
         cache.close()
     return stats
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _base_folder(cache_path: Path) -> Path:
+    """Where the base stylesheet is kept: the cache folder, or a temporary one when that
+    cannot be written (the formula cache reports it)."""
+    try:
+        cache_path.mkdir(parents=True, exist_ok=True)
+        if os.access(cache_path, os.W_OK):
+            return cache_path
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="kexue-mathjax-"))
 
 
 def _count(stats: PrerenderStats, formulas: int, rejected: int) -> None:
@@ -133,10 +151,26 @@ def _missing(pages: list, cache: Cache) -> list:
     return todo
 
 
+def _typeset(todo, cache: Cache, args, base_file: Path, workers: int | None) -> tuple[int, int]:
+    """pool.typeset, or, where formulas cannot be typeset at build time (no node, no
+    @mathjax/src, a worker that cannot start), one line: they are left to the browser."""
+    why = pool.unavailable()
+    if why is None:
+        try:
+            return pool.typeset(todo, cache, args, base_file, workers)
+        except (pool.PrerenderError, OSError) as e:
+            why = f"the MathJax worker cannot start ({e}): formulas are left to the browser"
+    pool.warn(why)
+    return 0, 0
+
+
 def _install_stylesheet(base_file: Path, output: Path) -> str:
-    """Copy the base stylesheet into ``output`` (when it changed); its text."""
+    """Copy the base stylesheet into ``output`` (when it changed); its text ("" when
+    there is none: nothing was typeset at build time)."""
     target = output / STYLESHEET
     target.parent.mkdir(parents=True, exist_ok=True)
+    if not base_file.is_file():
+        return ""
     if not target.is_file() or target.read_bytes() != base_file.read_bytes():
         shutil.copyfile(base_file, target)
     return target.read_text(encoding="utf-8")

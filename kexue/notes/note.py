@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kexue.core.header import HeaderError, parse_header
+from kexue.core.header import HeaderError, parse_header, read_text
 from kexue.core.paths import NOTE_DIR
 from kexue.math.tex import find_code_ranges
 
@@ -89,7 +89,7 @@ class Note:
 
 def read_note_header(path: Path) -> Note:
     """A note's header only (post id, status, authors, date): what the ledger needs."""
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_text(path, NoteFormatError)
     return _note_from_header(text, path)[0]
 
 
@@ -144,7 +144,7 @@ def parse_note(text: str, path: Path | str = "<string>") -> Note:
 
 
 def read_note(path: Path) -> Note:
-    return parse_note(Path(path).read_text(encoding="utf-8"), path)
+    return parse_note(read_text(path, NoteFormatError), path)
 
 
 def iter_note_files(content: Path, folder: str = NOTES_DIR) -> list[Path]:

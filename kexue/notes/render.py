@@ -144,7 +144,7 @@ class Annotated:
 
 def byline(note: Note) -> str:
     who = "、".join(note.authors) or "本站作者"
-    parts = [f"本站注释，非原文 · {html.escape(who)}", f"状态：{note.status_label}"]
+    parts = [f"本站注释，非原文 · {html.escape(who)}", f"状态：{html.escape(note.status_label)}"]
     if note.date:
         parts.append(html.escape(note.date))
     return " · ".join(parts)

@@ -385,8 +385,8 @@ def build_index(output: Path, cache: Path | None = None) -> IndexStats:
         staged = output / f".{BUNDLE_DIR}-new"
         shutil.rmtree(staged, ignore_errors=True)
         cached = cache / key if cache else None
-        if cached and (cached / INPUT_STAMP).is_file():
-            shutil.copytree(cached, staged)
+        if cached and (cached / INPUT_STAMP).is_file() and _intact(cached):
+            shutil.copytree(cached, staged, ignore=shutil.ignore_patterns(MANIFEST))
         else:
             _run_pagefind(exe, docs, staged)
             (staged / INPUT_STAMP).write_text(key)
@@ -431,11 +431,40 @@ def _run_pagefind(exe: Path, docs: dict[str, str], bundle: Path) -> None:
         )
 
 
+MANIFEST = "kexue-files.json"  # in a cached bundle: the digest of each of its files
+
+
+def _digests(bundle: Path) -> dict[str, str]:
+    return {
+        p.relative_to(bundle).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(bundle.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def _intact(cached: Path) -> bool:
+    """True when the cached bundle holds exactly the files it was kept with; else (a
+    file damaged, truncated or missing) it is removed, with a warning, and rebuilt."""
+    if not (cached / MANIFEST).is_file():  # kept before bundles had one: built again
+        shutil.rmtree(cached, ignore_errors=True)
+        return False
+    try:
+        if json.loads((cached / MANIFEST).read_text(encoding="utf-8")) == _digests(cached):
+            return True
+    except (OSError, ValueError):
+        pass
+    logger.warning("%s: the cached search bundle is damaged: removed, Pagefind runs again", cached)
+    shutil.rmtree(cached, ignore_errors=True)
+    return False
+
+
 def _keep(bundle: Path, cache: Path, key: str, keep: int = 4) -> None:
-    """Copy ``bundle`` into ``cache/<key>``; keep only the ``keep`` newest bundles."""
+    """Copy ``bundle`` into ``cache/<key>`` with the digests of its files; keep only the
+    ``keep`` newest bundles."""
     cache.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=cache))
     shutil.copytree(bundle, tmp, dirs_exist_ok=True)
+    (tmp / MANIFEST).write_text(json.dumps(_digests(tmp)), encoding="utf-8")
     shutil.rmtree(cache / key, ignore_errors=True)
     tmp.rename(cache / key)
     entries = sorted(

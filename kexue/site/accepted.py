@@ -23,7 +23,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from kexue.core.datafiles import read_toml
+from kexue.core.datafiles import DataFileError, read_toml
 from kexue.core.paths import ROOT
 from kexue.core.problems import Problem
 from kexue.math.tex import find_math
@@ -43,7 +43,7 @@ ACCEPTED_PATH = ROOT / "data" / "accepted.toml"
 _FIELDS = {"file", "line", "digest", "reason"}
 
 
-class AcceptedError(ValueError):
+class AcceptedError(DataFileError):
     """data/accepted.toml cannot be read; the message names the file and entry."""
 
 

@@ -9,13 +9,16 @@ What is refused, in a post (``posts/``, ``samples/``) or a page (``pages/``):
 * control characters (other than tab and line ends): they break the search index;
 * a header line that is not ``Key: value``; no ``Title:``; in a post, no ``Slug:`` or
   one that another file uses too;
-* a ``Date:`` that is not a date (an empty ``Date:`` means unknown and is fine).
+* a ``Date:`` that is not a date (an empty ``Date:`` means unknown and is fine);
+* anywhere under content/, a symlink whose target is outside content/ (the build would
+  copy, and publish, what it points to).
 
 Windows line ends (CRLF) are read as line ends and are fine.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -146,9 +149,33 @@ def _per_file(compute, path: Path, is_post: bool):
     return kept[1]
 
 
+def symlink_problems(content: Path) -> list[Problem]:
+    """Each symlink under ``content`` whose target is outside it (or missing): a build
+    would copy what it points to (``/etc/passwd``, a ``.git``) into the site."""
+    root = Path(content).resolve()
+    problems = []
+    for dirpath, dirnames, filenames in os.walk(content):
+        for name in sorted([*dirnames, *filenames]):
+            path = Path(dirpath) / name
+            if not path.is_symlink():
+                continue
+            target = path.resolve()
+            if not target.exists() or not target.is_relative_to(root):
+                problems.append(
+                    Problem(
+                        str(path),
+                        0,
+                        f"a symlink to {target}, outside the content folder: the build would "
+                        "publish what it points to; put the file itself here, or remove it",
+                    )
+                )
+    return problems
+
+
 def content_problems(content: Path) -> list[Problem]:
-    """Every problem of the content files under ``content``, duplicate slugs included."""
-    problems: list[Problem] = []
+    """Every problem of the content files under ``content``, duplicate slugs included,
+    and each symlink out of it."""
+    problems: list[Problem] = symlink_problems(content)
     owners: dict[str, Path] = {}
     for path, is_post in _files(content):
         found, slug = _per_file(file_problems, path, is_post)
@@ -172,6 +199,15 @@ def data_problems(data: Path) -> list[Problem]:
     """Each data/*.toml that does not parse (not UTF-8, not TOML), and a taxonomy
     (topics.toml) that does not validate."""
     problems = []
+    taxonomy = Path(data) / "topics.toml"
+    if not taxonomy.is_file():
+        problems.append(
+            Problem(
+                str(taxonomy),
+                0,
+                "the topic taxonomy is missing: restore it (`git checkout -- data/topics.toml`)",
+            )
+        )
     for path in sorted(Path(data).glob("*.toml")):
         problems += _per_file(_data_file_problems, path, False)
     return problems

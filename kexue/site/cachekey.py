@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import pickle
+import tempfile
 from pathlib import Path
 
 
@@ -38,3 +40,23 @@ def remove_damaged_caches(cache_path: Path, gzipped: bool = True) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def writable_cache_path(cache_path: Path) -> tuple[Path, str | None]:
+    """``cache_path`` when a build can write there; else a temporary folder and the one
+    line saying why (the build goes on, reading every file: nothing is cached)."""
+    path = Path(cache_path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".probe-", delete=True)
+        probe.close()
+        if os.access(path, os.W_OK):
+            return path, None
+        why = "permission denied"
+    except OSError as e:
+        why = e.strerror or str(e)
+    temporary = Path(tempfile.mkdtemp(prefix="kexue-pelican-cache-"))
+    return temporary, (
+        f"{path}: Pelican's cache folder cannot be written ({why}): this build uses "
+        f"{temporary} and caches nothing; make the folder writable, or `invoke clean`"
+    )

@@ -101,6 +101,8 @@ def plan(old: dict | None, now: dict, output: Path) -> Plan:
     """Compare the state of the last build with the snapshot ``now``."""
     if not old or old.get("format") != FORMAT:
         return Plan(True, "no record of an earlier build")
+    if old["inputs"].get("profile") != now.get("profile"):
+        return Plan(True, "the last build into this folder used other settings (publish/build)")
     if old["inputs"]["other"] != now["other"]:
         return Plan(True, "the theme, data/, settings or code changed")
     missing = next((p for p in old.get("written", []) if not (Path(output) / p).exists()), None)
@@ -144,6 +146,21 @@ def load_state(path: Path) -> dict | None:
     return state
 
 
+def discard_state(path: Path) -> None:
+    """Forget the last build's state before a run writes pages: a run stopped half-way
+    leaves none, so the next build is a full one (it finishes the job); the new state
+    is saved after the pages are final (the math typeset, the index built)."""
+    Path(path).unlink(missing_ok=True)
+    _STATES.pop(str(path), None)
+
+
+def profile(settings) -> str:
+    """What makes a production build's pages differ from a development build's (absolute
+    URLs, feeds): builds of different profiles never share an "up to date" state."""
+    keys = ("SITEURL", "RELATIVE_URLS", "FEED_DOMAIN", "FEED_ALL_ATOM", "MATH_PRERENDER")
+    return json.dumps([str(settings.get(k)) for k in keys])
+
+
 def save_state(path: Path, inputs: dict, written: list[str], faces: dict[str, list]) -> None:
     data = {"format": FORMAT, "inputs": inputs, "written": sorted(written), "faces": faces}
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
@@ -167,6 +184,7 @@ def current(settings) -> tuple[Path, dict | None, dict, Plan]:
     now = snapshot(
         Path(settings["PATH"]), other_inputs(Path(settings["THEME"])), (old or {}).get("inputs")
     )
+    now["profile"] = profile(settings)
     if settings.get("DELETE_OUTPUT_DIRECTORY"):
         last_plan = Plan(True, "DELETE_OUTPUT_DIRECTORY is on")
     else:

@@ -114,6 +114,20 @@ class LiveSite:
         )
 
 
+def watched_problem(site: LiveSite) -> str | None:
+    """Why ``site`` cannot be served live: an output folder inside a watched one (each
+    build would change what is watched and start the next build, forever)."""
+    out = site.output.resolve()
+    for folder in site.watched:
+        folder = folder.resolve()
+        if folder.is_dir() and out.is_relative_to(folder):
+            return (
+                f"--output {site.output} is inside {folder}, which `invoke serve` watches: "
+                "every build would start another; give an output folder outside it"
+            )
+    return None
+
+
 def banner_html(problems: list[str]) -> bytes:
     """The box every served page shows while the last build has problems."""
     if not problems:
@@ -127,11 +141,41 @@ def banner_html(problems: list[str]) -> bytes:
     ).encode()
 
 
+def _safe_static_handler():
+    """livereload's static handler answering a NUL byte with 400 and a path outside the
+    site (traversal) with 404: never a traceback."""
+    from livereload.handlers import StaticFileHandler  # noqa: PLC0415 (dev-server stack, only for `invoke live`)
+    from tornado.web import HTTPError  # noqa: PLC0415 (dev-server stack, only for `invoke live`)
+
+    def not_found(e: HTTPError) -> HTTPError:
+        return HTTPError(404) if e.status_code == 403 else e
+
+    class SafePaths(StaticFileHandler):
+        def parse_url_path(self, url_path: str) -> str:
+            if "\x00" in url_path:
+                raise HTTPError(400, "a NUL byte in the path")
+            return super().parse_url_path(url_path)
+
+        @classmethod
+        def get_absolute_path(cls, root: str, path: str) -> str:
+            try:
+                return super().get_absolute_path(root, path)
+            except HTTPError as e:
+                raise not_found(e) from None
+
+        def validate_absolute_path(self, root: str, absolute_path: str):
+            try:
+                return super().validate_absolute_path(root, absolute_path)
+            except HTTPError as e:
+                raise not_found(e) from None
+
+    return SafePaths
+
+
 def _page_handler():
     """livereload's static handler, with the problems box put into every HTML page."""
-    from livereload.handlers import StaticFileHandler  # noqa: PLC0415 (dev-server stack, only for `invoke live`)
 
-    class Pages(StaticFileHandler):
+    class Pages(_safe_static_handler()):
         banner = b""
 
         @classmethod

@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 
 from kexue.core import memo as derived_cache
+from kexue.core.header import read_text
 from kexue.core.memo import Memo, digest
 from kexue.core.posts import read_post
 from kexue.notes import NoteFormatError, iter_note_files, parse_note
@@ -61,8 +62,8 @@ def load_notes(content: Path, folder: str, memo: Memo):
     """kexue.notes.load_notes, each note parsed once per content."""
     notes, errors = {}, []
     for path in iter_note_files(content, folder):
-        text = path.read_text(encoding="utf-8")
         try:
+            text = read_text(path, NoteFormatError)
             note = memo(memo.key(text, str(path)), lambda t=text, p=path: parse_note(t, p))
         except NoteFormatError as e:
             errors.append(str(e))

@@ -41,7 +41,8 @@ def output_problem(folder: Path) -> str | None:
     return (
         f"--output {folder} holds files but is not a kexue-notes build output (no {MARKER}); "
         "a build empties or overwrites it and a publish pushes all of it: give a new or "
-        "empty folder, or one an earlier `invoke build` wrote"
+        "empty folder, or one an earlier `invoke build` wrote (a build stopped before "
+        "it began writing can leave such a folder: `invoke clean` removes output/)"
     )
 
 

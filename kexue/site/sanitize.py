@@ -25,6 +25,7 @@ an event attribute, a ``javascript:`` link).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -91,6 +92,155 @@ _CLEANER = nh3.Cleaner(
 def sanitize_html(html: str) -> str:
     """``html`` with everything outside the allowlist removed (text is kept as text)."""
     return _CLEANER.clean(html)
+
+
+# ------------------------------------------------------- formulas typeset at build time
+
+# MathJax's CHTML output (tools/prerender-math.mjs), passed through a second allowlist
+# after MathJax's own safe filter (theme/static/js/mathjax-safe.js): its elements, the
+# MathML of assistive output, links; classes, ids and data attributes in MathJax's
+# namespaces; styles whose values cannot position, load or script anything.
+MATH_TAGS = frozenset({
+    "a", "mjx-container", "mjx-math", "mjx-c", "mjx-utext", "mjx-texatom", "mjx-assistive-mml",
+    *(f"mjx-{k}" for k in (
+        "base beg block box break dbox den dstrike dstrut dtable end ext frac itable labels "
+        "line linebox linestack linestrut mark mid nstrut num over rbox root row script "
+        "spacer sqrt stretchy-h stretchy-v surd table tstrut under mtable mtr mtd mlabeledtr "
+        "maction menclose mfenced mfrac mglyph mi mmultiscripts mprescripts none mn mo "
+        "mpadded mroot mrow ms mspace msqrt msub msup msubsup mtext munder mover munderover "
+        "mstyle merror mphantom semantics annotation annotation-xml"
+    ).split()),
+    *(
+        "math mrow mi mn mo ms mtext mspace mfrac msqrt mroot mstyle merror mpadded mphantom "
+        "menclose msub msup msubsup munder mover munderover mmultiscripts mprescripts none "
+        "mtable mtr mtd mlabeledtr maction semantics annotation"
+    ).split(),
+})  # fmt: skip
+MATH_ATTRIBUTES = frozenset({
+    "class", "id", "style", "href", "role", "aria-label", "aria-hidden", "aria-labelledby",
+    "tabindex", "align", "atop", "break-top", "breakable", "delims", "display", "extra",
+    "jax", "justify", "limits", "lineno", "noic", "overflow", "rspace", "side", "size",
+    "space", "texclass", "type", "variant", "width", "unselectable", "ctxtmenu_counter",
+    "xmlns", "mathvariant", "stretchy", "fence", "separator", "lspace", "accent",
+    "accentunder", "columnalign", "columnspacing", "rowspacing", "columnlines", "rowlines",
+    "frame", "framespacing", "displaystyle", "scriptlevel", "mathcolor", "mathbackground",
+    "notation", "linethickness", "height", "depth", "voffset", "encoding", "movablelimits",
+    "largeop", "symmetric", "minsize", "maxsize", "form", "linebreak", "indentalign",
+})  # fmt: skip
+# MathJax's own data attributes; a formula's \data gives data-mjx-tex-NAME.
+_MATH_DATA_RE = re.compile(
+    r"^data-(?:mjx-[\w-]+|frame-styles|lineleading|padding|vertical-align|align|overflow"
+    r"|array-padding|width-includes-label|break-align|cramped|braketbar|semantic-[\w-]+"
+    r"|latex|latex-item)$"
+)
+_MATH_CLASS_RE = re.compile(r"^(?:mjx-[\w-]+|NCM-[\w-]+|MathJax(?:_ref)?|tex2jax_ignore|[A-Z]+)$")
+_MATH_ID_RE = re.compile(r"^mjx-(?:eqn:[^\s]+|tex-[\w-]+)$")
+# A style value: words, numbers with units, colours, MathJax's rotate/translate; never
+# url(), expression(), a backslash escape, or a position other than relative.
+_MATH_STYLE_VALUE_RE = re.compile(
+    r"^(?:[-\w.#%, ]|(?:rotate|translate[XY]?|rgba?|hsla?)\([-\w.%, ]*\))*$"
+)
+MATH_STYLE_PROPERTIES = frozenset({
+    "background-color", "border", "border-top", "border-right", "border-bottom", "border-left",
+    "border-width", "border-style", "border-color", "border-radius", "color", "display",
+    "font-family", "font-size", "font-style", "font-weight", "height", "left", "right", "top",
+    "bottom", "margin", "margin-bottom", "margin-left", "margin-right", "margin-top",
+    "max-width", "min-width", "min-height", "padding", "padding-bottom", "padding-left",
+    "padding-right", "padding-top", "position", "text-align", "transform", "vertical-align",
+    "width", "line-height", "letter-spacing", "white-space",
+    *(f"border-{s}-{p}" for s in ("top", "right", "bottom", "left")
+      for p in ("width", "style", "color")),
+})  # fmt: skip
+
+
+def _math_style(value: str, removed: list[str]) -> str | None:
+    kept = []
+    for declaration in value.split(";"):
+        name, colon, v = declaration.partition(":")
+        name, v = name.strip().lower(), v.strip()
+        if not name and not v:
+            continue
+        ok = colon and name in MATH_STYLE_PROPERTIES and _MATH_STYLE_VALUE_RE.match(v)
+        if ok and (name != "position" or v == "relative"):
+            kept.append(f"{name}: {v}")
+        else:
+            removed.append(f"style {declaration.strip()}")
+    return "; ".join(kept) + ";" if kept else None
+
+
+def _math_attribute(name: str, value: str, removed: list[str]) -> str | None:
+    """``value`` of attribute ``name`` on typeset math, or None to remove it."""
+    if name == "style":
+        return _math_style(value, removed)
+    if name == "href":
+        scheme = _url_scheme(value)
+        ok = scheme is None or scheme in URL_SCHEMES
+    elif name == "class":
+        kept = [c for c in value.split() if _MATH_CLASS_RE.match(c)]
+        if len(kept) < len(value.split()):
+            removed.append(f"class {value}")
+        return " ".join(kept) or None
+    elif name == "id":
+        ok = bool(_MATH_ID_RE.match(value))
+    elif name.startswith("data-"):
+        ok = bool(_MATH_DATA_RE.match(name))
+    else:
+        ok = True
+    if not ok:
+        removed.append(f"{name}={value}")
+    return value if ok else None
+
+
+_MATH_TAG_RE = re.compile(r"<(?!/)([A-Za-z][\w-]*)((?:\s+[^\s=>\"'/<]+=\"[^\"<]*\")*)\s*>")
+_MATH_ATTR_RE = re.compile(r"\s+([^\s=>\"'/<]+)=\"([^\"<]*)\"")
+
+
+@functools.lru_cache(maxsize=65536)
+def _math_attribute_kept(name: str, raw: str) -> bool:
+    """True when the allowlist keeps attribute ``name`` with the escaped value ``raw``."""
+    if name not in MATH_ATTRIBUTES and not name.startswith("data-"):
+        return False
+    removed: list[str] = []
+    return _math_attribute(name, html.unescape(raw), removed) is not None and not removed
+
+
+def _math_markup_is_clean(markup: str) -> bool:
+    """True when every tag of ``markup`` is a plain start tag (quoted attributes) of
+    MATH_TAGS whose attributes the allowlist keeps as they are: MathJax's output, nearly
+    always, so the slower nh3 pass is skipped."""
+    tags = 0
+    for m in _MATH_TAG_RE.finditer(markup):
+        tags += 1
+        if m.group(1).lower() not in MATH_TAGS:
+            return False
+        for a in _MATH_ATTR_RE.finditer(m.group(2)):
+            if not _math_attribute_kept(a.group(1).lower(), a.group(2)):
+                return False
+    return tags == markup.count("<") - markup.count("</") and "<!" not in markup
+
+
+def sanitize_math(markup: str) -> tuple[str, list[str]]:
+    """Typeset math (MathJax CHTML) through the math allowlist: the markup kept, and what
+    was removed (an attribute as ``name=value``; a removed element leaves its text)."""
+    if _math_markup_is_clean(markup):
+        return markup, []
+    removed: list[str] = []
+
+    def attribute(element: str, name: str, value: str) -> str | None:
+        return _math_attribute(name, value, removed)
+
+    cleaned = nh3.clean(
+        markup,
+        tags=set(MATH_TAGS),
+        clean_content_tags=set(REMOVED_WITH_CONTENT - {"math"}),
+        attributes={"*": set(MATH_ATTRIBUTES)},
+        generic_attribute_prefixes={"data-"},
+        attribute_filter=attribute,
+        url_schemes=set(URL_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    )
+    return cleaned, removed
 
 
 # ------------------------------------------------------------------ Markdown extension

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
+import socket
 import sys
 import threading
+import urllib.parse
 from pathlib import Path
 
 
@@ -19,6 +22,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         ".woff2": "font/woff2",
     }
 
+    def send_head(self):
+        # A NUL byte (or a backslash) in the path: 400, never a traceback.
+        path = urllib.parse.unquote(self.path.split("?", 1)[0].split("#", 1)[0])
+        if "\x00" in path or "\\" in path:
+            self.send_error(400, "Bad path")
+            return None
+        return super().send_head()
+
     def log_message(self, format, *args):  # quiet unless something fails
         if args and str(args[1])[:1] in "45":
             super().log_message(format, *args)
@@ -30,6 +41,25 @@ class _Server(http.server.ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+
+def port_problem(port) -> str | None:
+    """Why `invoke serve` cannot listen on 127.0.0.1:``port`` (one line), or None."""
+    try:
+        number = int(port)
+    except (TypeError, ValueError):
+        return f"--port {port!r} is not a number: give a port from 1024 to 65535, e.g. 8000"
+    if not 0 < number < 65536:
+        return f"--port {number} is out of range: give a port from 1024 to 65535, e.g. 8000"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", number))
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                return f"port {number} is busy (another server?): give another with --port"
+            return f"cannot listen on 127.0.0.1:{number} ({e.strerror}): give another --port"
+    return None
 
 
 def make_server(root: Path, port: int = 0) -> http.server.ThreadingHTTPServer:

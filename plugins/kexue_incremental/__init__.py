@@ -19,6 +19,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import Writer
 
+from kexue.core.fsutil import WriteError
 from kexue.site import incremental
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ def _face(article) -> list:
 def start_run(pelican):
     """Snapshot the inputs before anything is read (get_generators opens each run)."""
     path, old, now, plan = incremental.current(pelican.settings)
+    if not plan.nothing:
+        incremental.discard_state(path)
     _RUN.clear()
     _RUN.update(path=path, old=old, now=now, plan=plan, written=[], selected=None)
     return None  # no generator
@@ -113,7 +116,10 @@ def get_writer(pelican):
 
 def save_state(pelican):
     if "now" in _RUN and "faces" in _RUN:
-        incremental.save_state(_RUN["path"], _RUN["now"], _RUN["written"], _RUN["faces"])
+        try:
+            incremental.save_state(_RUN["path"], _RUN["now"], _RUN["written"], _RUN["faces"])
+        except WriteError as e:  # the pages are written; the next build is a full one
+            log.warning("%s (the next build rebuilds every page)", e)
 
 
 def compiled_templates(pelican):

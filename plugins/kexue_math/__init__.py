@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pelican import signals
 
+from kexue.core.fsutil import WriteError
 from kexue.math.mathjax_config import config_json
 from kexue.math.prerender import prerender_files, strip_math_head
 from kexue.site.plugin_settings import plugin_setting
@@ -41,7 +42,10 @@ def typeset(pelican):
     cache = plugin_setting(settings, "MATH_CACHE_PATH") or Path(settings["CACHE_PATH"]) / "mathjax"
     site_url = settings.get("SITEURL", "")
     output = Path(pelican.output_path)
-    stats = prerender_files(sorted(_written), output, Path(cache), site_url, texts=_written)
+    try:
+        stats = prerender_files(sorted(_written), output, Path(cache), site_url, texts=_written)
+    except WriteError as e:  # a full disk, a file-size limit: one line, not a traceback
+        raise SystemExit(f"[kexue] {e}") from None
     _written.clear()
     print(
         f"[kexue] math typeset at build time: {stats.formulas} formulas on {stats.pages} pages, "

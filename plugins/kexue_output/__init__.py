@@ -4,12 +4,13 @@ Pelican dropped, remove the pages and feeds it did not write (a deleted post's p
 mark the folder as a build output (kexue.site.outputs, kexue.site.pelican)."""
 
 import logging
+from pathlib import Path
 
 from blinker import signal
 from pelican import signals
 
-from kexue.site.cachekey import remove_damaged_caches
-from kexue.site.outputs import mark, prune_stale
+from kexue.site.cachekey import remove_damaged_caches, writable_cache_path
+from kexue.site.outputs import mark, output_problem, prune_stale
 from kexue.site.pelican import refuse_bad_input, refuse_dropped_posts
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ def start(pelican):
     _written.clear()
     _partial.clear()
     settings = pelican.settings
+    settings["CACHE_PATH"], why = writable_cache_path(settings["CACHE_PATH"])
+    if why:
+        logger.warning(why)
     if settings.get("CACHE_CONTENT") or settings.get("LOAD_CONTENT_CACHE"):
         for path in remove_damaged_caches(settings["CACHE_PATH"], settings.get("GZIP_CACHE", True)):
             logger.warning(
@@ -45,6 +49,11 @@ def start(pelican):
 def before_run(pelican):
     """Every run (also a rebuild of `invoke serve`), before Pelican deletes or writes."""
     refuse_bad_input(pelican)
+    # Marked before anything is written: a first build stopped half-way leaves a folder
+    # later builds accept (and complete), not one they refuse.
+    if output_problem(pelican.output_path) is None:
+        Path(pelican.output_path).mkdir(parents=True, exist_ok=True)
+        mark(pelican.output_path)
 
 
 def finish(pelican):

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from kexue.core.paths import ROOT
+from kexue.dev.bench_build import SITE_SETTINGS
 from kexue.search.index import build_index
 from kexue.site.authored import data_problems, front_end_problems
+from kexue.site.live import LiveSite
 from tests.conftest import build_site
 
 GOOD = "Title: 好文章\nDate: 2026-01-01\nSlug: {id}\n\n正文 $x$。\n"
@@ -199,3 +201,20 @@ def test_a_post_pelican_cannot_read_fails_the_build_instead_of_vanishing(tmp_pat
     out = _refused(content, tmp_path / "out")
     assert f"{content / 'posts/23.md'}: was not built (no archives/23/index.html)" in out
     assert "build refused: 1 post(s) were not built" in out
+
+
+def test_a_post_deleted_while_serving_is_no_longer_served(tmp_path):
+    # `invoke serve` builds again in the same Pelican after each change.
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns("posts"))
+    settings = tmp_path / "conf.py"
+    settings.write_text(SITE_SETTINGS.format(root=str(ROOT), cache=str(tmp_path / "cache")))
+    out = tmp_path / "output"
+    site = LiveSite(settings, content, out)
+    assert site.build().ok
+    assert (out / "archives/90004/index.html").is_file()
+    (content / "samples/90004.md").unlink()
+    report = site.build()
+    assert report.ok, report.problems
+    assert not (out / "archives/90004").exists()
+    assert "archives/90004/" not in (out / "index.html").read_text(encoding="utf-8")

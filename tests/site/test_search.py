@@ -127,6 +127,26 @@ def test_rebuilding_an_unchanged_index_changes_nothing(sample_site: Path, tmp_pa
     assert (out / BUNDLE_DIR / INPUT_STAMP).is_file() and first.posts == len(SAMPLE_URLS)
 
 
+def test_a_damaged_cached_bundle_is_detected_and_built_again(sample_site, tmp_path, caplog):
+    out = tmp_path / "site"
+    shutil.copytree(sample_site, out)
+    cache = tmp_path / "cache"
+    build_index(out, cache=cache)
+    files = {p: p.read_bytes() for p in (out / BUNDLE_DIR).rglob("*") if p.is_file()}
+    (kept,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    victim = max((p for p in kept.rglob("*.pf_fragment")), key=lambda p: p.stat().st_size)
+    short = victim.read_bytes()[:10]
+    victim.write_bytes(short)  # truncated
+    shutil.rmtree(out / BUNDLE_DIR)
+    assert build_index(out, cache=cache).changed
+    assert f"{kept}: the cached search bundle is damaged" in caplog.text
+    # Pagefind's file names are not stable between runs: a whole new bundle, no short file.
+    rebuilt = [p for p in (out / BUNDLE_DIR).rglob("*") if p.is_file()]
+    assert len(rebuilt) == len(files) and (out / BUNDLE_DIR / INPUT_STAMP).is_file()
+    assert short not in {p.read_bytes() for p in rebuilt}
+    assert not (out / BUNDLE_DIR / "kexue-files.json").exists()  # the cache's own
+
+
 def test_a_post_page_without_the_body_marker_is_an_error_naming_it(sample_site, tmp_path):
     out = tmp_path / "site"
     shutil.copytree(sample_site, out)

@@ -32,6 +32,10 @@ window.MathJax = {
         },
       });
       Configuration.create("kexue-setcounter", { handler: { macro: ["kexue-setcounter"] } });
+      // --- safe: what a formula may carry (mathjax-safe.js, loaded before this script;
+      // the build worker uses the same file).
+      window.KexueMathSafe.install(MathJax);
+      // --- end safe
       MathJax.startup.defaultReady();
     },
   },
