@@ -84,8 +84,9 @@ PLUGINS = [
     "kexue_search",
     "kexue_incremental",  # last: writes only the pages an edit touches
 ]
-# Derivation notes (content/<path>/<id>.md) attached to their posts' equations.
-KEXUE_DERIVATIONS = {"path": "derivations"}
+# Derivation notes (content/<path>/<id>.md) attached to their posts' equations; stubs and
+# drafts shown, marked (publishconf.py leaves them out).
+KEXUE_DERIVATIONS = {"path": "derivations", "unpublished": True}
 # The search index, built after every build (plugins/kexue_search); bundles kept by input
 # digest in the cache folder (relative to the repository).
 KEXUE_SEARCH = {"cache": ".cache/search"}

@@ -163,6 +163,14 @@ def panel_html(placed: Placed, note: Note) -> str:
     )
 
 
+def _unpublished_mark(note: Note) -> str:
+    """A development build's mark on a stub or draft (the production build leaves it out)."""
+    if note.publishable:
+        return ""
+    what = "桩：尚无内容" if note.kind == "stub" else "草稿"
+    return f'<p class="deriv-unpublished" role="note">未发布（{what}）：正式站点不显示此注释。</p>'
+
+
 def appendix_html(note: Note, free: list[str], lost: list[Placed], intro: str = "") -> str:
     if not free and not lost:
         return ""
@@ -171,6 +179,7 @@ def appendix_html(note: Note, free: list[str], lost: list[Placed], intro: str = 
         f'data-deriv-status="{html.escape(note.status)}" aria-labelledby="{APPENDIX_ID}-title">',
         f'<h2 id="{APPENDIX_ID}-title">{APPENDIX_TITLE}</h2>',
         f'<p class="deriv-byline">{byline(note)}</p>',
+        _unpublished_mark(note),
         intro,
     ]
     parts += free

@@ -9,7 +9,13 @@ not in content/ becomes a hidden page at the post's URL, linking to the original
 Notes are rendered with the posts' MARKDOWN setup; the rendered sections are cached in
 CACHE_PATH/derivation-notes.json when the content cache is on.
 
-Settings: ``KEXUE_DERIVATIONS = {"path": "derivations"}`` (under PATH).
+A note that is not ready (kexue.notes.Note.kind: a stub with nothing written, or
+``Status: draft``) is attached only with ``"unpublished": True`` (pelicanconf.py, the
+development build), marked as unpublished and never badged or counted; publishconf.py
+leaves it out.
+
+Settings: ``KEXUE_DERIVATIONS = {"path": "derivations", "unpublished": False}`` (path under
+PATH).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from kexue.site import memos as derived
 from kexue.site.plugin_settings import feature_settings
 
 logger = logging.getLogger(__name__)
-DEFAULTS = {"path": "derivations"}
+DEFAULTS = {"path": "derivations", "unpublished": False}
 _ORPHANS = "kexue_derivation_orphans"
 
 
@@ -62,6 +68,15 @@ class Derivation:
         return self.note.status_label
 
     @property
+    def published(self) -> bool:
+        """False for a stub or draft shown by a development build: no badge, no count."""
+        return self.note.publishable
+
+    @property
+    def kind(self) -> str:
+        return self.note.kind
+
+    @property
     def authors(self) -> list[str]:
         return self.note.authors
 
@@ -91,6 +106,11 @@ def attach_notes(generator) -> None:
     notes_memo.save()
     for error in errors:
         logger.error("derivation note skipped: %s", error)
+    if not _settings(generator.settings)["unpublished"]:
+        held = sorted(pid for pid, n in notes.items() if not n.publishable)
+        notes = {pid: n for pid, n in notes.items() if n.publishable}
+        if held:
+            logger.info("derivation notes not published (stub or draft): %d", len(held))
     render = _renderer(generator.settings)
     articles = [*generator.articles, *generator.translations, *generator.drafts]
     annotated = []
