@@ -89,17 +89,30 @@ class MathPreprocessor(Preprocessor):
         self.store.clear()
         self.equations.clear()
         head = body_offset(text, self.md)
-        body = text[head:]
-        out = [text[:head]]
-        pos = 0
-        for span in find_math(body):
-            out.append(body[pos : span.start])
-            out.append(placeholder(len(self.store)))
-            self.store.append(span)
-            pos = span.end
-        out.append(body[pos:])
-        self.equations.extend(number_equations(self.store))
-        return "".join(out).split("\n")
+        lifted, spans, equations = lift_math(text[head:])
+        self.store.extend(spans)
+        self.equations.extend(equations)
+        return (text[:head] + lifted).split("\n")
+
+
+def lift_math(text: str) -> tuple[str, list[MathSpan], list[Equation]]:
+    """``text`` with each math span replaced by its placeholder, the spans (a placeholder's
+    number indexes them) and their numbered equations: what any Markdown parser may see
+    (kexue.notes.markdown renders notes with markdown-it-py behind it)."""
+    out, store, pos = [], [], 0
+    for span in find_math(text):
+        out.append(text[pos : span.start])
+        out.append(placeholder(len(store)))
+        store.append(span)
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out), store, number_equations(store)
+
+
+def restore_math(html_text: str, store: list[MathSpan], equations: list[Equation]) -> str:
+    """The HTML a Markdown parser made of :func:`lift_math`'s text, each placeholder back as
+    its element and paragraphs split around displays (as the extension does)."""
+    return MathPostprocessor(None, store, equations).run(html_text)
 
 
 def render_span(span: MathSpan, equations: list[Equation] = ()) -> str:

@@ -10,61 +10,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
-
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.source import post_url
+from kexue.notes.markdown import SETUP, NoteMarkdown
 from kexue.notes.note import Note, Section
 from kexue.notes.targets import PostTargets, Target, heading_key
 
 logger = logging.getLogger(__name__)
 
-#: Content-box kinds; ``!!! <kind>`` in a note gives the class ``<kind>-box``.
-BOX_KINDS = ("derivation", "theorem", "proof", "example", "intuition", "note")
 APPENDIX_TITLE = "推导与注释"
 APPENDIX_ID = "derivations"
-
-
-class _BoxClasses(Treeprocessor):
-    """``!!! theorem`` boxes also get ``theorem-box``, the class legacy notes use."""
-
-    def run(self, root):
-        for el in root.iter():
-            classes = (el.get("class") or "").split()
-            if "admonition" in classes:
-                extra = [f"{k}-box" for k in BOX_KINDS if k in classes]
-                extra = [c for c in extra if c not in classes]
-                if extra:
-                    el.set("class", " ".join(classes + extra))
-
-
-class NoteBoxesExtension(Extension):
-    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
-        # After the theme's box extension (15), which reshapes admonitions.
-        md.treeprocessors.register(_BoxClasses(md), "kexue_note_boxes", 14)
-
-
-def _note_markdown_args(config: dict | None) -> dict:
-    """Keyword arguments of the notes' Markdown: the posts' setup (``config`` is Pelican's
-    MARKDOWN) without the header (meta) and heading-id (toc) extensions, with TeX
-    protection, admonition boxes and the site's HTML allowlist (kexue.site.sanitize)."""
-    config = dict(config or {})
-    ext_configs = dict(config.pop("extension_configs", {}) or {})
-    extensions = list(config.pop("extensions", []) or [])
-    extensions += [e for e in ext_configs if e not in extensions]
-    dropped = ("markdown.extensions.meta", "meta", "markdown.extensions.toc", "toc")
-    extensions = [e for e in extensions if not (isinstance(e, str) and e in dropped)]
-    for wanted in ("markdown.extensions.extra", "kexue.math.extension", "kexue.site.sanitize"):
-        if wanted not in extensions:
-            extensions.append(wanted)
-    if not {"admonition", "markdown.extensions.admonition", "kexue.reading.boxes"} & set(
-        e for e in extensions if isinstance(e, str)
-    ):
-        extensions.append("markdown.extensions.admonition")
-    ext_configs = {k: v for k, v in ext_configs.items() if k in extensions}
-    return {"extensions": extensions, "extension_configs": ext_configs, **config}
 
 
 _NOTE_EQ_ID_RE = re.compile(
@@ -73,19 +28,17 @@ _NOTE_EQ_ID_RE = re.compile(
 
 
 class NoteRenderer:
-    """Markdown of note sections to HTML, with an optional cache file.
+    """Markdown of note sections to HTML (CommonMark: kexue.notes.markdown), with an
+    optional cache file.
 
     The automatic numbers a note must not have get no ids (they would repeat the post's
     ``eq-N``).  With ``cache``, results are kept in that JSON file, keyed on the text and
     the Markdown setup; put it in a folder tied to the code's version (Pelican's
     CACHE_PATH is)."""
 
-    def __init__(self, config: dict | None = None, cache: Path | None = None):
-        args = _note_markdown_args(config)
-        self._md = markdown.Markdown(
-            **{**args, "extensions": [*args["extensions"], NoteBoxesExtension()]}
-        )
-        self._setup = repr(sorted((str(k), repr(v)) for k, v in args.items()))
+    def __init__(self, cache: Path | None = None):
+        self._md = NoteMarkdown()
+        self._setup = SETUP
         self.cache = Path(cache) if cache else None
         self._old: dict[str, str] = {}
         self._used: dict[str, str] = {}
@@ -100,8 +53,7 @@ class NoteRenderer:
         key = hashlib.sha256(f"{self._setup}\0{text}".encode()).hexdigest()
         out = self._used.get(key) or self._old.get(key)
         if out is None:
-            self._md.reset()
-            out = _NOTE_EQ_ID_RE.sub(lambda m: m.group(1) or "", self._md.convert(text))
+            out = _NOTE_EQ_ID_RE.sub(lambda m: m.group(1) or "", self._md(text))
         self._used[key] = out
         return out
 

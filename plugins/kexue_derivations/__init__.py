@@ -6,8 +6,9 @@ equations (kexue.notes.annotate; the post's own bytes are kept) and
 partials/derivations_*.html.  A post without a note is not touched.  A note whose post is
 not in content/ becomes a hidden page at the post's URL, linking to the original.
 
-Notes are rendered with the posts' MARKDOWN setup; the rendered sections are cached in
-CACHE_PATH/derivation-notes.json when the content cache is on.
+Notes are rendered as CommonMark (kexue.notes.markdown) with the posts' math and HTML
+allowlist; the rendered sections are cached in CACHE_PATH/derivation-notes.json when the
+content cache is on.
 
 A note that is not ready (kexue.notes.Note.kind: a stub with nothing written, or
 ``Status: draft``) is attached only with ``"unpublished": True`` (pelicanconf.py, the
@@ -43,12 +44,12 @@ def _settings(settings) -> dict:
 
 
 def _renderer(settings) -> NoteRenderer:
-    """The notes' Markdown (the posts' setup); its results cached next to Pelican's when
-    the content cache is on (CACHE_PATH changes with the code)."""
+    """The notes' Markdown; its results cached next to Pelican's when the content cache
+    is on (CACHE_PATH changes with the code)."""
     cache = None
     if settings.get("CACHE_CONTENT") and settings.get("LOAD_CONTENT_CACHE"):
         cache = Path(settings["CACHE_PATH"]) / "derivation-notes.json"
-    return NoteRenderer(settings.get("MARKDOWN"), cache)
+    return NoteRenderer(cache)
 
 
 @dataclass
