@@ -122,50 +122,31 @@ def _section_problems(note: Note, targets: PostTargets | None) -> Iterator[Probl
 
 
 def check_math(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
-    """No auto-numbered display in an anchored section; every formula balanced; no label
-    defined twice.
+    """No note \\tag that the post shows too; every formula balanced; no label defined
+    twice.
 
-    An anchored section is shown between the post's equations, so an automatic number
-    there would shift every later number of the post.  The free text goes to the appendix
-    after the post, where automatic numbers only continue the post's (imported legacy
-    notes rely on that), so it may use them."""
+    A note's equations are numbered in their own series on the page (kexue.notes.numbering:
+    (N.1)… under equation (N), (A1)… elsewhere), so automatic numbers are fine; a tag the
+    post also shows is renumbered there, which the author should know."""
     text = note.text
-    anchored = sorted((s.offset, s.anchor is not None) for s in note.sections)
-
-    def in_anchored_section(pos: int) -> bool:
-        before = [flag for offset, flag in anchored if offset <= pos]
-        return bool(before and before[-1])
-
     body_start = min((s.offset for s in note.sections), default=len(text))
     masks = note_masks(text)
     spans = [s for s in find_math(text, skip=masks) if s.start >= body_start]
     displays = [s for s in spans if s.display]
-    post_labels = {t.label for t in targets.equations if t.label} if targets else set()
+    post_shown = {t.shown for t in targets.equations} if targets else set()
     labels: dict[str, int] = {}
     for eq in number_equations(displays):
-        span = displays[eq.span]
-        line = note.line_of(span.start)
-        if eq.number is not None and in_anchored_section(span.start):
-            inner = re.match(r"\s*\\begin\{([^{}]*)\}", span.tex)
-            env = span.environment or (
-                f"{span.open}\\begin{{{inner.group(1)}}}" if inner else "display"
-            )
+        line = note.line_of(displays[eq.span].start)
+        if eq.tag is not None and eq.tag in post_shown:
             yield Problem(
                 note.path,
                 line,
-                f"auto-numbered {env} in a note would shift the post's equation numbers: "
-                "give it a \\tag{…} (e.g. \\tag{3.1}) or use a starred environment (equation*, "
-                "align*)",
+                f"\\tag{{{eq.tag}}} is also the number of the post's equation ({eq.tag}): "
+                "the page shows the note's in its own series instead; choose a tag the post "
+                f"does not use (e.g. {eq.tag}.1) or drop it",
             )
         if eq.label:
-            if eq.label in post_labels:
-                yield Problem(
-                    note.path,
-                    line,
-                    f"\\label{{{eq.label}}} is already defined in post {note.post_id}: "
-                    "choose another label (\\eqref to the post's works without it)",
-                )
-            elif eq.label in labels:
+            if eq.label in labels:
                 yield Problem(
                     note.path,
                     line,

@@ -14,6 +14,7 @@ from kexue.core.fsutil import atomic_write_text
 from kexue.core.source import post_url
 from kexue.notes.markdown import SETUP, NoteMarkdown
 from kexue.notes.note import Note, Section
+from kexue.notes.numbering import NoteNumbers
 from kexue.notes.targets import PostTargets, Target, heading_key
 
 logger = logging.getLogger(__name__)
@@ -147,13 +148,13 @@ def appendix_html(note: Note, free: list[str], lost: list[Placed], intro: str = 
     return "\n".join(x for x in parts if x)
 
 
-def _free_html(note: Note, render: NoteRenderer) -> list[str]:
+def _free_html(note: Note, render: NoteRenderer, numbers: NoteNumbers) -> list[str]:
     out = []
     for s in note.free:
         if s.empty:
             continue
         head = f"<h3>{html.escape(s.title)}</h3>\n" if s.title else ""
-        out.append(head + render(s.body))
+        out.append(head + render(numbers.rewrite(s.body)))
     return out
 
 
@@ -197,31 +198,44 @@ def locate(post_html: str, target: Target) -> int | None:
 def annotate(post_html: str, post_body: str, note: Note, render: NoteRenderer) -> Annotated:
     """Attach ``note`` to a post: each anchored section as a closed panel right after its
     equation (or at the end of its heading's section), free text and sections whose anchor
-    is not found as the appendix.  The post's own bytes are kept as they are."""
+    is not found as the appendix.  The post's own bytes are kept as they are.  The note's
+    equations are numbered in their own series (kexue.notes.numbering): panels under
+    equation (N) first, as (N.1)…, then the rest, as (A1)…, in the order they are read."""
     targets = PostTargets.from_markdown(post_body)
+    numbers = _numbers(note, (t.shown for t in targets.equations))
     placed: list[Placed] = []
-    insertions: list[tuple[int, str]] = []
+    insertions: list[tuple[int, Placed]] = []
     for section in note.anchored:
         if section.empty:
             continue
         target = targets.resolve(section.anchor)
-        p = Placed(section, target, render(section.body))
         pos = locate(post_html, target) if target else None
-        if pos is None:
-            p.target = None
-        else:
-            insertions.append((pos, panel_html(p, note)))
+        p = Placed(section, target if pos is not None else None)
+        if pos is not None:
+            insertions.append((pos, p))
         placed.append(p)
+    insertions.sort(key=lambda x: x[0])  # stable: note order kept
+    for _, p in insertions:
+        under = p.target.shown if p.target.kind == "equation" else None
+        p.html = render(numbers.rewrite(p.section.body, under))
+    free = _free_html(note, render, numbers)
+    lost = [p for p in placed if p.target is None]
+    for p in lost:
+        p.html = render(numbers.rewrite(p.section.body))
     out = []
     last = 0
-    for pos, block in sorted(insertions, key=lambda x: x[0]):  # stable: note order kept
+    blocks = [(pos, panel_html(p, note)) for pos, p in insertions]
+    for pos, block in blocks:
         out.append(post_html[last:pos])
         out.append(block)
         last = pos
     out.append(post_html[last:])
-    lost = [p for p in placed if p.target is None]
-    appendix = appendix_html(note, _free_html(note, render), lost)
-    return Annotated("".join(out), insertions, appendix, placed, note)
+    appendix = appendix_html(note, free, lost)
+    return Annotated("".join(out), blocks, appendix, placed, note)
+
+
+def _numbers(note: Note, post_shown) -> NoteNumbers:
+    return NoteNumbers.for_note(post_shown, (s.body for s in note.sections if not s.empty))
 
 
 def standalone_html(note: Note, render: NoteRenderer) -> str:
@@ -233,17 +247,19 @@ def standalone_html(note: Note, render: NoteRenderer) -> str:
         "原文尚未镜像到本站，式号指原文中的编号。</p>"
     )
     parts = [intro, f'<p class="deriv-byline">{byline(note)}</p>']
+    numbers = _numbers(note, ())
     for s in note.anchored:
         if s.empty:
             continue
         title = f"：{html.escape(s.title)}" if s.title else ""
         anchor = s.anchor
         caption = f"式 ({anchor.value})" if anchor.kind == "equation" else str(anchor)
+        under = anchor.value if anchor.kind == "equation" else None
         parts.append(
             f'<section class="deriv-note deriv-standalone"><h2>{html.escape(caption)}{title}</h2>'
-            f'<div class="deriv-body">\n{render(s.body)}\n</div></section>'
+            f'<div class="deriv-body">\n{render(numbers.rewrite(s.body, under))}\n</div></section>'
         )
-    free = _free_html(note, render)
+    free = _free_html(note, render, numbers)
     if free:
         parts.append(f'<section class="deriv-appendix"><h2>{APPENDIX_TITLE}</h2>')
         parts += free
