@@ -15,6 +15,7 @@ from kexue.core.source import post_url
 from kexue.notes.markdown import SETUP, NoteMarkdown
 from kexue.notes.note import Note, Section
 from kexue.notes.numbering import NoteNumbers
+from kexue.notes.parts import PART_BODY, PART_CLOSE, PART_OPEN, fold_sections
 from kexue.notes.targets import PostTargets, Target, heading_key
 
 logger = logging.getLogger(__name__)
@@ -137,12 +138,12 @@ def appendix_html(note: Note, free: list[str], lost: list[Placed], intro: str = 
     ]
     parts += free
     for p in lost:
+        title = f"关于 {html.escape(str(p.section.anchor))}" + (
+            f"：{html.escape(p.section.title)}" if p.section.title else ""
+        )
         parts.append(
-            f'<div class="deriv-lost"><h3>关于 {html.escape(str(p.section.anchor))}'
-            + (f"：{html.escape(p.section.title)}" if p.section.title else "")
-            + "</h3>\n"
-            + p.html
-            + "</div>"
+            PART_OPEN.replace('class="deriv-part"', 'class="deriv-part deriv-lost"')
+            + f"<h3>{title}</h3>{PART_BODY}\n{p.html}{PART_CLOSE}"
         )
     parts.append("</section>")
     return "\n".join(x for x in parts if x)
@@ -154,7 +155,7 @@ def _free_html(note: Note, render: NoteRenderer, numbers: NoteNumbers) -> list[s
         if s.empty:
             continue
         head = f"<h3>{html.escape(s.title)}</h3>\n" if s.title else ""
-        out.append(head + render(numbers.rewrite(s.body)))
+        out.append(head + fold_sections(render(numbers.rewrite(s.body))))
     return out
 
 

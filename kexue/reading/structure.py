@@ -183,8 +183,9 @@ _HEADING_RE = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1>", re.S | re.I)
 _ID_ATTR_RE = re.compile(r'\bid="([^"]*)"')
 _MATH_SPAN_RE = re.compile(r'<span class="math inline"[^>]*>.*?</span>', re.S)
 _HEADERLINK_RE = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
-# what may sit between the appendix section and a heading it lists (a lost section's box)
-_TOC_CONTAINERS = {"deriv-lost"}
+# what may sit between the appendix section and a heading it lists (a folded section's
+# details and summary, kexue.notes.parts)
+_TOC_CONTAINERS = {"deriv-lost", "deriv-part", "deriv-part-title"}
 
 
 def page_ids(html: str) -> set[str]:
