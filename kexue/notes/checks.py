@@ -121,30 +121,25 @@ def _section_problems(note: Note, targets: PostTargets | None) -> Iterator[Probl
             seen[target] = section.line
 
 
-def check_math(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
-    """No note \\tag that the post shows too; every formula balanced; no label defined
-    twice.
+def _note_displays(note: Note) -> tuple[list[MathSpan], list[MathSpan]]:
+    """The note's math spans after its header (outside code and comments), and its
+    displays."""
+    body_start = min((s.offset for s in note.sections), default=len(note.text))
+    spans = [s for s in find_math(note.text, skip=note_masks(note.text)) if s.start >= body_start]
+    return spans, [s for s in spans if s.display]
 
-    A note's equations are numbered in their own series on the page (kexue.notes.numbering:
-    (N.1)… under equation (N), (A1)… elsewhere), so automatic numbers are fine; a tag the
-    post also shows is renumbered there, which the author should know."""
+
+def check_math(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
+    """Every formula balanced; no label defined twice.  (A note's equations are numbered
+    in their own series on the page, kexue.notes.numbering, so automatic numbers are fine;
+    a tag the post also shows is a notice: :func:`tag_collisions`.)"""
     text = note.text
     body_start = min((s.offset for s in note.sections), default=len(text))
     masks = note_masks(text)
-    spans = [s for s in find_math(text, skip=masks) if s.start >= body_start]
-    displays = [s for s in spans if s.display]
-    post_shown = {t.shown for t in targets.equations} if targets else set()
+    spans, displays = _note_displays(note)
     labels: dict[str, int] = {}
     for eq in number_equations(displays):
         line = note.line_of(displays[eq.span].start)
-        if eq.tag is not None and eq.tag in post_shown:
-            yield Problem(
-                note.path,
-                line,
-                f"\\tag{{{eq.tag}}} is also the number of the post's equation ({eq.tag}): "
-                "the page shows the note's in its own series instead; choose a tag the post "
-                f"does not use (e.g. {eq.tag}.1) or drop it",
-            )
         if eq.label:
             if eq.label in labels:
                 yield Problem(
@@ -227,19 +222,55 @@ def _short(tex: str, n: int = 50) -> str:
     return tex if len(tex) <= n else tex[: n - 1] + "…"
 
 
+def tag_collisions(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
+    """A note ``\\tag{N}`` the post shows too: the page renumbers the note's (its own
+    series), which the author should know (a quote of the post's (N) included)."""
+    post_shown = {t.shown for t in targets.equations} if targets else set()
+    _, displays = _note_displays(note)
+    for eq in number_equations(displays):
+        if eq.tag is not None and eq.tag in post_shown:
+            yield Problem(
+                note.path,
+                note.line_of(displays[eq.span].start),
+                f"\\tag{{{eq.tag}}} is also the number of the post's equation ({eq.tag}): "
+                "the page shows the note's in its own series instead; choose a tag the post "
+                f"does not use (e.g. {eq.tag}.1) or drop it",
+            )
+
+
+class _PostHeaderError(Exception):
+    """The post's header does not parse (the content-files check reports it)."""
+
+
+def _targets(ctx: CheckContext, note: Note) -> PostTargets | None:
+    post_file = find_post_file(ctx.content, note.post_id)
+    try:
+        return PostTargets.from_markdown(read_post(post_file).body) if post_file else None
+    except PostFormatError as e:
+        raise _PostHeaderError from e
+
+
 def check_notes(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: every problem of every note in ``content/derivations/`` (post
-    exists, anchors resolve, no auto-numbering in anchored sections, formulas parse)."""
-    content = ctx.content
-    for path in iter_note_files(content):
+    exists, anchors resolve, formulas parse)."""
+    for path in iter_note_files(ctx.content):
         try:
             note = read_note(path)
+            targets = _targets(ctx, note)
         except NoteFormatError as e:
             yield Problem(e.path, e.line, e.message)
             continue
-        post_file = find_post_file(content, note.post_id)
-        try:
-            targets = PostTargets.from_markdown(read_post(post_file).body) if post_file else None
-        except PostFormatError:
-            continue  # the post's header: the content-files check reports it
+        except _PostHeaderError:
+            continue
         yield from check_note(note, targets)
+
+
+def notice_note_tags(ctx: CheckContext) -> Iterator[Problem]:
+    """`invoke check` notice: note tags the post shows too (renumbered on the page)."""
+    for path in iter_note_files(ctx.content):
+        try:
+            note = read_note(path)
+            targets = _targets(ctx, note)
+        except (NoteFormatError, _PostHeaderError):
+            continue  # check_notes reports it
+        yield from tag_collisions(note, targets)
