@@ -30,7 +30,7 @@ from pelican.contents import Article, Page
 
 from kexue.core.memo import settings_folder
 from kexue.core.posts import PostFormatError, read_post
-from kexue.notes import Annotated, Note, NoteRenderer, standalone_html
+from kexue.notes import Annotated, Note, NoteRenderer, find_post_file, standalone_html
 from kexue.site import memos as derived
 from kexue.site.plugin_settings import feature_settings
 
@@ -146,7 +146,10 @@ def add_orphan_pages(generator) -> None:
     notes, render = generator.context.pop(_ORPHANS, ({}, None))
     if render is None:
         return
+    content = Path(generator.settings["PATH"])
     for post_id, note in sorted(notes.items()):
+        if find_post_file(content, post_id):
+            continue  # its post is in content/ but not on the site (a sample left out)
         url = generator.settings["ARTICLE_URL"].format(slug=post_id)
         save_as = generator.settings["ARTICLE_SAVE_AS"].format(slug=post_id)
         page = Page(
