@@ -18,6 +18,7 @@ from kexue.notes.note import (
     read_note,
 )
 from kexue.notes.targets import PostTargets
+from kexue.notes.unsourced import LABEL, REVIEWED_KEY, findings, post_numbers, reviewed
 
 _OTHER_LEVEL_RE = re.compile(r"^(#|#{3,6})[ \t]+@\S", re.M)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -274,3 +275,29 @@ def notice_note_tags(ctx: CheckContext) -> Iterator[Problem]:
         except (NoteFormatError, _PostHeaderError):
             continue  # check_notes reports it
         yield from tag_collisions(note, targets)
+
+
+def notice_unsourced(ctx: CheckContext) -> Iterator[Problem]:
+    """`invoke check` notice: note tables and results whose numbers the post does not
+    hold (kexue.notes.unsourced), until the note's header says ``Reviewed: yes``."""
+    for path in iter_note_files(ctx.content):
+        try:
+            note = read_note(path)
+            post_file = find_post_file(ctx.content, note.post_id)
+            body = read_post(post_file).body if post_file else None
+        except (NoteFormatError, PostFormatError):
+            continue  # check_notes and the content-files check report it
+        if body is None or reviewed(note):
+            continue
+        start = min((s.offset for s in note.sections), default=len(note.text))
+        for f in findings(note.text, post_numbers(body)):
+            if f.offset < start:
+                continue
+            what = "table" if f.kind == "table" else "result"
+            shown = ", ".join(f.numbers[:4]) + ("…" if len(f.numbers) > 4 else "")
+            yield Problem(
+                note.path,
+                note.line_of(f.offset),
+                f"{what} with numbers post {note.post_id} does not hold ({shown}): labelled "
+                f"{LABEL} on the page until the header says `{REVIEWED_KEY}: yes`",
+            )

@@ -7,6 +7,7 @@ import html
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from kexue.notes.note import Note, Section
 from kexue.notes.numbering import NoteNumbers
 from kexue.notes.parts import PART_BODY, PART_CLOSE, PART_OPEN, fold_sections
 from kexue.notes.targets import PostTargets, Target, heading_key
+from kexue.notes.unsourced import mark, post_numbers, reviewed
 
 logger = logging.getLogger(__name__)
 
@@ -149,13 +151,13 @@ def appendix_html(note: Note, free: list[str], lost: list[Placed], intro: str = 
     return "\n".join(x for x in parts if x)
 
 
-def _free_html(note: Note, render: NoteRenderer, numbers: NoteNumbers) -> list[str]:
+def _free_html(note: Note, render: NoteRenderer, prepare: Callable[..., str]) -> list[str]:
     out = []
     for s in note.free:
         if s.empty:
             continue
         head = f"<h3>{html.escape(s.title)}</h3>\n" if s.title else ""
-        out.append(head + fold_sections(render(numbers.rewrite(s.body))))
+        out.append(head + fold_sections(render(prepare(s.body))))
     return out
 
 
@@ -203,7 +205,7 @@ def annotate(post_html: str, post_body: str, note: Note, render: NoteRenderer) -
     equations are numbered in their own series (kexue.notes.numbering): panels under
     equation (N) first, as (N.1)…, then the rest, as (A1)…, in the order they are read."""
     targets = PostTargets.from_markdown(post_body)
-    numbers = _numbers(note, (t.shown for t in targets.equations))
+    prepare = _preparer(note, (t.shown for t in targets.equations), post_numbers(post_body))
     placed: list[Placed] = []
     insertions: list[tuple[int, Placed]] = []
     for section in note.anchored:
@@ -218,11 +220,11 @@ def annotate(post_html: str, post_body: str, note: Note, render: NoteRenderer) -
     insertions.sort(key=lambda x: x[0])  # stable: note order kept
     for _, p in insertions:
         under = p.target.shown if p.target.kind == "equation" else None
-        p.html = render(numbers.rewrite(p.section.body, under))
-    free = _free_html(note, render, numbers)
+        p.html = render(prepare(p.section.body, under))
+    free = _free_html(note, render, prepare)
     lost = [p for p in placed if p.target is None]
     for p in lost:
-        p.html = render(numbers.rewrite(p.section.body))
+        p.html = render(prepare(p.section.body))
     out = []
     last = 0
     blocks = [(pos, panel_html(p, note)) for pos, p in insertions]
@@ -235,8 +237,19 @@ def annotate(post_html: str, post_body: str, note: Note, render: NoteRenderer) -
     return Annotated("".join(out), blocks, appendix, placed, note)
 
 
-def _numbers(note: Note, post_shown) -> NoteNumbers:
-    return NoteNumbers.for_note(post_shown, (s.body for s in note.sections if not s.empty))
+def _preparer(note: Note, post_shown, known: set[str] | None) -> Callable[..., str]:
+    """A section's Markdown as it is rendered: its equations numbered in the note's series
+    (kexue.notes.numbering), and, unless the note is reviewed, its tables and results the
+    post does not hold labelled (kexue.notes.unsourced; ``known``: the post's numbers,
+    None when there is no post)."""
+    numbers = NoteNumbers.for_note(post_shown, (s.body for s in note.sections if not s.empty))
+    label = known is not None and not reviewed(note)
+
+    def prepare(body: str, under: str | None = None) -> str:
+        body = numbers.rewrite(body, under)
+        return mark(body, known) if label else body
+
+    return prepare
 
 
 def standalone_html(note: Note, render: NoteRenderer) -> str:
@@ -248,7 +261,7 @@ def standalone_html(note: Note, render: NoteRenderer) -> str:
         "原文尚未镜像到本站，式号指原文中的编号。</p>"
     )
     parts = [intro, f'<p class="deriv-byline">{byline(note)}</p>']
-    numbers = _numbers(note, ())
+    prepare = _preparer(note, (), None)
     for s in note.anchored:
         if s.empty:
             continue
@@ -258,9 +271,9 @@ def standalone_html(note: Note, render: NoteRenderer) -> str:
         under = anchor.value if anchor.kind == "equation" else None
         parts.append(
             f'<section class="deriv-note deriv-standalone"><h2>{html.escape(caption)}{title}</h2>'
-            f'<div class="deriv-body">\n{render(numbers.rewrite(s.body, under))}\n</div></section>'
+            f'<div class="deriv-body">\n{render(prepare(s.body, under))}\n</div></section>'
         )
-    free = _free_html(note, render, numbers)
+    free = _free_html(note, render, prepare)
     if free:
         parts.append(f'<section class="deriv-appendix"><h2>{APPENDIX_TITLE}</h2>')
         parts += free

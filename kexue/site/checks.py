@@ -17,7 +17,7 @@ from kexue.crawl.convert import check_crawled_posts
 from kexue.figures.directive import check_figure_directives
 from kexue.legacy.images import remote_images
 from kexue.math.checks import check_math_pages
-from kexue.notes.checks import check_notes, notice_note_tags
+from kexue.notes.checks import check_notes, notice_note_tags, notice_unsourced
 from kexue.search.index import check_search_index
 from kexue.site.authored import check_content_files
 from kexue.site.sanitize import check_authored_html
@@ -56,6 +56,7 @@ def notice_remote_images(ctx: CheckContext) -> Iterable[Problem]:
 NOTICES: list[tuple[str, Check]] = [
     ("images not mirrored", notice_remote_images),
     ("note tags the post shows too", notice_note_tags),
+    ("note material not in the post", notice_unsourced),
 ]
 
 
