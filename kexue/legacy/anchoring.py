@@ -58,7 +58,7 @@ from kexue.core.posts import read_post
 from kexue.math.tex import find_code_ranges, find_math, number_equations, split_rows
 from kexue.notes import PostTargets, Target, find_post_file, iter_note_files
 from kexue.notes.note import _ANCHOR_RE, Anchor
-from kexue.notes.targets import heading_key
+from kexue.notes.targets import heading_key, named_equations
 
 __all__ = [
     "RULES",
@@ -83,14 +83,6 @@ _HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
 # A section line the anchoring inserts: `## @(3)`, `## @eq:label`, `## @free`, no title.
 _INSERTED_RE = re.compile(r"^## @(?:\([^()\n]+\)|\[[^\]\n]+\]|free|[^\s()\[\]]+)$")
 _ANY_ANCHOR_RE = re.compile(r"^##[ \t]+@", re.M)
-_NUM = r"([0-9]+(?:\.[0-9]+)*[a-z]?)"
-_PAREN = r"\$?\s*[（(]\s*" + _NUM + r"\s*[)）]\s*\$?"
-# 式(3), 公式（12）, 方程 (5), 恒等式$(18)$, eq. (3), Eq.(3), equation (3); then a list:
-# 式(16)和(17), 式(3)、(4), 式(3)-(5).
-_NAMED_RE = re.compile(
-    r"(?:式|方程|[Ee]q\.|[Ee]qs\.|[Ee]quations?|[Ee]q)\s*" + _PAREN,
-)
-_LIST_TAIL_RE = re.compile(r"\s*(?:和|与|及|、|,|，|-|–|~|到|至|and)\s*" + _PAREN)
 _EQREF_RE = re.compile(r"\\(?:eq)?ref\{([^{}\n]+)\}")
 _TAG_RE = re.compile(r"\\tag\*?\{([^{}]*)\}")
 _LABEL_RE = re.compile(r"\\label\{([^{}]*)\}")
@@ -110,8 +102,8 @@ _MIN_QUOTE = 12  # normalised characters: shorter displays (x = 0) are not quote
 _NEAR = 0.9
 _TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[^\\]")
 _MIN_TOKENS = 8  # shorter displays are too common to point at one equation
-_SIMILAR = 0.75  # token similarity a rewritten formula reaches
-_HEADING_NEAR = 0.8
+_SIMILAR = 0.7  # token similarity a rewritten formula reaches
+_HEADING_NEAR = 0.6  # character-pair overlap (Dice) of two headings
 # Headings that every post and note has: they name no particular section.
 _GENERIC_HEADINGS = frozenset(
     (
@@ -317,15 +309,7 @@ def _displays(text: str) -> list[_Display]:
     return out
 
 
-def _named(text: str) -> list[str]:
-    out = []
-    for m in _NAMED_RE.finditer(text):
-        out.append(m.group(1))
-        pos = m.end()
-        while t := _LIST_TAIL_RE.match(text, pos):
-            out.append(t.group(1))
-            pos = t.end()
-    return out
+_named = named_equations
 
 
 def _anchor_of(t: Target) -> str:
@@ -436,6 +420,21 @@ def _by_similarity(s: _Section) -> Evidence:
     return out
 
 
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def _heading_likeness(mine: str, theirs: str) -> float:
+    """1 for the same words; 0.9 when one holds the other (4 characters or more); else
+    the overlap of their character pairs (Dice)."""
+    if mine == theirs:
+        return 1.0
+    if min(len(mine), len(theirs)) >= 4 and (mine in theirs or theirs in mine):
+        return 0.9
+    a, b = _pairs(mine), _pairs(theirs)
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
 def _by_section(s: _Section) -> Evidence:
     """The post's heading this section's heading (nearly) repeats."""
     mine = _heading_words(s.heading)
@@ -446,12 +445,8 @@ def _by_section(s: _Section) -> Evidence:
         theirs = _heading_words(t.heading)
         if len(theirs) < 2 or theirs in _GENERIC_HEADINGS:
             continue
-        if theirs == mine:
-            return [(t, 1.0)]
-        short = min(len(mine), len(theirs))
-        r = 0.9 if short >= 4 and (mine in theirs or theirs in mine) else 0.0
-        r = max(r, difflib.SequenceMatcher(None, mine, theirs, autojunk=False).ratio())
-        if r >= score:
+        r = _heading_likeness(mine, theirs)
+        if r >= score and (best is None or r > score):
             best, score = t, r
     return [(best, score)] if best is not None else []
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.source import post_url
+from kexue.notes.cites import Cite, cite_html, link_parts
 from kexue.notes.markdown import SETUP, NoteMarkdown
 from kexue.notes.note import Note, Section
 from kexue.notes.numbering import NoteNumbers
@@ -225,16 +226,31 @@ def annotate(post_html: str, post_body: str, note: Note, render: NoteRenderer) -
     lost = [p for p in placed if p.target is None]
     for p in lost:
         p.html = render(prepare(p.section.body))
+    appendix, cites = link_parts(appendix_html(note, free, lost), targets)
+    blocks = [(pos, panel_html(p, note)) for pos, p in insertions]
+    blocks += _cite_blocks(post_html, cites)
+    blocks.sort(key=lambda x: x[0])  # stable: a panel before the citations at its equation
     out = []
     last = 0
-    blocks = [(pos, panel_html(p, note)) for pos, p in insertions]
     for pos, block in blocks:
         out.append(post_html[last:pos])
         out.append(block)
         last = pos
     out.append(post_html[last:])
-    appendix = appendix_html(note, free, lost)
     return Annotated("".join(out), blocks, appendix, placed, note)
+
+
+def _cite_blocks(post_html: str, cites: list[Cite]) -> list[tuple[int, str]]:
+    """At each cited equation, the line linking the appendix sections that cite it."""
+    by_target: dict[Target, list[Cite]] = {}
+    for c in cites:
+        by_target.setdefault(c.target, []).append(c)
+    out = []
+    for target, group in by_target.items():
+        pos = locate(post_html, target)
+        if pos is not None:
+            out.append((pos, cite_html(group)))
+    return out
 
 
 def _preparer(note: Note, post_shown, known: set[str] | None) -> Callable[..., str]:

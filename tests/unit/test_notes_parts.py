@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import markdown
+
 from kexue.notes import NoteRenderer, annotate, parse_note
 from kexue.notes.parts import PART_BODY, PART_CLOSE, PART_OPEN, fold_sections
 from kexue.reading.structure import structure_appendix
@@ -42,3 +44,21 @@ def test_the_folded_appendix_keeps_its_contents_entries():
     assert [e.html for e in entries] == ["推导与注释", "推导", "第一节", "第二节", "关于 (9)：丢失"]
     assert all(f'id="{e.id}"' in html for e in entries)
     assert not re.search(r"<details[^>]* open", html)  # closed by default
+
+
+def test_a_section_citing_an_equation_links_to_it_and_the_equation_links_back():
+    post = "正文\n\\begin{equation}a = 1\\label{eq:a}\\end{equation}\n再来 $$b \\tag{KL}$$\n"
+    post_html = markdown.Markdown(extensions=["kexue.math.extension"]).convert(post)
+    note = parse_note(
+        "Post: 1\nStatus: done\n\n## 推导\n\n### 第一节\n\n由式(1)可得。\n\n"
+        "### 第二节\n\n与 $\\eqref{eq:a}$ 无关的话。没有编号的 (KL) 不链接。\n\n"
+        "### 第三节\n\n无。\n"
+    )
+    result = annotate(post_html, post, note, NoteRenderer())
+    appendix = result.appendix_html
+    assert '<details class="deriv-part" id="deriv-part-1">' in appendix
+    assert appendix.count('<p class="deriv-cited">原文：<a href="#eq-1">式 (1)</a></p>') == 2
+    assert 'id="deriv-part-3"' in appendix and appendix.count("deriv-cited") == 2
+    at_equation = '<p class="deriv-cites">注释：<a href="#deriv-part-1">§ 第一节</a>；'
+    assert at_equation + '<a href="#deriv-part-2">§ 第二节</a></p>' in result.html
+    assert result.html.index("deriv-cites") > result.html.index('id="eq-1"')
