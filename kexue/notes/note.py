@@ -30,6 +30,8 @@ _AUTHORS_SPLIT_RE = re.compile(r"\s*[,，、;；]\s*")
 COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 #: A placeholder line a generator left: ``TODO: 添加详细的数学公式推导和注释``.
 TODO_LINE_RE = re.compile(r"^[ \t]*(?:[-*][ \t]+)?TODO\b[^\n]*$", re.M)
+#: The placeholder line the earlier mirror's generator wrote into every note.
+PLACEHOLDER_RE = re.compile(r"^[ \t]*TODO: 添加详细的数学公式推导和注释[ \t]*(?:\n|$)", re.M)
 #: Lines that say nothing by themselves: headings, rules, blank lines.
 _HOLLOW_LINE_RE = re.compile(r"^[ \t]*(?:#{1,6}(?:[ \t][^\n]*)?|(?:[-*_][ \t]*){3,})?[ \t]*$", re.M)
 

@@ -115,12 +115,18 @@ class NoteNumbers:
 def _retag(source: str, cursor: int, eq: Equation, tag: str) -> tuple[str, int]:
     """``source`` (a span as written) with ``eq``'s row, the first at or after ``cursor``,
     showing ``tag``: its ``\\tag{…}`` replaced, or a ``\\tag{…}`` added at the end of the
-    row; and where the row now ends.  A row that cannot be found as written (inside a
-    list's indentation) is left as it is."""
+    row; and where the row now ends.  A row inside a list or quote is found with its
+    container's indentation; one that cannot be found is left as it is."""
     row = eq.tex
-    at = source.find(row, cursor) if row.strip() else -1
-    if at < 0:
+    if not row.strip():
         return source, cursor
+    at = source.find(row, cursor)
+    if at < 0:  # inside a list or quote: the row's lines carry the container's indentation
+        pattern = r"\n[ \t>]*".join(re.escape(line) for line in row.split("\n"))
+        m = re.compile(pattern).search(source, cursor)
+        if m is None:
+            return source, cursor
+        at, row = m.start(), m.group(0)
     m = _TAG_RE.search(row)
     if m:
         inner = _braced(row, m.end() - 1)

@@ -15,7 +15,7 @@ from kexue.core.fsutil import atomic_write_text
 from kexue.core.source import post_url
 from kexue.notes.cites import Cite, cite_html, link_parts
 from kexue.notes.markdown import SETUP, NoteMarkdown
-from kexue.notes.note import Note, Section
+from kexue.notes.note import PLACEHOLDER_RE, Note, Section
 from kexue.notes.numbering import NoteNumbers
 from kexue.notes.parts import PART_BODY, PART_CLOSE, PART_OPEN, fold_sections
 from kexue.notes.targets import PostTargets, Target, heading_key
@@ -262,7 +262,7 @@ def _preparer(note: Note, post_shown, known: set[str] | None) -> Callable[..., s
     label = known is not None and not reviewed(note)
 
     def prepare(body: str, under: str | None = None) -> str:
-        body = numbers.rewrite(body, under)
+        body = numbers.rewrite(PLACEHOLDER_RE.sub("", body), under)
         return mark(body, known) if label else body
 
     return prepare

@@ -58,3 +58,21 @@ def test_no_number_shows_twice_on_an_annotated_page():
     assert sorted(shown) == sorted(["1", "2", "KL", "1.1", "1.2", "KL.1", "A1", "A2"])
     assert 'id="note:eq:a"' in page and "\\eqref{note:eq:a}" in page
     assert len(set(shown)) == len(shown)
+
+
+def test_a_numbered_display_inside_a_list_is_numbered_in_the_series_too():
+    numbers = NoteNumbers.for_note({"1"}, [])
+    body = "1. 第一点：\n   \\begin{equation}\n   a = b\n   \\end{equation}\n   完。\n"
+    out = numbers.rewrite(body)
+    assert "a = b \\tag{A1}\n   \\end{equation}" in out
+    html = NoteRenderer()(out)
+    assert 'data-eq-shown="A1"' in html and "<li>" in html
+
+
+def test_the_generators_todo_placeholder_is_not_rendered():
+    note = parse_note(
+        "Post: 1\nStatus: done\n\n## 公式推导与注释\n\nTODO: 添加详细的数学公式推导和注释\n\n"
+        "## 公式推导与注释\n\n写了 $x$。\n"
+    )
+    html = annotate("<p>正文</p>", "正文", note, NoteRenderer()).appendix_html
+    assert "TODO" not in html and "写了" in html
