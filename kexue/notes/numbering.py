@@ -28,7 +28,9 @@ from kexue.math.tex import _LABEL_RE, _TAG_RE, Equation, _braced, find_math, num
 
 LABEL_PREFIX = "note:"
 _REF_RE = re.compile(r"\\(eqref|ref)\s*\{([^{}]*)\}")
-_BEGIN_RE = re.compile(r"\\begin\s*\{[^{}]*\}")
+_NUMBERED_BEGIN_RE = re.compile(
+    r"\s*\\begin\s*\{(?:equation|align|gather|multline|eqnarray|alignat|flalign|xalignat)\*?\}"
+)
 
 
 @dataclass
@@ -80,8 +82,10 @@ class NoteNumbers:
         out, pos = [], 0
         for index, span in enumerate(spans):
             source = body[span.start : span.end]
-            begin = _BEGIN_RE.search(source)  # rows are inside the environment
-            cursor = begin.end() if begin else 0
+            # the rows are in the TeX (after $$ or \[), inside a numbering environment
+            cursor = 0 if span.environment or not span.tex else max(source.find(span.tex), 0)
+            begin = _NUMBERED_BEGIN_RE.match(source, cursor)  # rows are inside it
+            cursor = begin.end() if begin else cursor
             for eq in by_span.get(index, []):
                 tag = self.tag_for(eq, under)
                 self.used.add(tag)

@@ -76,3 +76,12 @@ def test_the_generators_todo_placeholder_is_not_rendered():
     )
     html = annotate("<p>正文</p>", "正文", note, NoteRenderer()).appendix_html
     assert "TODO" not in html and "写了" in html
+
+
+def test_a_tagged_aligned_block_in_dollars_is_renumbered():
+    numbers = NoteNumbers.for_note({"6"}, [])
+    body = "$$\n\\begin{aligned}\na &= b\n\\end{aligned} \\tag{6}\n$$\n"
+    assert (
+        numbers.rewrite(body, "2")
+        == "$$\n\\begin{aligned}\na &= b\n\\end{aligned} \\tag{2.1}\n$$\n"
+    )
