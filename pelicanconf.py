@@ -90,6 +90,11 @@ PLUGINS = [
     "kexue_search",
     "kexue_incremental",  # last: writes only the pages an edit touches
 ]
+# The sample posts (content/samples/, ids 9xxxx): "auto" reads them only while content/ holds
+# no real post (plugins/kexue_posts); True or False to decide.
+KEXUE_SAMPLES = "auto"
+# Derivation notes: stubs and drafts shown, marked (publishconf.py leaves them out).
+KEXUE_DERIVATIONS = {"unpublished": True}
 
 MARKDOWN = {
     "extension_configs": {

@@ -25,3 +25,7 @@ CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
 
 DELETE_OUTPUT_DIRECTORY = True
 LOAD_CONTENT_CACHE = False
+
+# Stub and draft derivation notes stay out of the published site (shown, marked, by
+# pelicanconf.py's development build).
+KEXUE_DERIVATIONS = {**KEXUE_DERIVATIONS, "unpublished": False}  # noqa: F405

@@ -557,17 +557,23 @@ def import_legacy(c, path, content=str(ROOT / "content"), force=False):
         "ids": "only these post ids, comma-separated",
         "details": "also list every anchored section (line, anchor, rule, heading)",
         "json": "also write the report as JSON to this file",
+        "review": "also write every placement (rule, score) to this Markdown file, to pin or "
+        "reject in the notes' headers",
     },
 )
-def anchor_notes(c, content=str(ROOT / "content"), ids="", details=False, json=""):
+def anchor_notes(c, content=str(ROOT / "content"), ids="", details=False, json="", review=""):
     """Anchor imported notes' sections under the equations they name or quote."""
     import json as jsonlib
 
+    from kexue.core.fsutil import atomic_write_text
     from kexue.legacy.anchoring import anchor_notes as run_anchor
 
     wanted = [i.strip() for i in ids.split(",") if i.strip()] or None
     report = run_anchor(Path(content), wanted)
     print(report.format(details=details))
+    if review:
+        atomic_write_text(Path(review), report.review())
+        _say(f"review list: {review}")
     if json:
         Path(json).write_text(
             jsonlib.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"

@@ -2,10 +2,11 @@
 so they cannot disagree with it.
 
 blog_list.txt: one line per post id, newest first: ``title | id | path | status | date |
-tags``.  The status is the derivation note's (draft, review, done) or ``pending`` when
-the post has no note.  PROGRESS_REPORT.md: the block between SUMMARY_BEGIN and
-SUMMARY_END (coverage of the notes, overall and per topic; newest notes first); the
-hand-written log around it is left alone.
+tags``.  The status is the derivation note's (draft, review, done), ``stub`` when the
+note has nothing written (kexue.notes.Note.kind), or ``pending`` when the post has no
+note.  PROGRESS_REPORT.md: the block between SUMMARY_BEGIN and SUMMARY_END (coverage of
+the notes, overall and per topic; newest notes first); the hand-written log around it is
+left alone.
 """
 
 from __future__ import annotations
@@ -16,21 +17,27 @@ from pathlib import Path
 
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.posts import Post, iter_post_files, read_post
-from kexue.notes import STATUSES, iter_note_files, newest_first, note_path, read_note_header
+from kexue.notes import STATUSES, iter_note_files, newest_first, note_path, read_note
 from kexue.topics import classify_all, load_overrides, load_taxonomy
 
 HEADER = (
     "# title | id | path | status | date | tags\n"
     "# Generated from content/ by `invoke progress` (and after `invoke crawl`); "
     "do not edit.\n"
-    "# status: pending (no derivation note) | draft | review | done (the note's Status)\n"
+    "# status: pending (no derivation note) | stub (nothing written) | draft | review | done "
+    "(the note's Status)\n"
 )
 
 
 def note_status(content: Path, post_id: str) -> str:
-    """The status in content/derivations/<id>.md's header, or "pending"."""
-    note = note_path(content, post_id)
-    return read_note_header(note).status if note.is_file() else "pending"
+    """The status in content/derivations/<id>.md's header, "stub" when it has nothing
+    written, or "pending" when there is no note."""
+    path = note_path(content, post_id)
+    return _status(read_note(path)) if path.is_file() else "pending"
+
+
+def _status(note) -> str:
+    return "stub" if note.stub else note.status
 
 
 def ledger_lines(content: Path, root: Path | None = None) -> list[str]:
@@ -77,11 +84,11 @@ def post_topics(posts: list[Post], content: Path) -> dict[str, str]:
 def progress_summary(content: Path) -> str:
     """The generated block: coverage overall and per topic, and the newest notes."""
     posts = {p.id: p for p in map(read_post, iter_post_files(content))}
-    notes = [read_note_header(p) for p in iter_note_files(content)]
+    notes = [read_note(p) for p in iter_note_files(content)]
     by_post = {n.post_id: n for n in notes}
-    status = {pid: by_post[pid].status if pid in by_post else "pending" for pid in posts}
+    status = {pid: _status(by_post[pid]) if pid in by_post else "pending" for pid in posts}
     counts = Counter(status.values())
-    noted = sum(counts[s] for s in STATUSES)
+    noted = sum(counts[s] for s in STATUSES)  # written notes: stubs are not counted
     total = len(posts)
     lines = [SUMMARY_BEGIN]
     if not notes:
@@ -89,11 +96,11 @@ def progress_summary(content: Path) -> str:
     else:
         lines.append(
             f"Derivation notes: **{noted} of {total} posts** ({_pct(noted, total)}): "
-            + ", ".join(f"{s} {counts[s]}" for s in (*STATUSES, "pending"))
+            + ", ".join(f"{s} {counts[s]}" for s in (*STATUSES, "stub", "pending"))
             + "."
         )
-        lines += ["", "| topic | posts | with notes | done | review | draft | coverage |"]
-        lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        lines += ["", "| topic | posts | with notes | done | review | draft | stub | coverage |"]
+        lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         topics: dict[str, Counter] = {}
         for pid, topic in post_topics(list(posts.values()), content).items():
             topics.setdefault(topic, Counter())[status[pid]] += 1
@@ -101,7 +108,7 @@ def progress_summary(content: Path) -> str:
             with_notes = sum(c[s] for s in STATUSES)
             lines.append(
                 f"| {topic} | {c.total()} | {with_notes} | {c['done']} | {c['review']} | "
-                f"{c['draft']} | {_pct(with_notes, c.total())} |"
+                f"{c['draft']} | {c['stub']} | {_pct(with_notes, c.total())} |"
             )
         lines += ["", "Newest notes:", ""]
         ordered = newest_first(notes)
@@ -109,7 +116,8 @@ def progress_summary(content: Path) -> str:
             post = posts.get(n.post_id)
             title = post.title if post else "(post not in content/)"
             who = ", ".join(n.authors) or "?"
-            lines.append(f"- {n.date or 'undated'} · {n.post_id} {title} · {n.status} · {who}")
+            line = f"- {n.date or 'undated'} · {n.post_id} {title} · {_status(n)} · {who}"
+            lines.append(line)
         if len(ordered) > NEWEST_SHOWN:
             lines.append(f"- … and {len(ordered) - NEWEST_SHOWN} more (blog_list.txt has all)")
         orphans = sorted(n.post_id for n in notes if n.post_id not in posts)

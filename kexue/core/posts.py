@@ -141,6 +141,19 @@ def iter_post_files(content: Path) -> list[Path]:
     return content_files(content, POST_DIRS)
 
 
+def is_sample(path: Path | str) -> bool:
+    """A demonstration post of content/samples/ (ids 9xxxx), not a mirrored one."""
+    return Path(path).parent.name == "samples"
+
+
+def samples_shown(content: Path, setting: bool | str = "auto") -> bool:
+    """Whether the site shows the sample posts: ``"auto"`` (the default) only while
+    content/ holds no real post; True or False to decide."""
+    if setting != "auto":
+        return bool(setting)
+    return not any(not is_sample(p) for p in iter_post_files(content))
+
+
 def check_post_headers(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: each post's Slug is its file name.  A file that does not parse is
     the content-files check's (kexue.site.authored), reported there once."""

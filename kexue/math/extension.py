@@ -85,23 +85,40 @@ class MathPreprocessor(Preprocessor):
         self.store.clear()
         self.equations.clear()
         head = body_offset(text, self.md)
-        body = text[head:]
-        out = [text[:head]]
-        pos, line = 0, text.count("\n", 0, head) + 1
+        lifted, spans, equations, lines = lift_math(text[head:], text.count("\n", 0, head) + 1)
+        self.store.extend(spans)
+        self.equations.extend(equations)
         if self.lines is not None:
             self.lines.clear()
-        for span in find_math(body):
-            out.append(body[pos : span.start])
-            out.append(placeholder(len(self.store)))
-            self.store.append(span)
-            if self.lines is not None:
-                line += body.count("\n", pos, span.start)
-                self.lines.append(line)
-                line += body.count("\n", span.start, span.end)
-            pos = span.end
-        out.append(body[pos:])
-        self.equations.extend(number_equations(self.store))
-        return "".join(out).split("\n")
+            self.lines.extend(lines)
+        return (text[:head] + lifted).split("\n")
+
+
+def lift_math(
+    text: str, first_line: int = 1
+) -> tuple[str, list[MathSpan], list[Equation], list[int]]:
+    """``text`` with each math span replaced by its placeholder, the spans (a placeholder's
+    number indexes them), their numbered equations and the line each starts on (counted
+    from ``first_line``): what any Markdown parser may see (kexue.notes.markdown renders
+    notes with markdown-it-py behind it)."""
+    out, store, lines = [], [], []
+    pos, line = 0, first_line
+    for span in find_math(text):
+        out.append(text[pos : span.start])
+        out.append(placeholder(len(store)))
+        store.append(span)
+        line += text.count("\n", pos, span.start)
+        lines.append(line)
+        line += text.count("\n", span.start, span.end)
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out), store, number_equations(store), lines
+
+
+def restore_math(html_text: str, store: list[MathSpan], equations: list[Equation]) -> str:
+    """The HTML a Markdown parser made of :func:`lift_math`'s text, each placeholder back as
+    its element and paragraphs split around displays (as the extension does)."""
+    return MathPostprocessor(None, store, equations).run(html_text)
 
 
 class MathPostprocessor(Postprocessor):

@@ -30,6 +30,7 @@ The package, one stage a module:
 - ``targets``: a post's equations and headings a section attaches to (``PostTargets``)
 - ``checks``: `invoke check` for notes (``check_note``, ``check_notes``)
 - ``scaffold``: a new note for a post (``scaffold``)
+- ``markdown``: a note's Markdown to safe HTML (CommonMark, markdown-it-py)
 - ``render``: notes to HTML (``NoteRenderer``, ``annotate``, ``standalone_html``)
 
 The public names are re-exported here: ``from kexue.notes import annotate``.
@@ -44,6 +45,7 @@ from kexue.notes.checks import (
     note_masks,
     unclosed_math,
 )
+from kexue.notes.markdown import BOX_KINDS
 from kexue.notes.note import (
     HEADER_KEYS,
     NOTES_DIR,
@@ -64,9 +66,7 @@ from kexue.notes.note import (
 from kexue.notes.render import (
     APPENDIX_ID,
     APPENDIX_TITLE,
-    BOX_KINDS,
     Annotated,
-    NoteBoxesExtension,
     NoteRenderer,
     Placed,
     annotate,
@@ -90,7 +90,6 @@ __all__ = [
     "Anchor",
     "Annotated",
     "Note",
-    "NoteBoxesExtension",
     "NoteFormatError",
     "NoteRenderer",
     "Placed",

@@ -18,6 +18,7 @@ from kexue.notes.note import (
     read_note,
 )
 from kexue.notes.targets import PostTargets
+from kexue.notes.unsourced import LABEL, REVIEWED_KEY, findings, post_numbers, reviewed
 
 _OTHER_LEVEL_RE = re.compile(r"^(#|#{3,6})[ \t]+@\S", re.M)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -121,51 +122,27 @@ def _section_problems(note: Note, targets: PostTargets | None) -> Iterator[Probl
             seen[target] = section.line
 
 
+def _note_displays(note: Note) -> tuple[list[MathSpan], list[MathSpan]]:
+    """The note's math spans after its header (outside code and comments), and its
+    displays."""
+    body_start = min((s.offset for s in note.sections), default=len(note.text))
+    spans = [s for s in find_math(note.text, skip=note_masks(note.text)) if s.start >= body_start]
+    return spans, [s for s in spans if s.display]
+
+
 def check_math(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
-    """No auto-numbered display in an anchored section; every formula balanced; no label
-    defined twice.
-
-    An anchored section is shown between the post's equations, so an automatic number
-    there would shift every later number of the post.  The free text goes to the appendix
-    after the post, where automatic numbers only continue the post's (imported legacy
-    notes rely on that), so it may use them."""
+    """Every formula balanced; no label defined twice.  (A note's equations are numbered
+    in their own series on the page, kexue.notes.numbering, so automatic numbers are fine;
+    a tag the post also shows is a notice: :func:`tag_collisions`.)"""
     text = note.text
-    anchored = sorted((s.offset, s.anchor is not None) for s in note.sections)
-
-    def in_anchored_section(pos: int) -> bool:
-        before = [flag for offset, flag in anchored if offset <= pos]
-        return bool(before and before[-1])
-
     body_start = min((s.offset for s in note.sections), default=len(text))
     masks = note_masks(text)
-    spans = [s for s in find_math(text, skip=masks) if s.start >= body_start]
-    displays = [s for s in spans if s.display]
-    post_labels = {t.label for t in targets.equations if t.label} if targets else set()
+    spans, displays = _note_displays(note)
     labels: dict[str, int] = {}
     for eq in number_equations(displays):
-        span = displays[eq.span]
-        line = note.line_of(span.start)
-        if eq.number is not None and in_anchored_section(span.start):
-            inner = re.match(r"\s*\\begin\{([^{}]*)\}", span.tex)
-            env = span.environment or (
-                f"{span.open}\\begin{{{inner.group(1)}}}" if inner else "display"
-            )
-            yield Problem(
-                note.path,
-                line,
-                f"auto-numbered {env} in a note would shift the post's equation numbers: "
-                "give it a \\tag{…} (e.g. \\tag{3.1}) or use a starred environment (equation*, "
-                "align*)",
-            )
+        line = note.line_of(displays[eq.span].start)
         if eq.label:
-            if eq.label in post_labels:
-                yield Problem(
-                    note.path,
-                    line,
-                    f"\\label{{{eq.label}}} is already defined in post {note.post_id}: "
-                    "choose another label (\\eqref to the post's works without it)",
-                )
-            elif eq.label in labels:
+            if eq.label in labels:
                 yield Problem(
                     note.path,
                     line,
@@ -246,19 +223,81 @@ def _short(tex: str, n: int = 50) -> str:
     return tex if len(tex) <= n else tex[: n - 1] + "…"
 
 
+def tag_collisions(note: Note, targets: PostTargets | None) -> Iterator[Problem]:
+    """A note ``\\tag{N}`` the post shows too: the page renumbers the note's (its own
+    series), which the author should know (a quote of the post's (N) included)."""
+    post_shown = {t.shown for t in targets.equations} if targets else set()
+    _, displays = _note_displays(note)
+    for eq in number_equations(displays):
+        if eq.tag is not None and eq.tag in post_shown:
+            yield Problem(
+                note.path,
+                note.line_of(displays[eq.span].start),
+                f"\\tag{{{eq.tag}}} is also the number of the post's equation ({eq.tag}): "
+                "the page shows the note's in its own series instead; choose a tag the post "
+                f"does not use (e.g. {eq.tag}.1) or drop it",
+            )
+
+
+class _PostHeaderError(Exception):
+    """The post's header does not parse (the content-files check reports it)."""
+
+
+def _targets(ctx: CheckContext, note: Note) -> PostTargets | None:
+    post_file = find_post_file(ctx.content, note.post_id)
+    try:
+        return PostTargets.from_markdown(read_post(post_file).body) if post_file else None
+    except PostFormatError as e:
+        raise _PostHeaderError from e
+
+
 def check_notes(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: every problem of every note in ``content/derivations/`` (post
-    exists, anchors resolve, no auto-numbering in anchored sections, formulas parse)."""
-    content = ctx.content
-    for path in iter_note_files(content):
+    exists, anchors resolve, formulas parse)."""
+    for path in iter_note_files(ctx.content):
         try:
             note = read_note(path)
+            targets = _targets(ctx, note)
         except NoteFormatError as e:
             yield Problem(e.path, e.line, e.message)
             continue
-        post_file = find_post_file(content, note.post_id)
-        try:
-            targets = PostTargets.from_markdown(read_post(post_file).body) if post_file else None
-        except PostFormatError:
-            continue  # the post's header: the content-files check reports it
+        except _PostHeaderError:
+            continue
         yield from check_note(note, targets)
+
+
+def notice_note_tags(ctx: CheckContext) -> Iterator[Problem]:
+    """`invoke check` notice: note tags the post shows too (renumbered on the page)."""
+    for path in iter_note_files(ctx.content):
+        try:
+            note = read_note(path)
+            targets = _targets(ctx, note)
+        except (NoteFormatError, _PostHeaderError):
+            continue  # check_notes reports it
+        yield from tag_collisions(note, targets)
+
+
+def notice_unsourced(ctx: CheckContext) -> Iterator[Problem]:
+    """`invoke check` notice: note tables and results whose numbers the post does not
+    hold (kexue.notes.unsourced), until the note's header says ``Reviewed: yes``."""
+    for path in iter_note_files(ctx.content):
+        try:
+            note = read_note(path)
+            post_file = find_post_file(ctx.content, note.post_id)
+            body = read_post(post_file).body if post_file else None
+        except (NoteFormatError, PostFormatError):
+            continue  # check_notes and the content-files check report it
+        if body is None or reviewed(note):
+            continue
+        start = min((s.offset for s in note.sections), default=len(note.text))
+        for f in findings(note.text, post_numbers(body)):
+            if f.offset < start:
+                continue
+            what = "table" if f.kind == "table" else "result"
+            shown = ", ".join(f.numbers[:4]) + ("…" if len(f.numbers) > 4 else "")
+            yield Problem(
+                note.path,
+                note.line_of(f.offset),
+                f"{what} with numbers post {note.post_id} does not hold ({shown}): labelled "
+                f"{LABEL} on the page until the header says `{REVIEWED_KEY}: yes`",
+            )

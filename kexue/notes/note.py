@@ -28,6 +28,12 @@ _ANCHOR_RE = re.compile(
 _AUTHORS_SPLIT_RE = re.compile(r"\s*[,，、;；]\s*")
 #: An HTML comment (an unclosed one runs to the end): no text, no math.
 COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+#: A placeholder line a generator left: ``TODO: 添加详细的数学公式推导和注释``.
+TODO_LINE_RE = re.compile(r"^[ \t]*(?:[-*][ \t]+)?TODO\b[^\n]*$", re.M)
+#: The placeholder line the earlier mirror's generator wrote into every note.
+PLACEHOLDER_RE = re.compile(r"^[ \t]*TODO: 添加详细的数学公式推导和注释[ \t]*(?:\n|$)", re.M)
+#: Lines that say nothing by themselves: headings, rules, blank lines.
+_HOLLOW_LINE_RE = re.compile(r"^[ \t]*(?:#{1,6}(?:[ \t][^\n]*)?|(?:[-*_][ \t]*){3,})?[ \t]*$", re.M)
 
 
 class NoteFormatError(HeaderError):
@@ -86,6 +92,47 @@ class Note:
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, offset) + 1
 
+    @property
+    def stub(self) -> bool:
+        """Nothing written: no section says anything beyond headings, rules, comments and
+        TODO lines (a generator's placeholder)."""
+        return not any(_says_something(s.body) for s in self.sections)
+
+    @property
+    def kind(self) -> str:
+        """``stub`` (nothing written), ``draft`` (Status: draft) or ``written``."""
+        if self.stub:
+            return "stub"
+        return "draft" if self.status == "draft" else "written"
+
+    @property
+    def publishable(self) -> bool:
+        """Shown on the production site: written and not a draft."""
+        return self.kind == "written"
+
+
+def _says_something(body: str) -> bool:
+    text = TODO_LINE_RE.sub("", COMMENT_RE.sub("", body))
+    return bool(_HOLLOW_LINE_RE.sub("", text).strip())
+
+
+def _trailing_todo(text: str, start: int) -> int:
+    """Where the note's text ends once a trailing TODO line (and the headings, rules and
+    blank lines it left hanging) is dropped; ``len(text)`` when it has none."""
+    lines = text[start:].splitlines(keepends=True)
+    ends = [start]
+    for line in lines:
+        ends.append(ends[-1] + len(line))
+    n = len(lines)
+    while n and not lines[n - 1].strip():
+        n -= 1
+    if not n or not TODO_LINE_RE.fullmatch(lines[n - 1].rstrip("\r\n")):
+        return len(text)
+    n -= 1
+    while n and _HOLLOW_LINE_RE.fullmatch(lines[n - 1].rstrip("\r\n")):
+        n -= 1
+    return ends[n]
+
 
 def read_note_header(path: Path) -> Note:
     """A note's header only (post id, status, authors, date): what the ledger needs."""
@@ -114,19 +161,20 @@ def _note_from_header(text: str, path: Path | str) -> tuple[Note, int]:
 def parse_note(text: str, path: Path | str = "<string>") -> Note:
     """Parse a note file's text; ``path`` names the file in errors and problems."""
     note, body_start = _note_from_header(text, path)
+    stop = _trailing_todo(text, body_start)
     code = find_code_ranges(text)
 
     def in_code(pos: int) -> bool:
         return any(a <= pos < b for a, b in code)
 
-    heads = [m for m in _SECTION_RE.finditer(text, body_start) if not in_code(m.start())]
-    first = heads[0].start() if heads else len(text)
+    heads = [m for m in _SECTION_RE.finditer(text, body_start, stop) if not in_code(m.start())]
+    first = heads[0].start() if heads else stop
     lead = text[body_start:first]
     if lead.strip():
         note.sections.append(Section(None, "", lead, note.line_of(body_start), body_start))
     for i, m in enumerate(heads):
-        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
-        start = m.end() + 1 if m.end() < len(text) else m.end()
+        end = heads[i + 1].start() if i + 1 < len(heads) else stop
+        start = min(m.end() + 1, end)
         a = _ANCHOR_RE.match(m.group(1))
         anchor = None
         title = ""

@@ -7,93 +7,39 @@ import html
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 
 from kexue.core.codegraph import code_fingerprint
 from kexue.core.fsutil import atomic_write_text
 from kexue.core.source import post_url
 from kexue.math import element
-from kexue.notes.note import Note, Section
+from kexue.notes.cites import Cite, cite_html, link_parts
+from kexue.notes.markdown import SETUP, NoteMarkdown
+from kexue.notes.note import PLACEHOLDER_RE, Note, Section
+from kexue.notes.numbering import NoteNumbers
+from kexue.notes.parts import PART_BODY, PART_CLOSE, PART_OPEN, fold_sections
 from kexue.notes.targets import PostTargets, Target, heading_key
-from kexue.reading.boxes import KINDS
+from kexue.notes.unsourced import mark, post_numbers, reviewed
 
 logger = logging.getLogger(__name__)
 
-#: Content-box kinds (kexue.reading.boxes, the one list); ``!!! <kind>`` in a note gives the
-#: class ``<kind>-box`` too.
-BOX_KINDS = tuple(KINDS)
 APPENDIX_TITLE = "推导与注释"
 APPENDIX_ID = "derivations"
 
 
-class _BoxClasses(Treeprocessor):
-    """``!!! theorem`` boxes also get ``theorem-box``, the class legacy notes use."""
-
-    def run(self, root):
-        for el in root.iter():
-            classes = (el.get("class") or "").split()
-            if "admonition" in classes:
-                extra = [f"{k}-box" for k in BOX_KINDS if k in classes]
-                extra = [c for c in extra if c not in classes]
-                if extra:
-                    el.set("class", " ".join(classes + extra))
-
-
-class NoteBoxesExtension(Extension):
-    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
-        # After the theme's box extension (15), which reshapes admonitions.
-        md.treeprocessors.register(_BoxClasses(md), "kexue_note_boxes", 14)
-
-
-def _note_markdown_args(config: dict | None) -> dict:
-    """Keyword arguments of the notes' Markdown: the posts' setup (``config`` is Pelican's
-    MARKDOWN) without the header (meta) and heading-id (toc) extensions, with TeX
-    protection, admonition boxes and the site's HTML allowlist (kexue.site.sanitize)."""
-    config = dict(config or {})
-    ext_configs = dict(config.pop("extension_configs", {}) or {})
-    extensions = list(config.pop("extensions", []) or [])
-    extensions += [e for e in ext_configs if e not in extensions]
-    dropped = ("markdown.extensions.meta", "meta", "markdown.extensions.toc", "toc")
-    extensions = [e for e in extensions if not (isinstance(e, str) and e in dropped)]
-    for wanted in ("markdown.extensions.extra", "kexue.math.extension", "kexue.site.sanitize"):
-        if wanted not in extensions:
-            extensions.append(wanted)
-    if not {"admonition", "markdown.extensions.admonition", "kexue.reading.boxes"} & set(
-        e for e in extensions if isinstance(e, str)
-    ):
-        extensions.append("markdown.extensions.admonition")
-    ext_configs = {k: v for k, v in ext_configs.items() if k in extensions}
-    # A note is rendered a section at a time: its formulas' lines are not the file's.
-    math = "kexue.math.extension"
-    ext_configs[math] = {**ext_configs.get(math, {}), "source_lines": False}
-    return {"extensions": extensions, "extension_configs": ext_configs, **config}
-
-
 class NoteRenderer:
-    """Markdown of note sections to HTML, with an optional cache file.
+    """Markdown of note sections to HTML (CommonMark: kexue.notes.markdown), with an
+    optional cache file.
 
     The automatic numbers a note must not have get no ids (they would repeat the post's
     ``eq-N``).  With ``cache``, results are kept in that JSON file, keyed on the text, the
-    Markdown setup and the code of this module and of the extensions it names."""
+    Markdown setup and the code of this module and of every kexue module it imports."""
 
-    def __init__(self, config: dict | None = None, cache: Path | None = None):
-        args = _note_markdown_args(config)
-        self._md = markdown.Markdown(
-            **{**args, "extensions": [*args["extensions"], NoteBoxesExtension()]}
-        )
-        # What a rendering depends on besides the text: the Markdown setup and the code of
-        # this module and of the kexue extensions the setup names (loaded by name: no import)
-        named = [e for e in args["extensions"] if isinstance(e, str)] + list(
-            args.get("extension_configs", {})
-        )
-        self.setup = repr(sorted((str(k), repr(v)) for k, v in args.items())) + code_fingerprint(
-            __name__, *named
-        )
+    def __init__(self, cache: Path | None = None):
+        self._md = NoteMarkdown()
+        self.setup = SETUP + code_fingerprint(__name__)
         self.cache = Path(cache) if cache else None
         self._old: dict[str, str] = {}
         self._used: dict[str, str] = {}
@@ -108,8 +54,7 @@ class NoteRenderer:
         key = hashlib.sha256(f"{self.setup}\0{text}".encode()).hexdigest()
         out = self._used.get(key) or self._old.get(key)
         if out is None:
-            self._md.reset()
-            out = element.without_auto_ids(self._md.convert(text))
+            out = element.without_auto_ids(self._md(text))
         self._used[key] = out
         return out
 
@@ -171,6 +116,14 @@ def panel_html(placed: Placed, note: Note) -> str:
     )
 
 
+def _unpublished_mark(note: Note) -> str:
+    """A development build's mark on a stub or draft (the production build leaves it out)."""
+    if note.publishable:
+        return ""
+    what = "桩：尚无内容" if note.kind == "stub" else "草稿"
+    return f'<p class="deriv-unpublished" role="note">未发布（{what}）：正式站点不显示此注释。</p>'
+
+
 def appendix_html(note: Note, free: list[str], lost: list[Placed], intro: str = "") -> str:
     if not free and not lost:
         return ""
@@ -179,28 +132,29 @@ def appendix_html(note: Note, free: list[str], lost: list[Placed], intro: str = 
         f'data-deriv-status="{html.escape(note.status)}" aria-labelledby="{APPENDIX_ID}-title">',
         f'<h2 id="{APPENDIX_ID}-title">{APPENDIX_TITLE}</h2>',
         f'<p class="deriv-byline">{byline(note)}</p>',
+        _unpublished_mark(note),
         intro,
     ]
     parts += free
     for p in lost:
+        title = f"关于 {html.escape(str(p.section.anchor))}" + (
+            f"：{html.escape(p.section.title)}" if p.section.title else ""
+        )
         parts.append(
-            f'<div class="deriv-lost"><h3>关于 {html.escape(str(p.section.anchor))}'
-            + (f"：{html.escape(p.section.title)}" if p.section.title else "")
-            + "</h3>\n"
-            + p.html
-            + "</div>"
+            PART_OPEN.replace('class="deriv-part"', 'class="deriv-part deriv-lost"')
+            + f"<h3>{title}</h3>{PART_BODY}\n{p.html}{PART_CLOSE}"
         )
     parts.append("</section>")
     return "\n".join(x for x in parts if x)
 
 
-def _free_html(note: Note, render: NoteRenderer) -> list[str]:
+def _free_html(note: Note, render: NoteRenderer, prepare: Callable[..., str]) -> list[str]:
     out = []
     for s in note.free:
         if s.empty:
             continue
         head = f"<h3>{html.escape(s.title)}</h3>\n" if s.title else ""
-        out.append(head + render(s.body))
+        out.append(head + fold_sections(render(prepare(s.body))))
     return out
 
 
@@ -240,31 +194,70 @@ def locate(post_html: str, target: Target) -> int | None:
 def annotate(post_html: str, post_body: str, note: Note, render: NoteRenderer) -> Annotated:
     """Attach ``note`` to a post: each anchored section as a closed panel right after its
     equation (or at the end of its heading's section), free text and sections whose anchor
-    is not found as the appendix.  The post's own bytes are kept as they are."""
+    is not found as the appendix.  The post's own bytes are kept as they are.  The note's
+    equations are numbered in their own series (kexue.notes.numbering): panels under
+    equation (N) first, as (N.1)…, then the rest, as (A1)…, in the order they are read."""
     targets = PostTargets.from_markdown(post_body)
+    prepare = _preparer(note, (t.shown for t in targets.equations), post_numbers(post_body))
     placed: list[Placed] = []
-    insertions: list[tuple[int, str]] = []
+    insertions: list[tuple[int, Placed]] = []
     for section in note.anchored:
         if section.empty:
             continue
         target = targets.resolve(section.anchor)
-        p = Placed(section, target, render(section.body))
         pos = locate(post_html, target) if target else None
-        if pos is None:
-            p.target = None
-        else:
-            insertions.append((pos, panel_html(p, note)))
+        p = Placed(section, target if pos is not None else None)
+        if pos is not None:
+            insertions.append((pos, p))
         placed.append(p)
+    insertions.sort(key=lambda x: x[0])  # stable: note order kept
+    for _, p in insertions:
+        under = p.target.shown if p.target.kind == "equation" else None
+        p.html = render(prepare(p.section.body, under))
+    free = _free_html(note, render, prepare)
+    lost = [p for p in placed if p.target is None]
+    for p in lost:
+        p.html = render(prepare(p.section.body))
+    appendix, cites = link_parts(appendix_html(note, free, lost), targets)
+    blocks = [(pos, panel_html(p, note)) for pos, p in insertions]
+    blocks += _cite_blocks(post_html, cites)
+    blocks.sort(key=lambda x: x[0])  # stable: a panel before the citations at its equation
     out = []
     last = 0
-    for pos, block in sorted(insertions, key=lambda x: x[0]):  # stable: note order kept
+    for pos, block in blocks:
         out.append(post_html[last:pos])
         out.append(block)
         last = pos
     out.append(post_html[last:])
-    lost = [p for p in placed if p.target is None]
-    appendix = appendix_html(note, _free_html(note, render), lost)
-    return Annotated("".join(out), insertions, appendix, placed, note)
+    return Annotated("".join(out), blocks, appendix, placed, note)
+
+
+def _cite_blocks(post_html: str, cites: list[Cite]) -> list[tuple[int, str]]:
+    """At each cited equation, the line linking the appendix sections that cite it."""
+    by_target: dict[Target, list[Cite]] = {}
+    for c in cites:
+        by_target.setdefault(c.target, []).append(c)
+    out = []
+    for target, group in by_target.items():
+        pos = locate(post_html, target)
+        if pos is not None:
+            out.append((pos, cite_html(group)))
+    return out
+
+
+def _preparer(note: Note, post_shown, known: set[str] | None) -> Callable[..., str]:
+    """A section's Markdown as it is rendered: its equations numbered in the note's series
+    (kexue.notes.numbering), and, unless the note is reviewed, its tables and results the
+    post does not hold labelled (kexue.notes.unsourced; ``known``: the post's numbers,
+    None when there is no post)."""
+    numbers = NoteNumbers.for_note(post_shown, (s.body for s in note.sections if not s.empty))
+    label = known is not None and not reviewed(note)
+
+    def prepare(body: str, under: str | None = None) -> str:
+        body = numbers.rewrite(PLACEHOLDER_RE.sub("", body), under)
+        return mark(body, known) if label else body
+
+    return prepare
 
 
 def standalone_html(note: Note, render: NoteRenderer) -> str:
@@ -276,17 +269,19 @@ def standalone_html(note: Note, render: NoteRenderer) -> str:
         "原文尚未镜像到本站，式号指原文中的编号。</p>"
     )
     parts = [intro, f'<p class="deriv-byline">{byline(note)}</p>']
+    prepare = _preparer(note, (), None)
     for s in note.anchored:
         if s.empty:
             continue
         title = f"：{html.escape(s.title)}" if s.title else ""
         anchor = s.anchor
         caption = f"式 ({anchor.value})" if anchor.kind == "equation" else str(anchor)
+        under = anchor.value if anchor.kind == "equation" else None
         parts.append(
             f'<section class="deriv-note deriv-standalone"><h2>{html.escape(caption)}{title}</h2>'
-            f'<div class="deriv-body">\n{render(s.body)}\n</div></section>'
+            f'<div class="deriv-body">\n{render(prepare(s.body, under))}\n</div></section>'
         )
-    free = _free_html(note, render)
+    free = _free_html(note, render, prepare)
     if free:
         parts.append(f'<section class="deriv-appendix"><h2>{APPENDIX_TITLE}</h2>')
         parts += free

@@ -11,6 +11,14 @@ from kexue.math.tex import find_code_ranges, find_math, number_equations
 from kexue.notes.note import Anchor
 
 _HEADING_MD_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*$", re.M)
+_NUM = r"([0-9]+(?:\.[0-9]+)*[a-z]?)"
+_PAREN = r"\$?\s*[（(]\s*" + _NUM + r"\s*[)）]\s*\$?"
+# 式(3), 公式（12）, 方程 (5), 恒等式$(18)$, eq. (3), Eq.(3), equation (3); then a list:
+# 式(16)和(17), 式(3)、(4), 式(3)-(5).
+_NAMED_RE = re.compile(
+    r"(?:式|方程|[Ee]q\.|[Ee]qs\.|[Ee]quations?|[Ee]q)\s*" + _PAREN,
+)
+_LIST_TAIL_RE = re.compile(r"\s*(?:和|与|及|、|,|，|-|–|~|到|至|and)\s*" + _PAREN)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,19 @@ class Target:
     @property
     def caption(self) -> str:
         return f"式 ({self.shown})" if self.kind == "equation" else f"§ {self.heading}"
+
+
+def named_equations(text: str) -> list[str]:
+    """The equation numbers ``text`` names in prose: ``式(3)``, ``公式（12）``, ``eq. (3)``,
+    ``式(16)和(17)`` (in order, repeats kept)."""
+    out = []
+    for m in _NAMED_RE.finditer(text):
+        out.append(m.group(1))
+        pos = m.end()
+        while t := _LIST_TAIL_RE.match(text, pos):
+            out.append(t.group(1))
+            pos = t.end()
+    return out
 
 
 def heading_key(text: str) -> str:

@@ -115,11 +115,37 @@ def reading_minutes(html: str) -> int:
 
 @dataclass
 class Entry:
-    """A post as related_posts sees it: its key, its primary topic and its tags."""
+    """A post as related_posts sees it: its key, its primary topic and its tags (content
+    terms count as tags: :func:`content_terms`)."""
 
     key: str
     topic: str = ""
     tags: frozenset[str] = field(default_factory=frozenset)
+
+
+_LATIN_TERM_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,}")
+_TEX_COMMAND_RE = re.compile(r"\\([A-Za-z]{3,})")
+_CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
+_TERM_KINDS = ("w:", "t:", "tex:")
+_COMMON_TEX = frozenset("frac left right begin end text mathrm mathbf boldsymbol quad sum".split())
+
+
+def content_terms(title: str, text: str) -> frozenset[str]:
+    """What a post is about, as terms two posts can share: the title's Chinese word pairs
+    and Latin words, the Latin words the text uses at least twice, and its TeX commands
+    (``\\softmax``, ``\\KL``) beyond the everyday ones.  Rare ones weigh more in
+    :func:`related_posts`, like tags."""
+    terms = {f"w:{w.lower()}" for w in _LATIN_TERM_RE.findall(title)}
+    for run in _CJK_RUN_RE.findall(title):
+        terms |= {f"t:{run[i : i + 2]}" for i in range(len(run) - 1)}
+    prose = _TAG_RE.sub(" ", _TEX_MATH_RE.sub(" ", text))
+    words = Counter(w.lower() for w in _LATIN_TERM_RE.findall(prose))
+    terms |= {f"w:{w}" for w, n in words.items() if n >= 2}
+    terms |= {f"tex:{c}" for c in _TEX_COMMAND_RE.findall(text) if c not in _COMMON_TEX}
+    return frozenset(terms)
+
+
+_TEX_MATH_RE = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$|\\begin\{.*?\\end\{[^}]*\}", re.S)
 
 
 def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, list[str]]:  # noqa: C901 (one scoring pass: tag and topic neighbours read best together)
@@ -129,12 +155,16 @@ def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, list[st
     shared primary topic counts like a rare tag.  Ties go to the earlier entry (callers
     pass newest first), so the result is the same on every build.
 
-    Only posts sharing a tag are scored one by one; those sharing only the topic all
-    score the topic's weight, so the earliest few of them are enough: the cost grows with
-    the posts times their tag neighbours, not with the square of the posts.
+    Terms shared by more than a fifth of the posts (and at least 3) say nothing about two
+    posts and are dropped.  Only posts sharing a tag are scored one by one; those sharing
+    only the topic all score the topic's weight, so the earliest few of them are enough:
+    the cost grows with the posts times their tag neighbours, not with the square of the
+    posts.
     """
     n = len(entries)
     df = Counter(tag for e in entries for tag in e.tags)
+    common = {t for t, c in df.items() if c >= 3 and c > n / 5 and t.startswith(_TERM_KINDS)}
+    entries = [Entry(e.key, e.topic, e.tags - common) for e in entries]
     weight = {tag: math.log(1 + n / count) for tag, count in df.items()}
     topic_weight = math.log(1 + n)
     by_tag: dict[str, list[int]] = {}
@@ -185,8 +215,9 @@ def neighbours(keys: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
 _HEADING_RE = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1>", re.S | re.I)
 _ID_ATTR_RE = re.compile(r'\bid="([^"]*)"')
 _HEADERLINK_RE = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
-# what may sit between the appendix section and a heading it lists (a lost section's box)
-_TOC_CONTAINERS = {"deriv-lost"}
+# what may sit between the appendix section and a heading it lists (a folded section's
+# details and summary, kexue.notes.parts)
+_TOC_CONTAINERS = {"deriv-lost", "deriv-part", "deriv-part-title"}
 
 
 def page_ids(html: str) -> set[str]:

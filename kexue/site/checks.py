@@ -21,7 +21,7 @@ from kexue.crawl.convert import check_crawled_posts
 from kexue.figures.directive import check_figure_directives
 from kexue.legacy.images import remote_images
 from kexue.math.checks import check_math_pages
-from kexue.notes import check_notes
+from kexue.notes.checks import check_notes, notice_note_tags, notice_unsourced
 from kexue.search.index import check_search_index
 from kexue.site.accepted import Acceptance, Sorted, acceptance_entry, sort_problems
 from kexue.site.authored import check_content_files
@@ -67,7 +67,11 @@ def notice_remote_images(ctx: CheckContext) -> Iterable[Problem]:
 
 
 #: Reported by `invoke check` without failing it (nothing is broken; work to do).
-NOTICES: list[tuple[str, Check]] = [("images not mirrored", notice_remote_images)]
+NOTICES: list[tuple[str, Check]] = [
+    ("images not mirrored", notice_remote_images),
+    ("note tags the post shows too", notice_note_tags),
+    ("note material not in the post", notice_unsourced),
+]
 
 
 def _run(name: str, check: Check, ctx: CheckContext) -> list[Problem]:

@@ -34,6 +34,7 @@ FEATURES: dict[str, dict[str, Setting]] = {
     },
     "KEXUE_DERIVATIONS": {
         "path": Setting("derivations", (str,), "the notes' folder, under PATH"),
+        "unpublished": Setting(False, (bool,), "attach stubs and drafts, marked (development)"),
     },
     "KEXUE_SEARCH": {
         "cache": Setting(
@@ -50,6 +51,7 @@ VALUES: dict[str, Setting] = {
     "MATH_CACHE_PATH": Setting(None, _OPTIONAL_PATH, "typeset formulas' cache (CACHE_PATH/…)"),
     "TOPICS_TAXONOMY": Setting(None, _OPTIONAL_PATH, "the taxonomy (data/topics.toml)"),
     "TOPICS_LEGACY_OVERRIDES": Setting(False, (bool,), "apply the earlier mirror's topics"),
+    "KEXUE_SAMPLES": Setting("auto", (str, bool), '"auto": samples only while no real post'),
     "NODE_MODULES": Setting(str(NODE_MODULES), _PATH, "the npm packages' folder"),
 }
 

@@ -6,10 +6,17 @@ equations (kexue.notes.annotate; the post's own bytes are kept) and
 partials/derivations_*.html.  A post without a note is not touched.  A note whose post is
 not in content/ becomes a hidden page at the post's URL, linking to the original.
 
-Notes are rendered with the posts' MARKDOWN setup; the rendered sections are cached in
-CACHE_PATH/derivation-notes.json when the content cache is on.
+Notes are rendered as CommonMark (kexue.notes.markdown) with the posts' math and HTML
+allowlist; the rendered sections are cached in CACHE_PATH/derivation-notes.json when the
+content cache is on.
 
-Settings: ``KEXUE_DERIVATIONS = {"path": "derivations"}`` (under PATH).
+A note that is not ready (kexue.notes.Note.kind: a stub with nothing written, or
+``Status: draft``) is attached only with ``"unpublished": True`` (pelicanconf.py, the
+development build), marked as unpublished and never badged or counted; publishconf.py
+leaves it out.
+
+Settings: ``KEXUE_DERIVATIONS = {"path": "derivations", "unpublished": False}`` (path under
+PATH).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from pelican import signals
 from pelican.contents import Page
 
 from kexue.core.posts import PostFormatError, read_post
-from kexue.notes import Annotated, Note, NoteRenderer, standalone_html
+from kexue.notes import Annotated, Note, NoteRenderer, find_post_file, standalone_html
 from kexue.site import memos as derived
 from kexue.site.pelican import (
     cache_folder,
@@ -42,12 +49,10 @@ def _settings(settings) -> dict:
 
 
 def _renderer(settings) -> NoteRenderer:
-    """The notes' Markdown (the posts' setup); its results cached next to Pelican's when
-    the content cache is on (CACHE_PATH changes with the code)."""
+    """The notes' Markdown (markdown-it-py, kexue.notes.markdown); its results cached next
+    to Pelican's when the content cache is on (CACHE_PATH changes with the code)."""
     folder = cache_folder(settings)
-    return NoteRenderer(
-        settings.get("MARKDOWN"), folder / "derivation-notes.json" if folder else None
-    )
+    return NoteRenderer(folder / "derivation-notes.json" if folder else None)
 
 
 @dataclass
@@ -65,6 +70,15 @@ class Derivation:
     @property
     def status_label(self) -> str:
         return self.note.status_label
+
+    @property
+    def published(self) -> bool:
+        """False for a stub or draft shown by a development build: no badge, no count."""
+        return self.note.publishable
+
+    @property
+    def kind(self) -> str:
+        return self.note.kind
 
     @property
     def authors(self) -> list[str]:
@@ -88,6 +102,11 @@ def attach_notes(generator) -> None:
     notes_memo.save()
     for error in errors:
         logger.error("derivation note skipped: %s", error)
+    if not _settings(generator.settings)["unpublished"]:
+        held = sorted(pid for pid, n in notes.items() if not n.publishable)
+        notes = {pid: n for pid, n in notes.items() if n.publishable}
+        if held:
+            logger.info("derivation notes not published (stub or draft): %d", len(held))
     render = _renderer(generator.settings)
     articles = [*generator.articles, *generator.translations, *generator.drafts]
     annotated = []
@@ -122,7 +141,10 @@ def add_orphan_pages(generator) -> None:
     notes, render = generator.context.pop(_ORPHANS, ({}, None))
     if render is None:
         return
+    content = Path(generator.settings["PATH"])
     for post_id, note in sorted(notes.items()):
+        if find_post_file(content, post_id):
+            continue  # its post is in content/ but not on the site (a sample left out)
         url = generator.settings["ARTICLE_URL"].format(slug=post_id)
         save_as = generator.settings["ARTICLE_SAVE_AS"].format(slug=post_id)
         page = Page(

@@ -5,6 +5,9 @@ date has ``Date:`` empty; nothing is invented).  Pelican would fail on an empty 
 empty fields are dropped before Pelican parses them, and a post with no date gets a
 sentinel date (sorted last) and ``date_unknown = True`` for the theme to say 日期未知.
 
+The sample posts (content/samples/) are read only while content/ holds no real post, or
+as ``KEXUE_SAMPLES`` (True, False, or "auto", the default) says.
+
 Every post's summary is built from text (kexue.reading.summaries): the ``Summary:`` header as
 written (FORMATTED_FIELDS is empty: never Markdown or HTML), else the text of its first
 paragraphs; ``summary`` is that text escaped, with its formulas as math elements, and
@@ -18,6 +21,7 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.readers import MarkdownReader
 
+from kexue.core.posts import samples_shown
 from kexue.reading.summaries import plain_text, text_summary, text_with_math
 
 UNKNOWN_DATE = datetime(1970, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -51,6 +55,13 @@ def add_sanitizer(pelican):
     markdown.setdefault("extension_configs", {}).setdefault("kexue.site.sanitize", {})
 
 
+def choose_samples(pelican):
+    """Leave content/samples/ out of ARTICLE_PATHS when the samples are not shown."""
+    settings = pelican.settings
+    if not samples_shown(settings["PATH"], settings.get("KEXUE_SAMPLES", "auto")):
+        settings["ARTICLE_PATHS"] = [p for p in settings["ARTICLE_PATHS"] if p != "samples"]
+
+
 def feed_titles(context, feed):
     """Pelican writes a feed item's title as ``Markup(title).striptags()``, which decodes
     entities (``&lt;img`` becomes ``<img``) and drops what looks like a tag: put back
@@ -66,5 +77,6 @@ def feed_titles(context, feed):
 
 def register():
     signals.initialized.connect(add_sanitizer)
+    signals.initialized.connect(choose_samples)
     signals.feed_generated.connect(feed_titles)
     signals.readers_init.connect(use_reader)

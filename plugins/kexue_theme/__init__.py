@@ -18,9 +18,11 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
+from kexue.core.posts import is_sample
 from kexue.reading.citation import cite
 from kexue.reading.structure import (
     Entry,
+    content_terms,
     meta_description,
     neighbours,
     related_posts,
@@ -78,16 +80,24 @@ def fit_notes(generator, content):
     content.kexue_notes_fitted = True
 
 
+def _entry(article) -> Entry:
+    tags = frozenset(map(str, article.tags or []))
+    terms = content_terms(str(article.title), page_html(article))
+    return Entry(article.slug, str(getattr(article, "category", "") or ""), tags | terms)
+
+
 def link_articles(generator):
     articles = generator.articles  # newest first; unknown dates last
     by_key = {a.slug: a for a in articles}
-    entries = [
-        Entry(a.slug, str(getattr(a, "category", "") or ""), frozenset(map(str, a.tags or [])))
-        for a in articles
-    ]
     limit = _settings(generator.settings)["related"]
-    for key, keys in related_posts(entries, limit).items():
-        by_key[key].related_posts = [by_key[k] for k in keys]
+    # related by content (topic, tags, terms), a sample only ever for a sample
+    for pool in (
+        [a for a in articles if not is_sample(a.source_path)],
+        [a for a in articles if is_sample(a.source_path)],
+    ):
+        entries = [_entry(a) for a in pool]
+        for key, keys in related_posts(entries, limit).items():
+            by_key[key].related_posts = [by_key[k] for k in keys]
     dated = [a.slug for a in reversed(articles) if not getattr(a, "date_unknown", False)]
     undated = [a.slug for a in articles if getattr(a, "date_unknown", False)]
     for chain in (dated, undated):

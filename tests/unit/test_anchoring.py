@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from kexue.core.posts import read_post
-from kexue.legacy.anchoring import RECORD, anchor_note, anchor_notes, strip_anchors
+from kexue.legacy.anchoring import (
+    RECORD,
+    AnchoringReport,
+    anchor_note,
+    anchor_notes,
+    strip_anchors,
+)
 from kexue.legacy.importer import import_legacy
 from kexue.notes import PostTargets, check_note, parse_note
 
@@ -112,7 +118,8 @@ def test_what_stays_in_the_appendix_and_why():
     result = _result()
     appendix = {s.heading: s.reason for s in result.appendix}
     assert appendix["### 4. 与本文无关的讨论"] == ""  # the mention is in code
-    assert "auto-numbered" in appendix["### 5. 一个自动编号的式子"]
+    # (an auto-numbered display no longer keeps a section out: notes number their own)
+    assert "already annotated" in appendix["### 5. 一个自动编号的式子"]
     assert "### 7. 尾声" in appendix
     assert "## 公式推导与注释" in appendix
     # The heading inside the HTML box is not a section boundary.
@@ -257,3 +264,64 @@ def test_real_corpus_anchoring_keeps_every_line(legacy_corpus: Path, tmp_path: P
         assert not wrong, wrong[:3]
     # Idempotent on the real corpus too.
     assert anchor_notes(content).written == []
+
+
+def _rules(result):
+    return {s.heading: (s.target, s.rule) for s in result.anchored}
+
+
+def test_a_rewritten_formula_is_anchored_by_token_similarity_with_its_score():
+    note = (
+        "Post: 1\n\n### 甲\n\n改写一下：\n"
+        "$$\\mathrm{Var}[s] = \\sum_{j=1}^{d} \\mathbb{E}[q_j^2]"
+        "\\cdot\\mathbb{E}[k_j^2] = d\\sigma^2$$\n"
+    )
+    (section,) = anchor_note(note, POST).anchored
+    assert (section.target, section.rule) == ("(2)", "similar") and 0.75 < section.score < 1
+
+
+def test_a_note_heading_that_repeats_a_post_heading_goes_to_that_section():
+    post = POST + "\n## 方差的计算\n\n正文。\n\n## 小结\n\n完。\n"
+    note = NOTE.replace("### 7. 尾声", "### 7. 方差的计算：补充").replace(
+        "### 4. 与本文无关的讨论", "### 4. 小结"
+    )
+    got = _rules(anchor_note(note, post))
+    assert got["### 7. 方差的计算：补充"] == ("[方差的计算]", "section")
+    assert "### 4. 小结" not in got  # a generic heading names no particular section
+
+
+def test_pins_and_rejects_in_the_header_win_and_survive_a_rerun(tmp_path: Path):
+    header_end = NOTE.index("\n\n")
+    decided = (
+        NOTE[:header_end]
+        + "\nPin: 7. 尾声 => (KL); 4. 与本文无关的讨论 => eq:score\nReject: 2.1 继续"
+        + NOTE[header_end:]
+    )
+    result = anchor_note(decided, POST)
+    got = _rules(result)
+    assert got["### 7. 尾声"] == ("(KL)", "pinned")
+    assert got["### 4. 与本文无关的讨论"] == ("eq:score", "pinned")
+    assert "#### 2.1 继续" not in got
+    assert {s.heading: s.reason for s in result.appendix}["#### 2.1 继续"].startswith("rejected")
+    assert anchor_note(strip_anchors(result.text), POST).text == result.text
+    review = anchor_notes_review(result)
+    assert "- line " in review and "-> (KL) · pinned 1.00" in review
+
+
+def anchor_notes_review(result) -> str:
+    return AnchoringReport(results=[result]).review()
+
+
+def test_a_decision_added_to_an_imported_note_is_not_an_edit(tmp_path: Path):
+    content = tmp_path / "content"
+    import_legacy(_legacy_folder(tmp_path), content)
+    note = content / "derivations" / "1.md"
+    text = note.read_text(encoding="utf-8")
+    assert "## @eq:score" in text
+    decided = text.replace("Status:", "Reject: 1. 打分的定义\nStatus:", 1)
+    note.write_text(decided, encoding="utf-8")
+    report = anchor_notes(content)
+    assert not report.left_alone and report.written
+    after = note.read_text(encoding="utf-8")
+    assert "Reject: 1. 打分的定义" in after and "## @eq:score" not in after
+    assert anchor_notes(content).written == []  # and the decision stays decided

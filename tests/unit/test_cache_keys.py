@@ -71,18 +71,18 @@ def test_an_edited_dependency_recomputes_the_memo(tmp_path, edit, kind, get, dep
 
 
 def test_an_edited_markdown_extension_recomputes_the_notes(tmp_path, edit):
-    """The notes' Markdown names its extensions (kexue.site.sanitize …) without importing
-    them: the rendered-notes JSON cache and the annotate memo are keyed by their code too."""
+    """The rendered-notes JSON cache and the annotate memo are keyed by the code of the notes'
+    Markdown and of everything it imports (the allowlist, kexue.site.sanitize …)."""
     cache = tmp_path / "derivation-notes.json"
     render = NoteRenderer(cache=cache)
     render("段落")
     render.save()
     cache.write_text(cache.read_text(encoding="utf-8").replace("段落", "旧的"), encoding="utf-8")
-    assert NoteRenderer(cache=cache)("段落") == "<p>旧的</p>"  # from the file
+    assert NoteRenderer(cache=cache)("段落").strip() == "<p>旧的</p>"  # from the file
     setup = NoteRenderer().setup
     edit("kexue.site.sanitize")
     assert NoteRenderer().setup != setup  # so the annotate memo's key changes too
-    assert NoteRenderer(cache=cache)("段落") == "<p>段落</p>"
+    assert NoteRenderer(cache=cache)("段落").strip() == "<p>段落</p>"
 
 
 def test_an_edited_tex_scanner_retypesets_the_pages(edit):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from kexue.core.paths import ROOT
 from kexue.core.posts import read_post
 from kexue.notes import PostTargets, check_note, check_notes, parse_note
+from kexue.notes.checks import tag_collisions
 from kexue.site.checks import CheckContext, run_checks
 from tests.unit.conftest import SAMPLES, run_tasks, write_note
 
@@ -17,9 +18,9 @@ BROKEN = {
         "## @[方差] 不存在的标题\n正文\n\n"  # 12
         "## @(1)\n\n"  # 15: empty
         "## @eq:score 同一个式子\n正文\n\n"  # 17: duplicate of (1)
-        "## @(2)\n\\begin{equation}a\\end{equation}\n"  # 21: auto-numbered
+        "## @(2)\n\\begin{equation}a\\end{equation}\n"  # 21: auto-numbered: fine
         "$\\frac{a}{b$ 和 $$\\begin{aligned}x\\end{align}$$\n"  # 22: brace, env
-        "$$ y = \\label{eq:var} \\tag{2.9} $$\n\n"  # 23: label clash
+        "$$ y = \\label{eq:var} \\tag{2.9} $$\n\n"  # 23: fine (labels are the note's own)
         "### @(3) 三级标题\n\n"  # 25: level 3
         "## @(4)\n$\\left( x$ 然后 \\begin{equation*} 没有结束\n"  # 28: \left, unclosed
     ),
@@ -35,10 +36,8 @@ EXPECTED = [
     ("90001.md", 12, "post 90001 has no heading [方差]; nearest: [方差的计算]"),
     ("90001.md", 15, "section @(1) is empty"),
     ("90001.md", 17, "@eq:score annotates 式 (1), already annotated at line 15"),
-    ("90001.md", 21, "auto-numbered equation in a note would shift the post's equation numbers"),
     ("90001.md", 22, "1 unclosed `{` in `$\\frac{a}{b$`"),
     ("90001.md", 22, "\\begin{aligned} is closed by \\end{align}"),
-    ("90001.md", 23, "\\label{eq:var} is already defined in post 90001"),
     ("90001.md", 25, "an anchor heading is level 2"),
     ("90001.md", 28, "\\left and \\right do not pair up"),
     ("90001.md", 28, "`\\begin{equation*}` opens math that never closes"),
@@ -74,17 +73,20 @@ def test_invoke_check_fails_on_a_broken_note(content, tmp_path):
     assert "content/derivations/90001.md:3: post 90001 has no equation (7)" in (result.stdout)
 
 
-def test_auto_numbers_are_allowed_in_the_appendix_but_not_in_anchored_sections():
-    """The appendix comes after the post, so its numbers cannot shift the post's."""
+def test_a_note_tag_the_post_also_shows_is_a_notice_and_auto_numbers_are_fine():
+    """Note equations are numbered in their own series, so only a tag that repeats one of
+    the post's numbers is worth telling the author."""
     post = read_post(SAMPLES / "90001.md")
     text = (
         "Post: 90001\nStatus: draft\n\n"
         "附录里的公式\n\\begin{equation}a = b\\end{equation}\n\n"
         "## @(1) 锚定的一节\n\\begin{equation}c = d\\end{equation}\n"
+        "$$e \\tag{1}$$\n$$f \\tag{1.1}$$\n"
     )
-    problems = list(check_note(parse_note(text, "90001.md"), PostTargets.from_markdown(post.body)))
-    numbered = [p for p in problems if "auto-numbered" in p.message]
-    assert [p.line for p in numbered] == [8]
+    note, targets = parse_note(text, "90001.md"), PostTargets.from_markdown(post.body)
+    assert list(check_note(note, targets)) == []  # not a failure of `invoke check`
+    notices = list(tag_collisions(note, targets))
+    assert [(p.line, p.message[:15]) for p in notices] == [(9, "\\tag{1} is also")]
 
 
 def test_invoke_check_names_a_post_whose_header_does_not_parse_and_goes_on(content, tmp_path):
