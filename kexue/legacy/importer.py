@@ -379,29 +379,60 @@ def _derivation_start(lines: list[str], after: int) -> int:
     return i
 
 
-def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: where the post text ends, one case per marker; kept as tested)
+def parse_legacy_file(path: Path) -> LegacyFile:
     """Read one legacy file: id, titles, dates, post text (repaired) and derivation text."""
     path = Path(path)
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     front, body, body_line = _split_front_matter(text, path)
     file = LegacyFile(path=path, front=front)
+    lines = body.split("\n")
+    start = _read_header(file, lines)
+    end, deriv = _post_bounds(file, lines, start, body_line)
+    post = _cut_boilerplate("\n".join(lines[start:end]), file)
+    box = _ADDED_RE.search(post) if file.kind != "rewritten" else None
+    if box:
+        file.kind = "mixed"
+        file.problems.append(
+            f"{path.name}:{body_line + start + post.count(chr(10), 0, box.start())}: the post "
+            "text holds that mirror's own additions: it is kept in the derivation note, and the "
+            "post is marked excerpt (run `invoke crawl --ids` for the original)"
+        )
+    post, lead = _trimmed(post)
+    file.post_line = body_line + start + lead
+    post = _repaired(file, post)
+    if deriv < len(lines):
+        file.derivation = "\n".join(lines[deriv:]).strip("\n")
+        file.derivation_line = body_line + deriv
+    if file.kind == "mixed":
+        file.derivation = (post + "\n\n" + file.derivation).strip("\n")
+        post = ""
+    file.post_text = post
+    return file
+
+
+def _read_header(file: LegacyFile, lines: list[str]) -> int:
+    """The id, title and date of the front matter and the tool's header; the line the
+    body's text starts at.  No post id is an error naming the file."""
+    front = file.front
     if source_id := find_post_id(front.get("source", "")):
         file.id = source_id
     if front.get("title"):
         file.titles.append(front["title"])
     if front.get("date"):
         file.dates.append((2, front["date"]))
-    lines = body.split("\n")
     start = _strip_tool_header(lines, file)
     if not file.id:
         raise LegacyFormatError(
-            f"{path}: no post id (neither `source:` nor a **原文链接** line names "
+            f"{file.path}: no post id (neither `source:` nor a **原文链接** line names "
             f"{post_url('<id>')}); add `source:` to its front matter"
         )
-    # Where the post text ends: the site's citation block, the feed's "read more" link, or
-    # the derivation heading, whichever comes first.
-    end = len(lines)
-    deriv = len(lines)
+    return start
+
+
+def _post_bounds(file: LegacyFile, lines: list[str], start: int, body_line: int) -> tuple:
+    """(end of the post text, start of the derivation text): the site's citation block, the
+    feed's "read more" link, or the derivation heading, whichever comes first."""
+    end = deriv = len(lines)
     heading = next(
         (i for i in range(start, len(lines)) if lines[i].strip() == DERIVATION_HEADING), None
     )
@@ -423,28 +454,28 @@ def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: w
         file.kind = "rewritten"
         end, deriv = start, _derivation_start(lines, start)
         file.problems.append(
-            f"{path.name}:{body_line + start}: no citation block, 'read more' link or "
+            f"{file.path.name}:{body_line + start}: no citation block, 'read more' link or "
             f"{DERIVATION_HEADING} heading: the whole text is kept as the derivation note and "
             "the post is marked excerpt (run `invoke crawl --ids` for the original)"
         )
-    post = "\n".join(lines[start:end])
-    post = _cut_boilerplate(post, file)
-    box = _ADDED_RE.search(post) if file.kind != "rewritten" else None
-    if box:
-        file.kind = "mixed"
-        file.problems.append(
-            f"{path.name}:{body_line + start + post.count(chr(10), 0, box.start())}: the post "
-            "text holds that mirror's own additions: it is kept in the derivation note, and the "
-            "post is marked excerpt (run `invoke crawl --ids` for the original)"
-        )
+    return end, deriv
+
+
+def _trimmed(post: str) -> tuple[str, int]:
+    """The post text without trailing rules and blank lines, and the blank lines it started
+    with (dropped)."""
     while post.endswith("\n---") or post.rstrip() != post:
         post = post.rstrip()
         if post.endswith("\n---"):
             post = post[:-4]
     lead = len(post) - len(post.lstrip("\n"))
-    post = post.strip("\n")
-    file.post_line = body_line + start + lead
-    post, kinds = repair_markdown(post)  # keeps every line where it was
+    return post.strip("\n"), lead
+
+
+def _repaired(file: LegacyFile, post: str) -> str:
+    """The post text with html2text's damage to Markdown and TeX repaired (every line kept
+    where it was); the spans left as written are a problem of the file."""
+    post, kinds = repair_markdown(post)
     file.repairs.update(kinds)
     left: list[int] = []
     post, kinds = repair_tex(post, left)
@@ -453,17 +484,10 @@ def parse_legacy_file(path: Path) -> LegacyFile:  # noqa: C901 (legacy import: w
         lines_left = sorted({file.post_line + post.count("\n", 0, i) for i in left})
         shown = ", ".join(map(str, lines_left[:8])) + (", …" if len(lines_left) > 8 else "")
         file.problems.append(
-            f"{path.name}:{lines_left[0]}: {len(left)} TeX span(s) whose backslashes are not "
-            f"html2text's, left as written (lines {shown})"
+            f"{file.path.name}:{lines_left[0]}: {len(left)} TeX span(s) whose backslashes are "
+            f"not html2text's, left as written (lines {shown})"
         )
-    if deriv < len(lines):
-        file.derivation = "\n".join(lines[deriv:]).strip("\n")
-        file.derivation_line = body_line + deriv
-    if file.kind == "mixed":
-        file.derivation = (post + "\n\n" + file.derivation).strip("\n")
-        post = ""
-    file.post_text = post
-    return file
+    return post
 
 
 # ------------------------------------------------------------------------------- ledger

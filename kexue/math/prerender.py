@@ -566,7 +566,7 @@ def _shipped(rules: list[str]) -> list[str]:
     return kept
 
 
-def _typeset(  # noqa: C901 (the worker pool's loop: requests and results read best together)
+def _typeset(
     todo, cache: Cache, args: tuple[str, str], base_file: Path, workers: int | None
 ) -> tuple[int, int]:
     """Typeset the missing formulas of ``todo`` ((page, missing) pairs) on worker
@@ -575,55 +575,63 @@ def _typeset(  # noqa: C901 (the worker pool's loop: requests and results read b
     n = workers or min(2, os.cpu_count() or 1)
     n = max(1, min(n, len(todo) or 1))
     pool = [Worker(*args) for _ in range(n)]
-    errors: list[BaseException] = []
     try:
         hello = pool[0].ask({"cmd": "hello"})
         base_file.parent.mkdir(parents=True, exist_ok=True)
         base_file.write_text("\n".join(_shipped(hello["css"])) + "\n", encoding="utf-8")
-        # Longest pages first, each worker taking the next when it is free.
-        # A formula several pages share (same key: a summary on list pages) once.
-        assigned: set[str] = set()
-        jobs = []
-        for page, missing in todo:
-            own = [f for f in missing if f.key not in assigned]
-            assigned.update(f.key for f in own)
-            if own:
-                jobs.append((page, own))
-        queue = sorted(jobs, key=lambda t: -len(t[1]))
-        done: dict[str, dict] = {}
-        lock = threading.Lock()
-
-        def run(worker: Worker):
-            try:
-                while True:
-                    with lock:
-                        if not queue:
-                            return
-                        page, missing = queue.pop(0)
-                    results = worker.typeset(_request(page, missing))
-                    fresh = {}
-                    for f, r in zip(missing, results, strict=True):
-                        fresh[f.key] = r
-                    cache.put_many(fresh)
-                    with lock:
-                        done.update(fresh)
-            except BaseException as e:  # reported below, after the other worker stops
-                errors.append(e)
-
-        threads = [threading.Thread(target=run, args=(w,)) for w in pool]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        done = _run_pool(pool, _jobs(todo), cache)
     finally:
         for w in pool:
             w.close()
-    if errors:
-        raise errors[0]
     for _, missing in todo:
         for f in missing:
             f.result = done[f.key]
     return sum(w.calls for w in pool), len(done)
+
+
+def _jobs(todo) -> list:
+    """(page, formulas) to typeset, longest pages first; a formula several pages share (same
+    key: a summary on list pages) once."""
+    assigned: set[str] = set()
+    jobs = []
+    for page, missing in todo:
+        own = [f for f in missing if f.key not in assigned]
+        assigned.update(f.key for f in own)
+        if own:
+            jobs.append((page, own))
+    return sorted(jobs, key=lambda t: -len(t[1]))
+
+
+def _run_pool(pool: list[Worker], queue: list, cache: Cache) -> dict[str, dict]:
+    """Each worker takes the next job when it is free; the results by formula key (kept in
+    ``cache`` as they come).  A worker's failure is raised after the others stop."""
+    done: dict[str, dict] = {}
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(worker: Worker):
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    page, missing = queue.pop(0)
+                results = worker.typeset(_request(page, missing))
+                fresh = {f.key: r for f, r in zip(missing, results, strict=True)}
+                cache.put_many(fresh)
+                with lock:
+                    done.update(fresh)
+        except BaseException as e:  # reported below, after the other worker stops
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in pool]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return done
 
 
 def strip_math_head(path: Path) -> str | None:

@@ -90,7 +90,7 @@ def test_the_imported_mirrors_notes_lose_their_live_iframes(legacy_corpus, tmp_p
     }
     assert framed, "the corpus holds notes with <iframe> (else this test checks nothing)"
     settings = {}
-    exec((ROOT / "pelicanconf.py").read_text(encoding="utf-8"), settings)  # noqa: S102
+    exec((ROOT / "pelicanconf.py").read_text(encoding="utf-8"), settings)
     markdown_config = settings["MARKDOWN"]
     markdown_config["extension_configs"]["kexue.site.sanitize"] = {}
     render = NoteRenderer(markdown_config)
