@@ -279,11 +279,18 @@ def lint(c):
     _say("lint clean")
 
 
-@task(help={"k": "only tests matching this pytest -k expression", "x": "stop at first failure"})
-def test(c, k="", x=False):
-    """Lint, then the whole test suite (pytest, browser tests included)."""
+@task(
+    help={
+        "k": "only tests matching this pytest -k expression",
+        "x": "stop at first failure",
+        "fast": "only the unit tier (tests/unit: no Pelican, no subprocess), real corpus left out",
+    }
+)
+def test(c, k="", x=False, fast=False):
+    """Lint, then the whole test suite (pytest, browser tests included), or with --fast the
+    unit tier."""
     lint(c)
-    args = ["-ra"]
+    args = ["-ra"] + (["tests/unit", "-m", "'not corpus'"] if fast else [])
     if k:
         args += ["-k", repr(k)]
     if x:
