@@ -121,7 +121,7 @@ def livereload(c, port="8000"):
 
 
 @task(help={"all": "also the formula and search caches (rebuilt by the next build)"})
-def clean(c, all=False):  # noqa: A002 (the option is --all)
+def clean(c, all=False):
     """Remove output/ and Pelican's cache; with --all every build cache (.cache/mathjax,
     .cache/search, …): only the crawl's raw pages (.cache/raw) are kept."""
     paths = [OUTPUT, ROOT / ".cache" / "pelican"]
@@ -311,11 +311,18 @@ def lint(c):
     _say("lint clean")
 
 
-@task(help={"k": "only tests matching this pytest -k expression", "x": "stop at first failure"})
-def test(c, k="", x=False):
-    """Lint, then the whole test suite (pytest, browser tests included)."""
+@task(
+    help={
+        "k": "only tests matching this pytest -k expression",
+        "x": "stop at first failure",
+        "fast": "only the unit tier (tests/unit: no Pelican, no subprocess), real corpus left out",
+    }
+)
+def test(c, k="", x=False, fast=False):
+    """Lint, then the whole test suite (pytest, browser tests included), or with --fast the
+    unit tier."""
     lint(c)
-    args = ["-ra"]
+    args = ["-ra"] + (["tests/unit", "-m", "'not corpus'"] if fast else [])
     if k:
         args += ["-k", repr(k)]
     if x:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -64,14 +65,19 @@ def legacy_corpus() -> Path:
 
 # A test starts Chromium only through one of these fixtures (directly or through another
 # fixture), so every such test gets the `browser` marker: `pytest -m "not browser"` runs
-# the rest without a browser.
+# the rest without a browser.  Likewise a test reads the real corpus only through
+# `legacy_corpus`, and gets the `corpus` marker (`invoke test --fast` leaves those out).
 CHROMIUM_FIXTURES = {"browser", "chromium"}
+CORPUS_FIXTURES = {"legacy_corpus"}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
+        used = set(getattr(item, "fixturenames", ()))
+        if CHROMIUM_FIXTURES & used:
             item.add_marker(pytest.mark.browser)
+        if CORPUS_FIXTURES & used:
+            item.add_marker(pytest.mark.corpus)
 
 
 @pytest.fixture(scope="session")
@@ -109,3 +115,34 @@ def source_site():
     """The fixture copy of the source site (tests/fixtures/source_site.py) on 127.0.0.1."""
     with SourceSite() as site:
         yield site
+
+
+# -- the sample content, for the tests of notes, the ledger and the tasks -----------------
+
+SAMPLES = ROOT / "content" / "samples"
+
+
+def write_note(content: Path, name: str, text: str) -> Path:
+    path = content / "derivations" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def content(tmp_path) -> Path:
+    """A content folder holding the sample posts and no notes."""
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLES, root / "samples")
+    return root
+
+
+def run_tasks(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run this repository's tasks in ``tmp_path`` (content/ there is the default)."""
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", "-r", str(ROOT), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )

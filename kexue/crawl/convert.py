@@ -366,17 +366,8 @@ def _lift_math(body: Tag, store: list[tuple[str, bool]]) -> None:
             run = []
 
 
-def _lift_run(run: list, store: list[tuple[str, bool]]) -> None:  # noqa: C901 (one pass over a run of nodes: the <br> bookkeeping reads best in one place)
-    text = ""
-    brs: list[int] = []  # offsets in ``text`` where a <br> stood
-    for i, node in enumerate(run):
-        if isinstance(node, NavigableString):
-            text += str(node)
-            continue
-        brs.append(len(text))
-        nxt = run[i + 1] if i + 1 < len(run) else None
-        if not (isinstance(nxt, NavigableString) and str(nxt).startswith("\n")):
-            text += "\n"  # a <br> not followed by a newline still ends a line
+def _lift_run(run: list, store: list[tuple[str, bool]]) -> None:
+    text, brs = _run_text(run)
     # The source has no Markdown: a backtick is a character, never a code span, so the
     # finder reads the run with backticks masked (offsets kept) and the TeX is taken back.
     spans = [
@@ -385,14 +376,7 @@ def _lift_run(run: list, store: list[tuple[str, bool]]) -> None:  # noqa: C901 (
     ]
     if not spans:
         return
-    dropped: set[int] = set()
-    for span in spans:
-        if span.display:  # the editor's <br> around a display formula is not content
-            lo = len(text[: span.start].rstrip())
-            hi = span.end + len(text[span.end :]) - len(text[span.end :].lstrip())
-            dropped.update(b for b in brs if lo <= b <= span.start or span.end <= b <= hi)
-        dropped.update(b for b in brs if span.start < b < span.end)
-    kept = [b for b in brs if b not in dropped]
+    kept = _kept_breaks(text, brs, spans)
     new: list = []
     pos = 0
     for span in [*spans, None]:
@@ -408,6 +392,33 @@ def _lift_run(run: list, store: list[tuple[str, bool]]) -> None:  # noqa: C901 (
         first.insert_before(node)
     for node in run:
         node.extract()
+
+
+def _run_text(run: list) -> tuple[str, list[int]]:
+    """The text of a run of strings and <br>s, and the offsets in it where a <br> stood."""
+    text = ""
+    brs: list[int] = []
+    for i, node in enumerate(run):
+        if isinstance(node, NavigableString):
+            text += str(node)
+            continue
+        brs.append(len(text))
+        nxt = run[i + 1] if i + 1 < len(run) else None
+        if not (isinstance(nxt, NavigableString) and str(nxt).startswith("\n")):
+            text += "\n"  # a <br> not followed by a newline still ends a line
+    return text, brs
+
+
+def _kept_breaks(text: str, brs: list[int], spans: list) -> list[int]:
+    """The <br>s that are content: not inside a formula, nor the editor's around a display."""
+    dropped: set[int] = set()
+    for span in spans:
+        if span.display:  # the editor's <br> around a display formula is not content
+            lo = len(text[: span.start].rstrip())
+            hi = span.end + len(text[span.end :]) - len(text[span.end :].lstrip())
+            dropped.update(b for b in brs if lo <= b <= span.start or span.end <= b <= hi)
+        dropped.update(b for b in brs if span.start < b < span.end)
+    return [b for b in brs if b not in dropped]
 
 
 def _prose_nodes(text: str, brs: list[int]) -> list:

@@ -208,7 +208,7 @@ def edit_note_timing(
 
     port = _free_port()
     log_path = output.parent / f"serve-{port}.log"
-    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115
+    log = open(log_path, "w", encoding="utf-8")
     cmd = [sys.executable, "-m", "invoke", "serve", "--settings", str(settings)]
     cmd += ["--content", str(content), "--output", str(output), "--port", str(port)]
     server = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

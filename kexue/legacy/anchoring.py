@@ -527,7 +527,7 @@ def without_decisions(text: str) -> str:
     person's decisions do not make a note "edited")."""
     try:
         header = parse_header(text)
-    except Exception:  # noqa: BLE001 (a note without a header: nothing to drop)
+    except Exception:
         return text
     head, body = text[: header.body_start], text[header.body_start :]
     keep = [

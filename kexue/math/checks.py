@@ -336,7 +336,7 @@ def built_problems(html_text: str, numbering: bool = True) -> list[FormulaProble
     return out
 
 
-def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iterator[Problem]:  # noqa: C901 (one check: the build-time and browser paths share the report)
+def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iterator[Problem]:
     """Every built page with math.  Formulas typeset at build time: each one MathJax
     rejected (source file, line, formula, MathJax's message) and each display whose
     drawn equation numbers differ from the build's ids and data-eq-shown, read from the
@@ -348,21 +348,10 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
     if not ctx.output.is_dir():
         yield Problem(str(ctx.output), 0, "no built site here: run `invoke build` first")
         return
-    found = math_pages(ctx.output)
-    if not found:
-        return
-    seen = set()  # a formula in a summary fails on every list page too: once
-
-    def report(rel: str, problem: FormulaProblem) -> Iterator[Problem]:
-        located = _located(ctx, rel, problem)
-        key = (located.file, located.line, problem.tex, problem.message)
-        if not located.line or key not in seen:
-            seen.add(key)
-            yield located
-
+    report = _Reported(ctx)
     client, server = [], 0
     prerendered = (ctx.output / STYLESHEET).is_file()
-    for path in found:
+    for path in math_pages(ctx.output):
         rel = path.relative_to(ctx.output).as_posix()
         text = path.read_text(encoding="utf-8", errors="replace")
         server += "data-tex=" in text
@@ -375,25 +364,51 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
             )
         if MATHJAX_SCRIPT in text:
             client.append(path)
-        for problem in built_problems(text, numbering=bool(_ARTICLE_RE.search(rel))):
-            yield from report(rel, problem)
-    if server and not (ctx.output / STYLESHEET).is_file():
+        yield from report(rel, built_problems(text, numbering=bool(_ARTICLE_RE.search(rel))))
+    yield from _missing_files(ctx.output, server, len(client))
+    if client and (ctx.output / MATHJAX_SCRIPT).is_file():
+        yield from _browser_problems(ctx, client, parallel, context, report)
+
+
+class _Reported:
+    """Problems located in their source, each once (a formula in a summary fails on every
+    list page too)."""
+
+    def __init__(self, ctx: CheckContext):
+        self.ctx, self.seen = ctx, set()
+
+    def __call__(self, rel: str, problems: Iterable[FormulaProblem]) -> Iterator[Problem]:
+        for problem in problems:
+            located = _located(self.ctx, rel, problem)
+            key = (located.file, located.line, problem.tex, problem.message)
+            if not located.line or key not in self.seen:
+                self.seen.add(key)
+                yield located
+
+
+def _missing_files(output: Path, server: int, client: int) -> Iterator[Problem]:
+    """The stylesheet of build-time formulas, and MathJax for the browser's, when pages
+    need them and they are not there."""
+    if server and not (output / STYLESHEET).is_file():
         yield Problem(
-            str(ctx.output / STYLESHEET),
+            str(output / STYLESHEET),
             0,
             f"the stylesheet of the formulas typeset at build time is missing ({server} "
             "pages use it): build again",
         )
-    if not client:
-        return
-    if not (ctx.output / MATHJAX_SCRIPT).is_file():
+    if client and not (output / MATHJAX_SCRIPT).is_file():
         yield Problem(
-            str(ctx.output / MATHJAX_SCRIPT),
+            str(output / MATHJAX_SCRIPT),
             0,
-            f"MathJax is missing from the built site, so {len(client)} pages with math cannot "
+            f"MathJax is missing from the built site, so {client} pages with math cannot "
             "render: run `npm ci`, then build again (the kexue_assets plugin copies it)",
         )
-        return
+
+
+def _browser_problems(
+    ctx: CheckContext, client: list[Path], parallel: int, context, report: _Reported
+) -> Iterator[Problem]:
+    """The formulas of pages MathJax typesets in the browser, in headless Chromium."""
     pages = [p.relative_to(ctx.output).as_posix() for p in client]
     mirrors = {prefix: ctx.output for prefix in site_prefixes(client)}
     try:
@@ -404,8 +419,7 @@ def check_math_pages(ctx: CheckContext, parallel: int = 2, context=None) -> Iter
             probed_pages = probe_pages(context, urls, parallel, typeset=False, mirrors=mirrors)
             for rel, probed in zip(pages, probed_pages, strict=True):
                 own_page = bool(_ARTICLE_RE.search(rel))
-                for problem in page_problems(probed, numbering=own_page):
-                    yield from report(rel, problem)
+                yield from report(rel, page_problems(probed, numbering=own_page))
     except ChromiumMissingError as e:
         yield Problem(str(ctx.output), 0, str(e))
 

@@ -148,7 +148,7 @@ def content_terms(title: str, text: str) -> frozenset[str]:
 _TEX_MATH_RE = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$|\\begin\{.*?\\end\{[^}]*\}", re.S)
 
 
-def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, list[str]]:  # noqa: C901 (one scoring pass: tag and topic neighbours read best together)
+def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, list[str]]:
     """For each post, the keys of up to ``limit`` posts that share its topic or tags.
 
     A shared tag counts more the rarer it is (a tag every post carries counts little); a
@@ -161,44 +161,61 @@ def related_posts(entries: Sequence[Entry], limit: int = 5) -> dict[str, list[st
     the cost grows with the posts times their tag neighbours, not with the square of the
     posts.
     """
-    n = len(entries)
-    df = Counter(tag for e in entries for tag in e.tags)
-    common = {t for t, c in df.items() if c >= 3 and c > n / 5 and t.startswith(_TERM_KINDS)}
-    entries = [Entry(e.key, e.topic, e.tags - common) for e in entries]
-    weight = {tag: math.log(1 + n / count) for tag, count in df.items()}
-    topic_weight = math.log(1 + n)
-    by_tag: dict[str, list[int]] = {}
-    by_topic: dict[str, list[int]] = {}
-    for i, e in enumerate(entries):
-        for tag in e.tags:
-            by_tag.setdefault(tag, []).append(i)
-        if e.topic:
-            by_topic.setdefault(e.topic, []).append(i)
+    index = _RelatedIndex(entries)
     out: dict[str, list[str]] = {}
-    for e in entries:
-        near = sorted({i for tag in e.tags for i in by_tag[tag]})
-        scored = []
-        for i in near:
-            other = entries[i]
-            if other.key == e.key:
-                continue
-            score = sum(weight[t] for t in e.tags & other.tags)
-            if e.topic and e.topic == other.topic:
-                score += topic_weight
-            if score > 0:
-                scored.append((-score, i, other.key))
-        if e.topic:
-            tagged, taken = set(near), 0
-            for i in by_topic[e.topic]:
-                if taken > limit:
-                    break
-                other = entries[i]
-                if i in tagged or other.key == e.key:
-                    continue
-                scored.append((-topic_weight, i, other.key))
-                taken += 1
+    for e in index.entries:  # without the terms too common to say anything
+        near = sorted({i for tag in e.tags for i in index.by_tag[tag]})
+        scored = index.tag_neighbours(e, near) + index.topic_neighbours(e, set(near), limit)
         out[e.key] = [key for _, _, key in sorted(scored)[:limit]]
     return out
+
+
+class _RelatedIndex:
+    """The posts by tag and by topic, and the weights of tags and topics."""
+
+    def __init__(self, entries: Sequence[Entry]):
+        n = len(entries)
+        df = Counter(tag for e in entries for tag in e.tags)
+        common = {t for t, c in df.items() if c >= 3 and c > n / 5 and t.startswith(_TERM_KINDS)}
+        self.entries = [Entry(e.key, e.topic, e.tags - common) for e in entries]
+        self.weight = {tag: math.log(1 + n / count) for tag, count in df.items()}
+        self.topic_weight = math.log(1 + n)
+        self.by_tag: dict[str, list[int]] = {}
+        self.by_topic: dict[str, list[int]] = {}
+        for i, e in enumerate(entries):
+            for tag in e.tags:
+                self.by_tag.setdefault(tag, []).append(i)
+            if e.topic:
+                self.by_topic.setdefault(e.topic, []).append(i)
+
+    def tag_neighbours(self, e: Entry, near: list[int]) -> list[tuple[float, int, str]]:
+        """(-score, index, key) of the posts sharing a tag with ``e``, each scored."""
+        scored = []
+        for i in near:
+            other = self.entries[i]
+            if other.key == e.key:
+                continue
+            score = sum(self.weight[t] for t in e.tags & other.tags)
+            if e.topic and e.topic == other.topic:
+                score += self.topic_weight
+            if score > 0:
+                scored.append((-score, i, other.key))
+        return scored
+
+    def topic_neighbours(self, e: Entry, tagged: set[int], limit: int) -> list:
+        """The earliest posts sharing only ``e``'s topic (all of equal score)."""
+        if not e.topic:
+            return []
+        scored, taken = [], 0
+        for i in self.by_topic[e.topic]:
+            if taken > limit:
+                break
+            other = self.entries[i]
+            if i in tagged or other.key == e.key:
+                continue
+            scored.append((-self.topic_weight, i, other.key))
+            taken += 1
+        return scored
 
 
 def neighbours(keys: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:

@@ -9,16 +9,12 @@ The posts here are written for these tests (not from the source site).
 
 from __future__ import annotations
 
-import re
 import shutil
 
 import pytest
 
 from kexue.core.problems import CheckContext
-from kexue.math.checks import built_problems, check_math_pages
-from kexue.math.element import page_math
-from kexue.math.tex import find_math
-from kexue.site.checks import CHECKS
+from kexue.math.checks import check_math_pages
 from kexue.site.serve import ServedSite
 from tests.conftest import ROOT, build_site
 
@@ -148,14 +144,6 @@ def test_typeset_math_takes_the_text_colour_light_and_dark(page):
     assert colours["light"][0] != colours["dark"][0]
 
 
-def test_the_build_draws_the_numbers_it_computed(math_site):
-    html = (math_site[1] / "archives" / "91001" / "index.html").read_text(encoding="utf-8")
-    assert built_problems(html) == []
-    drawn = [t for m in re.findall(r'data-mjx-tags="([^"]*)"', html) for t in m.split("|")]
-    assert drawn == DRAWN
-    assert "tex-chtml.js" not in html  # no client MathJax on a page typeset at build time
-
-
 def test_deep_links_and_eqref_targets(page):
     assert "math display" in page.get_attribute("#eq-1", "class")
     assert page.eval_on_selector("#eq-3", "e => e.closest('.math').dataset.eqNumbers") == "2 3"
@@ -273,17 +261,3 @@ def test_check_reports_errors_with_file_line_formula_and_message(math_site, brow
     assert len(mismatch) == 1 and "computed ['9'], MathJax drew ['(1)']" in mismatch[0]
     assert not [p for p in problems if "91001" in p]
     assert len(problems) == 3, problems
-
-
-def test_invoke_check_lists_the_math_check():
-    assert check_math_pages in [c for _, c in CHECKS]
-
-
-def test_page_tex_equals_source_tex(math_site):
-    content, out = math_site
-    for post in ("91001", "91002"):
-        text = (content / "samples" / f"{post}.md").read_text(encoding="utf-8")
-        body = text[text.index("\n\n") :]
-        html = (out / "archives" / post / "index.html").read_text(encoding="utf-8")
-        assert [t for _, t in page_math(html)] == [s.source for s in find_math(body)]
-        assert not re.search("\ue000|kxm", html)

@@ -101,20 +101,6 @@ def aids_site(tmp_path_factory) -> Path:
     return out
 
 
-def test_built_page_has_citation_description_and_notes_in_the_contents(aids_site):
-    html = (aids_site / "archives" / "91101" / "index.html").read_text(encoding="utf-8")
-    desc = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
-    # the summary's text, formulas left out, cut after a sentence
-    assert desc.startswith("开头一句，含公式与一段“引号”。第二句在这里！")
-    assert desc[-1] in "。！？" and "\\" not in desc and "$" not in desc
-    assert "《阅读辅助测试（本站撰写）》[Blog post]" in html and "@online{kexuefm-91101," in html
-    toc = re.search(r'<ol class="toc-list">.*?</ol>', html, re.S).group(0)
-    assert 'href="#derivations-title"' in toc and 'href="#deriv-附录的第一部分"' in toc
-    assert 'href="#deriv-小节甲"' in toc
-    notes = html.split('<div class="post-notes">', 1)[1]
-    assert '<h3 id="deriv-附录的第一部分">' in notes and '<h4 id="deriv-小节甲">' in notes
-
-
 @pytest.fixture(scope="module")
 def served_aids(aids_site):
     with ServedSite(aids_site) as site:
@@ -366,7 +352,6 @@ def _note_pages(out: Path) -> list[str]:
     return picked
 
 
-@pytest.mark.corpus
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 360])
 def test_real_note_pages_keep_the_posts_column(page, served_legacy, width):

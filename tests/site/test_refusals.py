@@ -11,18 +11,9 @@ from pathlib import Path
 
 from kexue.core.paths import ROOT
 from kexue.site.live import LiveSite
+from tests.site.test_bad_input import BOM_MSG, GOOD, _content
 
-GOOD = "Title: 好文章\nDate: 2026-01-01\nSlug: {id}\n\n正文 $x$。\n"
 BOM = b"\xef\xbb\xbf" + GOOD.format(id=1).encode()
-BOM_MSG = "1: the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"
-
-
-def _content(tmp_path: Path, files: dict[str, bytes]) -> Path:
-    posts = tmp_path / "content" / "posts"
-    posts.mkdir(parents=True)
-    for name, data in files.items():
-        (posts / name).write_bytes(data)
-    return posts.parent
 
 
 def _bare_pelican(content: Path, output: Path) -> subprocess.CompletedProcess:

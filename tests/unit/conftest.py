@@ -1,41 +1,46 @@
-"""Shared by the unit tests of notes and the ledger: a content folder of the sample posts,
-writing a note into it, and running this repository's tasks."""
+"""The unit tier's guard: no subprocess, no Pelican.  (The sample content folder, writing a
+note and running the tasks are tests/conftest.py's, shared with the site tier.)"""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from kexue.core.paths import ROOT
-
-SAMPLES = ROOT / "content" / "samples"
+from tests.conftest import SAMPLES, content, run_tasks, write_note  # noqa: F401 (re-exported)
 
 
-def write_note(content: Path, name: str, text: str) -> Path:
-    path = content / "derivations" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+class TierError(AssertionError):
+    """A unit test reached for a subprocess or Pelican."""
 
 
-@pytest.fixture()
-def content(tmp_path) -> Path:
-    """A content folder holding the sample posts and no notes."""
-    root = tmp_path / "content"
-    shutil.copytree(SAMPLES, root / "samples")
-    return root
+# Fixtures that build a site or start Chromium (tests/conftest.py): not for the unit tier.
+SITE_FIXTURES = {"sample_site", "served_sample_site", "browser", "chromium"}
 
 
-def run_tasks(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run this repository's tasks in ``tmp_path`` (content/ there is the default)."""
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", "-r", str(ROOT), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+@pytest.fixture(autouse=True)
+def _unit_tier(request, monkeypatch):
+    """The unit tier starts no subprocess (Node, git, invoke, Chromium) and runs no Pelican:
+    a test that needs them belongs in tests/site (or tests/browser when it drives Chromium).
+    The attempt raises, and fails the test even when the code under test catches it."""
+    tried: list[str] = []
+    if SITE_FIXTURES & set(request.fixturenames):
+        pytest.fail("a unit test uses a built site or Chromium: move it to tests/site")
+
+    def refuse(what: str):
+        def refused(*args, **kwargs):
+            tried.append(what)
+            raise TierError(f"a unit test {what}: move it to tests/site")
+
+        return refused
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse("started a subprocess"))
+    try:
+        import pelican  # noqa: PLC0415 (only to guard it; the unit tier never runs it)
+    except ImportError:
+        pelican = None
+    if pelican is not None:
+        monkeypatch.setattr(pelican.Pelican, "run", refuse("ran Pelican"))
+    yield
+    if tried:
+        pytest.fail(f"{tried[0]}: the unit tier runs no subprocess and no Pelican (tests/site)")

@@ -11,8 +11,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from kexue.core.posts import read_post
 from kexue.legacy.anchoring import (
     RECORD,
@@ -235,7 +233,6 @@ def test_anchor_notes_follows_a_completed_post(tmp_path: Path):
 # ------------------------------------------------------------------ the real corpus
 
 
-@pytest.mark.corpus
 def test_real_corpus_anchoring_keeps_every_line(legacy_corpus: Path, tmp_path: Path):
     content = tmp_path / "content"
     report = import_legacy(legacy_corpus, content)

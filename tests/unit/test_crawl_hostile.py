@@ -12,7 +12,7 @@ import pytest
 from kexue.core.posts import read_post
 from kexue.crawl.client import FetchError, HttpClient, decode_content, same_site
 from kexue.crawl.loop import crawl
-from tests.fixtures.crawling import options, run_invoke
+from tests.fixtures.crawling import options
 from tests.fixtures.source_site import HOSTILE_FAILING, HUGE, INVALID_BYTE_AT, PNG
 
 LIMITS = {"max_body": 1 << 20, "max_decoded": 1 << 20}  # below HUGE, far above any fixture page
@@ -151,22 +151,6 @@ def test_content_encodings_are_undone_within_the_limit():
         decode_content(url, gzip.compress(b"x" * 1000)[:20], "gzip", 1 << 20)
     with pytest.raises(FetchError, match="not valid gzip"):
         decode_content(url, b"plain text", "gzip", 1 << 20)
-
-
-def test_invoke_crawl_prints_each_failure_once_and_finishes_the_rest(tmp_path, source_site):
-    content = tmp_path / "content"
-    args = ["crawl", "--ids", "7001,7201,7204,7209", "--source", source_site.url]
-    args += ["--delay", "0", "--backoff", "0.05", "--retries", "1", "--content", str(content)]
-    args += ["--cache", str(tmp_path / "cache"), "--ledger", str(tmp_path / "blog_list.txt")]
-    proc = run_invoke(*args)
-    out, _ = proc.communicate(timeout=120)
-    assert proc.returncode == 1, out
-    assert "new: 2, updated: 0, unchanged: 0, skipped: 0, failed: 2" in out, out
-    assert out.count("FAILED post 7201 ") == 1 and out.count("FAILED post 7204 ") == 1, out
-    assert out.count("warning: post 7209: ") == 1 and "Traceback" not in out, out
-    assert "invoke crawl: 2 failed (see FAILED lines above)" in out
-    assert sorted(p.stem for p in (content / "posts").glob("*.md")) == ["7001", "7209"]
-    assert "| 7209 |" in (tmp_path / "blog_list.txt").read_text(encoding="utf-8")
 
 
 def test_a_file_we_cannot_write_fails_that_post_only(tmp_path, source_site):

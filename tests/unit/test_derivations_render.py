@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 import markdown
-import pytest
 
 from kexue.core.paths import ROOT
 from kexue.core.posts import read_post
@@ -57,7 +56,6 @@ def test_notes_render_their_boxes_and_tags_without_taking_the_posts_ids():
     assert 'data-eq-shown="3.1"' in html
 
 
-@pytest.mark.corpus
 def test_every_legacy_derivation_section_reads_checks_and_renders(legacy_corpus):
     """The earlier mirror's derivation sections, as the legacy import writes them (a header,
     then the text): all free text, every problem located, every one rendered."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import markdown
@@ -29,7 +28,6 @@ from kexue.math.extension import MathExtension
 from kexue.math.tex import find_math
 from kexue.site.sanitize import check_authored_html
 from kexue.topics import load_overrides
-from tests.conftest import ROOT, build_site
 
 B = "\\"  # one backslash, to keep the snippets readable
 
@@ -422,27 +420,6 @@ def test_real_corpus_report_names_what_it_did(imported):
         assert words in text
     assert report.note_lines > 100_000
     assert report.repairs["tripled \\\\ (line break)"] > 0
-
-
-def test_real_corpus_builds_with_pelican(imported, tmp_path: Path):
-    content, report = imported
-    (content / "pages").mkdir(exist_ok=True)
-    (content / "pages" / "about.md").write_bytes((ROOT / "content/pages/about.md").read_bytes())
-    out = tmp_path / "output"
-    t0 = time.monotonic()
-    build_site(content, out)
-    print(f"built the imported corpus in {time.monotonic() - t0:.1f} s")
-    built = {p.parent.name for p in (out / "archives").glob("*/index.html")}
-    posts = {p.stem: read_post(p) for p in (content / "posts").glob("*.md")}
-    drafts = {i for i, p in posts.items() if p.extra.get("Status") == "draft"}
-    # A post without its text is not published (no empty page), and none other is a draft.
-    assert drafts == set(report.unpublished) and len(drafts) == 32
-    assert all(not posts[i].body.strip() and posts[i].completeness == "excerpt" for i in drafts)
-    assert built >= set(posts) - drafts and not built & drafts
-    assert not list(out.rglob("drafts/*"))
-    html = (out / "archives" / "11307" / "index.html").read_text(encoding="utf-8")
-    # a display, typeset at build time (class "math display mjx-server") or left to the browser
-    assert 'class="math display' in html
 
 
 def test_heading_self_link_and_alt_text_escapes():

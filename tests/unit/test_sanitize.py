@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import markdown
-import pytest
 
 from kexue.core.problems import CheckContext
 from kexue.legacy.importer import import_legacy
@@ -99,7 +98,6 @@ def test_removed_markup_gives_offsets():
     assert list(removed_markup("<p class='a' id=b title=c>ok</p>")) == []
 
 
-@pytest.mark.corpus
 def test_the_imported_mirrors_notes_lose_their_live_iframes(legacy_corpus, tmp_path):
     """The earlier mirror's notes embed <iframe> charts: on our pages they are gone, and
     `invoke check` names each one."""

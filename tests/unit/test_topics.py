@@ -3,9 +3,6 @@ and the category pages of the built site."""
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
@@ -22,7 +19,7 @@ from kexue.topics import (
     load_overrides,
     load_taxonomy,
 )
-from tests.conftest import ROOT, build_site
+from tests.conftest import ROOT
 
 LABELS = ROOT / "tests" / "data" / "topic_labels.tsv"
 OTHER_ONLY = '[[topic]]\nslug = "other"\nname = "O"\ndescription = "d"\n'
@@ -203,22 +200,6 @@ def test_explain_accounts_for_the_topic(taxonomy):
     assert points and sum(points) == pytest.approx(result.score_of(result.primary).score, abs=0.1)
 
 
-def test_invoke_topics_explain_and_report():
-    def run(*args):
-        cmd = [sys.executable, "-m", "invoke", "topics", *args]
-        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-
-    out = run("--explain", "90004")
-    assert out.returncode == 0, out.stderr
-    assert "topic: matrix (矩阵与线性代数)" in out.stdout
-    out = run("--report")
-    assert out.returncode == 0, out.stderr
-    assert re.search(r"^\s+matrix\s+1\s", out.stdout, re.M)
-    assert "left in other (0, 0.0%)" in out.stdout
-    out = run("--explain", "12345678")
-    assert out.returncode != 0 and "no post 12345678" in out.stderr
-
-
 # -- evaluation on the real corpus -------------------------------------------------------
 
 
@@ -276,55 +257,6 @@ def test_explain_accounts_for_every_real_post(taxonomy, real_posts):
 # -- the built site ----------------------------------------------------------------------
 
 
-def test_sample_site_files_posts_under_their_topics(sample_site):
-    for post_id, slug in SAMPLE_TOPICS.items():
-        page = sample_site / "category" / slug / "index.html"
-        assert page.is_file(), f"no category page for {slug}"
-        assert f'href="../../archives/{post_id}/"' in page.read_text(encoding="utf-8")
-        article = (sample_site / "archives" / post_id / "index.html").read_text(encoding="utf-8")
-        assert f'data-topic="{slug}"' in article
-    index = (sample_site / "index.html").read_text(encoding="utf-8")
-    assert 'class="topic-filters"' in index and 'href="./topics/"' in index
-    topics_page = (sample_site / "topics" / "index.html").read_text(encoding="utf-8")
-    for slug in SAMPLE_TOPICS.values():
-        assert f'data-topic="{slug}"' in topics_page
-
-
-def test_built_site_has_a_category_page_per_topic(tmp_path, taxonomy):
-    """One post per topic (written here, set by `Topic:`), plus secondary topics as tags."""
-    content = tmp_path / "content"
-    (content / "samples").mkdir(parents=True)
-    for i, topic in enumerate(taxonomy.topics):
-        (content / "samples" / f"9200{i:02d}.md").write_text(
-            f"Title: 主题测试 {topic.slug}\nDate: 2026-01-01\nSlug: 9200{i:02d}\n"
-            f"Tags: 测试\nTopic: {topic.name}\n\n正文。\n",
-            encoding="utf-8",
-        )
-    (content / "samples" / "920099.md").write_text(
-        "Title: 扩散模型里的VAE\nDate: 2026-01-02\nSlug: 920099\nTags: 测试\n\n"
-        + "扩散模型的DDPM与VAE、GAN。 " * 20
-        + "\n",
-        encoding="utf-8",
-    )
-    (content / "samples" / "920098.md").write_text(
-        "Title: 扩散模型的采样\nDate: 2026-01-03\nSlug: 920098\n\n" + "扩散模型与DDPM。" * 9,
-        encoding="utf-8",
-    )
-    (content / "overrides").mkdir()
-    (content / "overrides" / "topics.json").write_text('{"920098": "RNN/SSM"}', encoding="utf-8")
-    out = tmp_path / "output"
-    build_site(content, out)
-    assert "920098/" in (out / "category" / "ssm" / "index.html").read_text(encoding="utf-8")
-    for topic in taxonomy.topics:
-        page = out / "category" / topic.slug / "index.html"
-        assert page.is_file(), f"no category page for {topic.slug}"
-        assert f"主题测试 {topic.slug}" in page.read_text(encoding="utf-8")
-    article = (out / "archives" / "920099" / "index.html").read_text(encoding="utf-8")
-    assert 'data-topic="diffusion"' in article
-    assert "生成模型（VAE、GAN、流）" in article  # the secondary topic, among the tags
-    assert (out / "tag" / "测试" / "index.html").is_file()  # the source's own tags stay
-
-
 def test_repository_posts_all_resolve_their_topic_headers(taxonomy):
     for path in iter_post_files(ROOT / "content"):
         post = read_post(path)
@@ -348,27 +280,3 @@ def test_invoke_check_reports_unknown_topic_headers(tmp_path):
     assert [p.file for p in problems] == [str(tmp_path / "samples" / "90020.md"), overrides]
     assert "90022" in problems[1].message and "弦论" in problems[1].message
     assert "天体物理" in problems[0].message and "use one of" in problems[0].message
-
-
-@pytest.mark.corpus
-def test_built_site_topics_are_the_classifiers(taxonomy, legacy_corpus, tmp_path):
-    """The imported mirror, built: every post's topic is the classifier's (the earlier
-    mirror's assignments are not applied by default), and so is the labelled accuracy."""
-    content = tmp_path / "content"
-    import_legacy(legacy_corpus, content)
-    out = tmp_path / "output"
-    build_site(content, out)
-    labels = read_labels()
-    built, right = {}, 0
-    for path in iter_post_files(content):
-        post = read_post(path)
-        page = out / "archives" / post.id / "index.html"
-        if not page.is_file():
-            continue  # not published (an excerpt without text)
-        m = re.search(r'data-topic="([^"]+)"', page.read_text(encoding="utf-8"))
-        built[post.id] = m.group(1)
-        assert built[post.id] == classify(post, taxonomy).primary, post.id
-    scored = [i for i in labels if i in built]
-    right = sum(built[i] in labels[i] for i in scored)
-    print(f"\nbuilt site: topic accuracy {right / len(scored):.3f} on {len(scored)} labelled posts")
-    assert len(scored) > 200 and right / len(scored) >= 0.9

@@ -7,11 +7,11 @@ import os
 # One BLAS thread: on a busy 2-core machine (CI) a threaded eigvalsh is 30x slower.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from scipy import integrate, optimize, stats  # noqa: E402
+import numpy as np
+import pytest
+from scipy import integrate, optimize, stats
 
-from tests import nodejs  # noqa: E402
+from tests import nodejs
 
 
 def js(module: str, *calls):
