@@ -39,12 +39,12 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from kexue.math.extension import lift_math, restore_math
 from kexue.math.tex import find_code_ranges
-from kexue.reading.boxes import FLAGS, BoxTreeprocessor
+from kexue.reading.boxes import FLAGS, KINDS, BoxTreeprocessor
 from kexue.site.sanitize import sanitize_html
 
-#: Content-box kinds; ``!!! <kind>`` in a note also gets the class ``<kind>-box``, the one
-#: legacy notes' ``<div class="theorem-box">`` use.
-BOX_KINDS = ("derivation", "theorem", "proof", "example", "intuition", "note")
+#: Content-box kinds (kexue.reading.boxes, the one list); ``!!! <kind>`` in a note also gets
+#: the class ``<kind>-box``, the one legacy notes' ``<div class="theorem-box">`` use.
+BOX_KINDS = tuple(KINDS)
 #: Changes whenever the output of the same text may change (NoteRenderer's cache key).
 SETUP = "markdown-it-py commonmark+table+strikethrough+footnote+deflist+tasklists+admon v1"
 

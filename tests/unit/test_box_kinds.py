@@ -7,7 +7,8 @@ import re
 import markdown
 
 from kexue.core.paths import ROOT
-from kexue.notes.render import BOX_KINDS, NoteRenderer
+from kexue.notes.markdown import BOX_KINDS
+from kexue.notes.render import NoteRenderer
 from kexue.reading.boxes import CSS_END, CSS_START, KINDS, THEME_CSS, BoxExtension, kinds_css
 
 NOTES_CSS = ROOT / "theme" / "static" / "derivations" / "derivations.css"
@@ -39,7 +40,7 @@ def test_notes_give_no_box_kind_a_colour_of_their_own():
 def test_a_kind_gets_the_same_classes_in_a_post_and_in_a_note():
     text = '!!! theorem "柯西"\n    内容\n'
     post = markdown.Markdown(extensions=[BoxExtension()]).convert(text)
-    note = NoteRenderer({"extensions": ["kexue.reading.boxes"]})(text)
+    note = NoteRenderer()(text)
     post_classes = set(re.search(r'<div class="([^"]*)"', post).group(1).split())
     note_classes = set(re.search(r'<div class="([^"]*)"', note).group(1).split())
     assert {"box", "theorem"} <= post_classes <= note_classes
