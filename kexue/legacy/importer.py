@@ -40,6 +40,7 @@ from kexue.legacy.anchoring import AnchoringReport, anchor_imported, save_record
 from kexue.legacy.images import link_images
 from kexue.legacy.note_repair import KINDS as NOTE_REPAIRS
 from kexue.legacy.note_repair import Repair, repair_note_math
+from kexue.legacy.tags import legacy_tags, legacy_tags_record
 from kexue.math.tex import find_code_ranges, find_math
 
 __all__ = [
@@ -696,8 +697,7 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             if win.kind in ("mixed", "rewritten"):
                 report.rewritten.append(post_id)
         report.repairs.update(win.repairs)
-        tags = [t.strip() for f in group for t in f.front.get("tags", "").split(",")]
-        tags = list(dict.fromkeys(t for t in tags if t))
+        raw_tags = [f.front.get("tags", "") for f in group]
         text, _, remote = link_images(win.post_text, post_id, content / "images" / post_id)
         if remote:
             report.repairs["relative image path linked to the source's absolute URL"] += remote
@@ -709,7 +709,8 @@ def import_legacy(source: Path, content: Path, force: bool = False) -> ImportRep
             author=AUTHOR,
             completeness=completeness,
             body=text + "\n" if text else "",
-            extra={"Legacy_tags": ", ".join(tags)} if tags else {},
+            tags=legacy_tags(raw_tags),
+            extra=legacy_tags_record(raw_tags),
         )
         if not win.post_text:
             # No text at all: not published (an empty page) until `invoke crawl --missing`
