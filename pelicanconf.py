@@ -70,6 +70,8 @@ SEARCH_URL = "search/"
 SEARCH_SAVE_AS = "search/index.html"
 # The theme: TOC depth and how many related posts (plugins/kexue_theme).
 KEXUE_THEME = {"toc_depth": 2, "related": 5}
+# Tags shown (a page, a filter entry): those of at least min_posts posts, not topic names.
+KEXUE_TAGS = {"min_posts": 2}
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [

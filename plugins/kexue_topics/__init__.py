@@ -11,8 +11,9 @@ mirror's assignments (content/overrides/legacy-topics.json) only with the settin
 - ``article.category``: a Category named after the primary topic, with the topic's slug
   (so its page is category/<slug>/);
 - ``article.tags``: the post's own tags, only those the site shows
-  (kexue.core.tags.shown_tags: held by two posts or more, not named like a topic, case
-  variants under one spelling); secondary topics are in ``topic_secondary``, not tags;
+  (kexue.core.tags.shown_tags: held by ``KEXUE_TAGS["min_posts"]`` posts or more, 2 by
+  default, not named like a topic, case variants under one spelling); secondary topics are
+  in ``topic_secondary``, not tags;
 - ``article.topic`` (slug), ``article.topic_secondary`` (slugs) for templates;
 - the template context gets TOPICS: one entry per topic of the taxonomy with slug, name,
   description, count (articles whose primary topic it is) and url (its category page).
@@ -31,6 +32,7 @@ from kexue.core.memo import settings_folder
 from kexue.core.posts import PostFormatError
 from kexue.core.tags import shown_tags, tag_key
 from kexue.site import memos as derived
+from kexue.site.plugin_settings import feature_settings
 from kexue.topics import (
     Taxonomy,
     TaxonomyError,
@@ -111,7 +113,8 @@ def show_tags(generator, taxonomy: Taxonomy) -> None:
     names = [t.name for t in taxonomy.topics]
     names += [n for n, slug in taxonomy.legacy_names.items() if slug]
     tag_lists = [[t.name for t in getattr(a, "tags", []) or []] for a in generator.articles]
-    shown = shown_tags(tag_lists, names)
+    minimum = feature_settings(generator.settings, "KEXUE_TAGS", {"min_posts": 2})["min_posts"]
+    shown = shown_tags(tag_lists, names, minimum)
     for group in ("articles", "translations", "hidden_articles", "drafts"):
         for article in getattr(generator, group, []):
             tags = {}
