@@ -67,11 +67,15 @@ BLOCK_GAP = " · "  # ends a paragraph, heading, list item…: likewise
 # marks, neither a word: the search page says 本站注释 for a hit between them.
 NOTE_CLASS = "deriv-note"
 NOTE_OPEN, NOTE_CLOSE = " ⟦ ", " ⟧ "
-# Each formula's TeX in page order (meta "math"), "" for a display or a long one: the
-# search page shows a short inline formula's TeX in its excerpt instead of MATH_GAP.
+# Each formula's TeX in page order (meta "math", encoded by encode_tex), "" for a display
+# or a long one: the search page shows a short inline formula's TeX instead of MATH_GAP.
 MATH_META = "math"
 SHORT_TEX = 32  # characters of TeX, delimiters excluded
-_DELIMS_RE = re.compile(r"^(?:\\(|\$\$?)(.*?)(?:\\)|\$\$?)$", re.S)
+_DELIMS_RE = re.compile(r"^(?:\\\(|\$\$?)(.*?)(?:\\\)|\$\$?)$", re.S)
+# Pagefind makes metadata searchable: the TeX is written in Braille patterns (one per UTF-8
+# byte, U+2800 + byte), which are no word characters, so no TeX becomes a word; the
+# formulas are separated by "|".
+TEX_CODE_BASE = 0x2800
 
 # Han characters, and CJK punctuation and full-width forms: each is set apart as one word.
 HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -97,6 +101,7 @@ CONTRACT = {
     "noteOpen": NOTE_OPEN.strip(),
     "noteClose": NOTE_CLOSE.strip(),
     "mathMeta": MATH_META,
+    "texCodeBase": TEX_CODE_BASE,
 }
 CONTRACT_MODULE = "search/contract.js"  # under the theme's static folder of the output
 _SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
@@ -203,6 +208,11 @@ def short_tex(el) -> str:
     return tex if 0 < len(tex) <= SHORT_TEX else ""
 
 
+def encode_tex(tex: str) -> str:
+    """``tex`` as Braille patterns, one per UTF-8 byte (decoded by query.js's decodeTex)."""
+    return "".join(chr(TEX_CODE_BASE + b) for b in tex.encode("utf-8"))
+
+
 def _clean_body(body, formulas: list[str] | None = None):
     """A copy of the body without TeX (each formula becomes MATH_GAP, its short TeX appended
     to ``formulas``) or ignored parts, each note panel between NOTE_OPEN and NOTE_CLOSE."""
@@ -282,7 +292,7 @@ def index_document(record: PostRecord) -> str:
         hidden.append(f'<span data-pagefind-filter="topic">{esc(record.topic)}</span>')
     hidden += [f'<span data-pagefind-filter="tags">{esc(t)}</span>' for t in record.tags]
     if formulas:
-        data = json.dumps(formulas, ensure_ascii=False)
+        data = "|".join(encode_tex(f) for f in formulas)  # no "|" in an encoded formula
         hidden.append(f'<span data-pagefind-meta="{MATH_META}">{esc(data)}</span>')
     return (
         f'<!DOCTYPE html>\n<html lang="{INDEX_LANGUAGE}"><head><meta charset="utf-8">'

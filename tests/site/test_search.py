@@ -25,8 +25,10 @@ from kexue.search.index import (
     SearchIndexError,
     build_index,
     contract_module,
+    encode_tex,
     index_document,
     index_words,
+    is_word_char,
     iter_post_pages,
     post_text,
 )
@@ -69,7 +71,7 @@ def test_every_sample_post_is_indexed_with_its_metadata(sample_site: Path):
     muon = next(p for p in listing if p["url"] == "archives/90006/")
     assert muon["title"] == "示例：Muon 优化器与 Newton-Schulz 迭代"
     assert muon["date"] == "2026-11-26"
-    assert "Muon" in muon["tags"] and muon["topic"]
+    assert muon["tags"] == ["优化器", "示例"] and muon["topic"]  # Muon: a tag of one post
     assert [p["date"] for p in listing] == sorted((p["date"] for p in listing), reverse=True)
     assert (sample_site / BUNDLE_DIR / "pagefind.js").is_file()
 
@@ -97,14 +99,16 @@ def test_the_indexed_document_holds_the_body_without_tex_or_boilerplate(sample_s
     page = (sample_site / "archives/90001/index.html").read_text(encoding="utf-8")
     searched = re.sub(r'<span data-pagefind-meta="math">.*?</span>', "", doc)
     assert "boldsymbol" in page and "boldsymbol" not in searched  # TeX stays out of the text
-    assert re.search(r'<span data-pagefind-meta="math">\[.*&quot;.+&quot;', doc)  # short TeX
+    meta = re.search(r'<span data-pagefind-meta="math">(.*?)</span>', doc).group(1)
+    assert not any(is_word_char(c) for c in meta)  # the short formulas' TeX, as no words
+    assert encode_tex("d") in meta.split("|")
     assert "⋯" in doc  # a formula leaves a phrase-breaking gap
     for boilerplate in ("版权", "归档", "CC BY-NC-SA", "首页", "分钟"):
         assert boilerplate in page and boilerplate not in doc
     assert '<h1 data-pagefind-weight="10"> 示  例 ' in doc  # the title weighs most
     assert re.search(r"<h2[^>]*> 问  题 </h2>", doc)  # headings keep Pagefind's weights
     assert "headerlink" in page and "headerlink" not in doc  # the permalink "#" is not text
-    assert '<span data-pagefind-filter="tags">Transformer</span>' in doc
+    assert '<span data-pagefind-filter="tags">示例</span>' in doc
     assert f'<span data-pagefind-filter="topic">{record.topic}</span>' in doc
     assert '<span data-pagefind-meta="date">2026-11-01</span>' in doc
 

@@ -116,6 +116,14 @@ function hitPattern(chunks) {
   return needles.length ? new RegExp(needles.map(chunkPattern).join("|"), "giu") : null;
 }
 
+/** The formulas of a post's "math" meta (kexue/search/index.py encode_tex): each TeX byte
+ * is a Braille pattern, formulas are separated by "|", an empty one has no TeX to show. */
+export function decodeFormulas(meta) {
+  if (!meta) return [];
+  const decoder = new TextDecoder();
+  return meta.split("|").map((s) => decoder.decode(Uint8Array.from([...s], (c) => c.codePointAt(0) - CONTRACT.texCodeBase)));
+}
+
 /** Where the first hit of a query chunk is in ``text`` (-1: none). */
 export function firstHit(text, chunks) {
   const re = hitPattern(chunks);

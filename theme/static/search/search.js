@@ -5,7 +5,7 @@
 // whatever Intl.Segmenter or jieba would have made of it.  Read kexue/search/index.py first; the
 // query is cut and planned in ./query.js (pure, tested in Node), the page is wired here.
 
-import { escapeHtml, excerpt, firstHit, holds, inNote, pagefindQueries, plan, readable } from "./query.js";
+import { decodeFormulas, escapeHtml, excerpt, firstHit, holds, inNote, pagefindQueries, plan, readable } from "./query.js";
 
 const PAGE_SIZE = 10;
 
@@ -85,12 +85,7 @@ async function hitFromResult(result, chunks) {
   const title = data.meta.title || "";
   const head = readable(title);
   const body = text.startsWith(head) ? readable(text.slice(head.length)) : text;
-  let formulas = [];
-  try {
-    formulas = JSON.parse(data.meta.math || "[]");
-  } catch {
-    /* no formulas shown: each stays ⋯ */
-  }
+  const formulas = decodeFormulas(data.meta.math);
   const note = inNote(body, firstHit(body, chunks));
   return { url: data.url, title, date: data.meta.date || "", topic: data.meta.topic || "", note, excerpt: excerpt(body, chunks, 24, 66, formulas) };
 }
