@@ -63,9 +63,9 @@ TITLE_WEIGHT = 10  # Pagefind's maximum; headings get Pagefind's automatic weigh
 INPUT_STAMP = "kexue-input.sha256"  # digest of what the bundle was built from
 MATH_GAP = " ⋯ "  # stands for a formula: shown in excerpts, not a word, breaks phrases
 BLOCK_GAP = " · "  # ends a paragraph, heading, list item…: likewise
-# A derivation note's panel inside the body (kexue/notes/render.py) is enclosed in these
-# marks, neither a word: the search page says 本站注释 for a hit between them.
-NOTE_CLASS = "deriv-note"
+# A derivation note's panel or appendix inside the indexed body (kexue/notes/render.py) is
+# enclosed in these marks, neither a word: the search page says 本站注释 for a hit between them.
+NOTE_CLASSES = frozenset({"deriv-note", "deriv-appendix"})
 NOTE_OPEN, NOTE_CLOSE = " ⟦ ", " ⟧ "
 # Each formula's TeX in page order (meta "math", encoded by encode_tex), "" for a display
 # or a long one: the search page shows a short inline formula's TeX instead of MATH_GAP.
@@ -227,7 +227,7 @@ def _clean_body(body, formulas: list[str] | None = None):
             if formulas is not None:
                 formulas.append(short_tex(el))
             _drop(el, MATH_GAP)
-        elif NOTE_CLASS in (el.get("class") or "").split():
+        elif NOTE_CLASSES & set((el.get("class") or "").split()):
             el.text = NOTE_OPEN + (el.text or "")
             close = lhtml.Element("span")
             close.text = NOTE_CLOSE
