@@ -72,7 +72,8 @@ DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "topics", "search
 SEARCH_URL = "search/"
 SEARCH_SAVE_AS = "search/index.html"
 # The plugins' settings (KEXUE_THEME: TOC depth, related posts; KEXUE_DERIVATIONS: the notes'
-# folder; KEXUE_SEARCH: where index bundles are kept; MATH_PRERENDER, MATH_CACHE_PATH,
+# folder; KEXUE_SEARCH: where index bundles are kept; KEXUE_TAGS:
+# which tags are shown; MATH_PRERENDER, MATH_CACHE_PATH,
 # TOPICS_TAXONOMY, TOPICS_LEGACY_OVERRIDES, NODE_MODULES): their defaults and types are in
 # kexue/site/plugin_settings.py; set one here to change it (a feature's as a dict of the keys
 # to change).

@@ -42,6 +42,7 @@ from kexue.core.errors import RemoteError
 from kexue.core.posts import Post, iter_post_files
 from kexue.core.problems import CheckContext, Problem
 from kexue.core.source import SOURCE_BASE, canonical_url, post_id_from_url, post_url
+from kexue.core.tags import SOURCE_CATEGORIES, clean_tags
 from kexue.crawl.images import image_name, local_name
 from kexue.math.tex import find_math
 from kexue.site.sanitize import sanitize_html
@@ -209,8 +210,10 @@ def page_meta(soup: BeautifulSoup) -> dict[str, object]:
         text = a.get_text(strip=True)
         if path.startswith("/category/") and not category:
             category = text
-        elif path.startswith("/tag/") and text and text not in tags:
+        elif path.startswith("/tag/"):
             tags.append(text)
+    # the source's tags only; a date, a category or a repeat among them is no tag
+    tags = clean_tags(tags, [*SOURCE_CATEGORIES, category])
     return {"title": title, "date": date, "category": category, "tags": tags}
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "RASTER_TYPES",
     "Verdict",
     "image_name",
+    "image_size",
     "judge_image",
     "local_name",
     "name_refusal",
@@ -267,3 +268,80 @@ def _attribute_refusal(element: str, name: str, value: str) -> str | None:
     if _CSS_RE.search(value) and (name == "style" or "url(" in plain.lower()):
         return f"loads from elsewhere in {name}= on <{element}>"
     return None
+
+
+_SVG_ROOT_RE = re.compile(rb"<svg\b[^>]*>", re.I)
+_SVG_ATTR_RE = re.compile(rb"""\b(width|height|viewBox)\s*=\s*["']([^"']*)["']""", re.I)
+_SVG_LENGTH_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*")
+# JPEG start-of-frame markers (baseline, progressive, ...): they hold the size
+_JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def _int(data: bytes, at: int, size: int, order: str = "big") -> int:
+    return int.from_bytes(data[at : at + size], order)
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in _JPEG_SOF:
+            return _int(data, i + 7, 2), _int(data, i + 5, 2)
+        i += 2 + _int(data, i + 2, 2)
+    return None
+
+
+def _svg_size(data: bytes) -> tuple[int, int] | None:
+    root = _SVG_ROOT_RE.search(data[:4096])
+    if root is None:
+        return None
+    attrs = {
+        k.decode().lower(): v.decode("utf-8", "replace")
+        for k, v in _SVG_ATTR_RE.findall(root.group())
+    }
+    w, h = (_SVG_LENGTH_RE.fullmatch(attrs.get(k, "")) for k in ("width", "height"))
+    if w and h:
+        return round(float(w.group(1))), round(float(h.group(1)))
+    box = attrs.get("viewbox", "").replace(",", " ").split()
+    try:
+        return round(float(box[2])), round(float(box[3]))
+    except (IndexError, ValueError):
+        return None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8X":
+        return 1 + _int(data, 24, 3, "little"), 1 + _int(data, 27, 3, "little")
+    if chunk == b"VP8 ":
+        return _int(data, 26, 2, "little") & 0x3FFF, _int(data, 28, 2, "little") & 0x3FFF
+    if chunk == b"VP8L":
+        bits = _int(data, 21, 4, "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    return None
+
+
+_SIZE_READERS = {
+    "PNG": lambda d: (_int(d, 16, 4), _int(d, 20, 4)) if d[12:16] == b"IHDR" else None,
+    "JPEG": _jpeg_size,
+    "GIF": lambda d: (_int(d, 6, 2, "little"), _int(d, 8, 2, "little")),
+    "WebP": _webp_size,
+    "BMP": lambda d: (
+        _int(d, 18, 4, "little"),
+        abs(int.from_bytes(d[22:26], "little", signed=True)),
+    ),
+    "ICO": lambda d: None,
+}
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) in pixels read from an image's first bytes (PNG, JPEG, GIF, WebP,
+    BMP, or an SVG's root width/height or viewBox), else None."""
+    kind = _magic_type(data[:16])
+    size = _SIZE_READERS[kind](data) if kind else _svg_size(data)
+    return size if size and size[0] > 0 and size[1] > 0 else None

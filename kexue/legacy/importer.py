@@ -41,6 +41,7 @@ from kexue.legacy.anchoring import AnchoringReport, anchor_imported, save_record
 from kexue.legacy.images import link_images
 from kexue.legacy.note_repair import KINDS as NOTE_REPAIRS
 from kexue.legacy.note_repair import Repair, repair_note_math
+from kexue.legacy.tags import legacy_tags, legacy_tags_record
 from kexue.legacy.words import repair_links, restore_words
 from kexue.math.tex import find_code_ranges, find_math
 
@@ -793,8 +794,7 @@ def _import_post(run: _Import, post_id: str, group: list[LegacyFile]) -> None:
         if win.kind in ("mixed", "rewritten"):
             report.rewritten.append(post_id)
     report.repairs.update(win.repairs)
-    tags = [t.strip() for f in group for t in f.front.get("tags", "").split(",")]
-    tags = list(dict.fromkeys(t for t in tags if t))
+    raw_tags = [f.front.get("tags", "") for f in group]
     text = _restore_prose(run, win.post_text, f"blogs_raw/{win.name}", win.post_line)
     text, _, remote = link_images(text, post_id, run.content / "images" / post_id)
     if remote:
@@ -807,7 +807,8 @@ def _import_post(run: _Import, post_id: str, group: list[LegacyFile]) -> None:
         author=AUTHOR,
         completeness=completeness,
         body=text + "\n" if text else "",
-        extra={"Legacy_tags": ", ".join(tags)} if tags else {},
+        tags=legacy_tags(raw_tags),
+        extra=legacy_tags_record(raw_tags),
     )
     if not win.post_text:
         # No text at all: not published (an empty page) until `invoke crawl --missing`

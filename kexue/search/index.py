@@ -66,6 +66,19 @@ TITLE_WEIGHT = 10  # Pagefind's maximum; headings get Pagefind's automatic weigh
 INPUT_STAMP = "kexue-input.sha256"  # digest of what the bundle was built from
 MATH_GAP = " ⋯ "  # stands for a formula: shown in excerpts, not a word, breaks phrases
 BLOCK_GAP = " · "  # ends a paragraph, heading, list item…: likewise
+# A derivation note's panel or appendix inside the indexed body (kexue/notes/render.py) is
+# enclosed in these marks, neither a word: the search page says 本站注释 for a hit between them.
+NOTE_CLASSES = frozenset({"deriv-note", "deriv-appendix"})
+NOTE_OPEN, NOTE_CLOSE = " ⟦ ", " ⟧ "
+# Each formula's TeX in page order (meta "math", encoded by encode_tex), "" for a display
+# or a long one: the search page shows a short inline formula's TeX instead of MATH_GAP.
+MATH_META = "math"
+SHORT_TEX = 32  # characters of TeX, delimiters excluded
+_DELIMS_RE = re.compile(r"^(?:\\\(|\$\$?)(.*?)(?:\\\)|\$\$?)$", re.S)
+# Pagefind makes metadata searchable: the TeX is written in Braille patterns (one per UTF-8
+# byte, U+2800 + byte), which are no word characters, so no TeX becomes a word; the
+# formulas are separated by "|".
+TEX_CODE_BASE = 0x2800
 
 # Han characters, and CJK punctuation and full-width forms: each is set apart as one word.
 HAN = cjk.HAN
@@ -91,6 +104,10 @@ CONTRACT = {
     # where the search page finds Pagefind and the post list (relative to the site root)
     "pagefind": layout.PAGEFIND_SCRIPT,
     "posts": layout.SEARCH_POSTS,
+    "noteOpen": NOTE_OPEN.strip(),
+    "noteClose": NOTE_CLOSE.strip(),
+    "mathMeta": MATH_META,
+    "texCodeBase": TEX_CODE_BASE,
 }
 CONTRACT_MODULE = layout.SEARCH_CONTRACT  # under the theme's static folder of the output
 _SPACED_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
@@ -187,8 +204,24 @@ def _drop(el, replacement: str = "") -> None:
     parent.remove(el)
 
 
-def _clean_body(body):
-    """A copy of the body without TeX (each formula becomes MATH_GAP) or ignored parts."""
+def short_tex(el) -> str:
+    """The TeX of an inline formula element without its delimiters, when short, else ""."""
+    if "inline" not in (el.get("class") or "").split():
+        return ""
+    source = (el.get("data-tex") or el.text_content() or "").strip()
+    m = _DELIMS_RE.match(source)
+    tex = " ".join((m.group(1) if m else source).split())
+    return tex if 0 < len(tex) <= SHORT_TEX else ""
+
+
+def encode_tex(tex: str) -> str:
+    """``tex`` as Braille patterns, one per UTF-8 byte (decoded by query.js's decodeTex)."""
+    return "".join(chr(TEX_CODE_BASE + b) for b in tex.encode("utf-8"))
+
+
+def _clean_body(body, formulas: list[str] | None = None):
+    """A copy of the body without TeX (each formula becomes MATH_GAP, its short TeX appended
+    to ``formulas``) or ignored parts, each note panel between NOTE_OPEN and NOTE_CLOSE."""
     body = copy.deepcopy(body)
     body.attrib.pop(BODY_ATTR, None)
     for el in list(body.iter()):
@@ -197,7 +230,14 @@ def _clean_body(body):
         if not isinstance(el.tag, str) or _is_ignored(el):  # comments, scripts, ignored
             _drop(el)
         elif _is_math(el):
+            if formulas is not None:
+                formulas.append(short_tex(el))
             _drop(el, MATH_GAP)
+        elif NOTE_CLASSES & set((el.get("class") or "").split()):
+            el.text = NOTE_OPEN + (el.text or "")
+            close = lhtml.Element("span")
+            close.text = NOTE_CLOSE
+            el.append(close)
     return body
 
 
@@ -235,7 +275,10 @@ def post_text(record: PostRecord) -> str:
 
 def index_document(record: PostRecord) -> str:
     """The HTML page Pagefind indexes for a post (see the module docstring)."""
-    body = _clean_body(record.body)
+    formulas: list[str] = []
+    body = _clean_body(record.body, formulas)
+    while formulas and not formulas[-1]:
+        formulas.pop()
     for el in body.iter():
         if el.text:
             el.text = space_cjk(el.text)
@@ -254,6 +297,9 @@ def index_document(record: PostRecord) -> str:
         hidden.append(f'<span data-pagefind-meta="topic">{esc(record.topic)}</span>')
         hidden.append(f'<span data-pagefind-filter="topic">{esc(record.topic)}</span>')
     hidden += [f'<span data-pagefind-filter="tags">{esc(t)}</span>' for t in record.tags]
+    if formulas:
+        data = "|".join(encode_tex(f) for f in formulas)  # no "|" in an encoded formula
+        hidden.append(f'<span data-pagefind-meta="{MATH_META}">{esc(data)}</span>')
     return (
         f'<!DOCTYPE html>\n<html lang="{INDEX_LANGUAGE}"><head><meta charset="utf-8">'
         f"<title>{esc(record.title)}</title></head><body><div {BODY_ATTR}>\n"

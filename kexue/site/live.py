@@ -198,6 +198,14 @@ def _page_handler():
             page = self._page(self.absolute_path)
             return super().get_content_size() if page is None else len(page)
 
+        def write_error(self, status_code, **kwargs):
+            # a missing address gets the site's 404.html, as GitHub Pages (and serve.py) do
+            page = Path(self.root) / "404.html"
+            if status_code != 404 or not page.is_file():
+                return super().write_error(status_code, **kwargs)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            return self.finish(page.read_bytes())
+
     return Pages
 
 

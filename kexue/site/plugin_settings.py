@@ -36,6 +36,9 @@ FEATURES: dict[str, dict[str, Setting]] = {
         "path": Setting("derivations", (str,), "the notes' folder, under PATH"),
         "unpublished": Setting(False, (bool,), "attach stubs and drafts, marked (development)"),
     },
+    "KEXUE_TAGS": {
+        "min_posts": Setting(2, (int,), "a tag is shown when at least this many posts carry it"),
+    },
     "KEXUE_SEARCH": {
         "cache": Setting(
             ".cache/search",

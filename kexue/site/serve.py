@@ -30,6 +30,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return None
         return super().send_head()
 
+    def send_error(self, code, message=None, explain=None):
+        """A missing address gets the site's 404.html (status 404), as GitHub Pages does."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return None
+
     def log_message(self, format, *args):  # quiet unless something fails
         if args and str(args[1])[:1] in "45":
             super().log_message(format, *args)

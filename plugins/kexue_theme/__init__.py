@@ -1,7 +1,8 @@
 """Pelican adapter: attach what the theme shows around a post, and write the code styles.
 
 Each article and page gets ``toc`` (a list of kexue.reading.structure.Heading),
-``reading_minutes`` and ``description`` (plain text for the meta description); each post
+``reading_minutes`` and ``description`` (plain text for the meta description), and its
+images sizes and lazy loading (kexue.reading.images); each post
 from the source gets ``citation`` (kexue.reading.citation, the source's 引用本文 block); each
 article gets ``related_posts``, ``prev_article`` (older) and ``next_article`` (newer).
 A post's derivation appendix (kexue_derivations) is fitted into its heading hierarchy and
@@ -20,6 +21,7 @@ from pelican.contents import Article, Page
 
 from kexue.core.posts import is_sample
 from kexue.reading.citation import cite
+from kexue.reading.images import size_images
 from kexue.reading.structure import (
     Entry,
     content_terms,
@@ -28,7 +30,7 @@ from kexue.reading.structure import (
     related_posts,
 )
 from kexue.site import memos as derived
-from kexue.site.pelican import derived_folder, page_html
+from kexue.site.pelican import derived_folder, page_html, set_page_html
 from kexue.site.plugin_settings import feature_settings
 from kexue.site.pygments_css import write_pygments_css
 
@@ -43,6 +45,9 @@ def annotate(instance):
     if not isinstance(instance, (Article, Page)):
         return
     html = page_html(instance)
+    if "<img" in html:  # sizes from the images' bytes, lazy loading off the first screen
+        html = size_images(html, Path(instance.settings["PATH"]))
+        set_page_html(instance, html)
     # by content hash: an unchanged page costs a lookup (kexue.site.memos)
     memo = derived.memo("reading", derived_folder(instance.settings))
     depth = _settings(instance.settings)["toc_depth"]

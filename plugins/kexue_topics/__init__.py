@@ -10,7 +10,10 @@ mirror's assignments (content/overrides/legacy-topics.json) only with the settin
 
 - ``article.category``: a Category named after the primary topic, with the topic's slug
   (so its page is category/<slug>/);
-- ``article.tags``: the source's own tags, then the secondary topics' names;
+- ``article.tags``: the post's own tags, only those the site shows
+  (kexue.core.tags.shown_tags: held by ``KEXUE_TAGS["min_posts"]`` posts or more, 2 by
+  default, not named like a topic, case variants under one spelling); secondary topics are
+  in ``topic_secondary``, not tags;
 - ``article.topic`` (slug), ``article.topic_secondary`` (slugs) for templates;
 - the template context gets TOPICS: one entry per topic of the taxonomy with slug, name,
   description, count (articles whose primary topic it is) and url (its category page).
@@ -26,9 +29,10 @@ from pelican import signals
 from pelican.urlwrappers import Category, Tag
 
 from kexue.core.posts import PostFormatError
+from kexue.core.tags import shown_tags, tag_key
 from kexue.site import memos as derived
 from kexue.site.pelican import derived_folder
-from kexue.site.plugin_settings import plugin_setting
+from kexue.site.plugin_settings import feature_settings, plugin_setting
 from kexue.topics import (
     Taxonomy,
     TaxonomyError,
@@ -67,12 +71,6 @@ def _classify_article(article, taxonomy: Taxonomy, overrides: dict, settings, me
         article.category = _category(taxonomy, taxonomy.fallback, settings)
         return
     article.category = _category(taxonomy, result.primary, settings)
-    tags = list(getattr(article, "tags", []) or [])
-    for slug in result.secondary:
-        tag = Tag(taxonomy[slug].name, settings)
-        if tag not in tags:
-            tags.append(tag)
-    article.tags = tags
     article.topic = result.primary
     article.topic_secondary = list(result.secondary)
 
@@ -108,6 +106,24 @@ def assign_topics(generator) -> None:
         TopicEntry(t.slug, t.name, t.description, counts.get(t.slug, 0), url.format(slug=t.slug))
         for t in taxonomy.topics
     ]
+    show_tags(generator, taxonomy)
+
+
+def show_tags(generator, taxonomy: Taxonomy) -> None:
+    """Keep on each article only the tags that get a page and a filter entry."""
+    names = [t.name for t in taxonomy.topics]
+    names += [n for n, slug in taxonomy.legacy_names.items() if slug]
+    tag_lists = [[t.name for t in getattr(a, "tags", []) or []] for a in generator.articles]
+    minimum = feature_settings(generator.settings, "KEXUE_TAGS")["min_posts"]
+    shown = shown_tags(tag_lists, names, minimum)
+    for group in ("articles", "translations", "hidden_articles", "drafts"):
+        for article in getattr(generator, group, []):
+            tags = {}
+            for tag in getattr(article, "tags", []) or []:
+                key = tag_key(tag.name)
+                if key in shown and key not in tags:
+                    tags[key] = Tag(shown[key], generator.settings)
+            article.tags = list(tags.values())
 
 
 def register():

@@ -54,6 +54,7 @@ def hostile_site(hostile_content, tmp_path_factory) -> Path:
         FEED_ALL_ATOM="feeds/all.atom.xml",
         FEED_ALL_RSS="feeds/all.rss.xml",
         TAG_FEED_ATOM="feeds/tag/{slug}.atom.xml",
+        KEXUE_TAGS={"min_posts": 1},  # each hostile tag is on one post: show them all
     )
     build_index(out, cache=tmp_path_factory.mktemp("hostile-search"))
     return out

@@ -1,5 +1,6 @@
 """`invoke serve` on a copy of the samples: an edited note shows in the open page (live
-reload, no manual rebuild), and a broken note is named as file:line on the page."""
+reload, no manual rebuild), a broken note is named as file:line on the page, and a
+missing address gets the styled 404 page."""
 
 from __future__ import annotations
 
@@ -77,3 +78,9 @@ def test_edited_note_reloads_the_open_page(live_site, browser):
     page.wait_for_function("() => !document.getElementById('kexue-build-problems')", timeout=60000)
     time.sleep(0.2)
     assert "LIVE-EDIT-MARK" in page.content()
+
+    # A missing address at any depth gets the site's 404 page, styled (links from the root).
+    response = page.goto(f"{base}/no/such/deep/address/")
+    assert response.status == 404
+    colour = page.locator(".not-found-code").evaluate("e => getComputedStyle(e).color")
+    assert colour == "rgb(38, 152, 186)"  # main.css was found

@@ -71,9 +71,10 @@ def test_pagination_of_similar_tags_cannot_collide(tmp_path: Path):
             f"Title: t{i}\nDate: 2026-01-0{i + 1}\nSlug: 9100{i}\nTags: 标签1\n\n正文{i}\n",
             encoding="utf-8",
         )
-    (content / "samples" / "91009.md").write_text(
-        "Title: x\nDate: 2026-02-01\nSlug: 91009\nTags: 标签12\n\n正文\n", encoding="utf-8"
-    )
+    for slug in ("91008", "91009"):  # two posts: a tag of one post has no page
+        (content / "samples" / f"{slug}.md").write_text(
+            f"Title: x\nDate: 2026-02-01\nSlug: {slug}\nTags: 标签12\n\n正文\n", encoding="utf-8"
+        )
     out = tmp_path / "output"
     build_site(content, out, DEFAULT_PAGINATION=1)
     assert (out / "tag" / "标签1" / "page" / "2" / "index.html").is_file()

@@ -14,6 +14,7 @@ from kexue.dev.search_eval import occurs
 from kexue.search.index import (
     CONTRACT_MODULE,
     contract_module,
+    encode_tex,
     index_words,
     is_word_char,
     write_contract_module,
@@ -120,6 +121,26 @@ def test_readable_text_and_the_excerpt_escape_and_mark_the_hits(query_js):
     assert text == "示例 · 用Adam优化器 ⋯ 和PixelRNN/PixelCNN"
     assert marked == ("若 a&lt;b 则用 <mark>Adam 优化器</mark>，<mark>Adam优化器</mark>收敛")
     assert plain == "&lt;script&gt;"
+
+
+def test_excerpts_show_short_formulas_and_say_when_a_hit_is_in_a_note(query_js):
+    meta = "|".join(encode_tex(t) for t in ["d", "", "a<b"])
+    text = "设 ⋯ 为维度，⋯ 之后 ⋯ 成立 ·  ⟦ 注释里说 ⋯ 饱和 ⟧  原文说饱和"
+    formulas, shown, far, note, original = nodejs.js(
+        query_js,
+        ("decodeFormulas", meta),
+        ("excerpt", text, ["维度"], 24, 66, ["d", "", "a<b"]),
+        ("excerpt", text, ["饱和"], 4, 8, ["d", "", "a<b", "x^2"]),
+        ("inNote", text, text.index("饱和")),
+        ("inNote", text, text.rindex("饱和")),
+    )
+    assert formulas == ["d", "", "a<b"]
+    assert shown.startswith('设 <code class="kx-tex">d</code> 为<mark>维度</mark>，⋯ 之后 ')
+    assert '<code class="kx-tex">a&lt;b</code> 成立' in shown  # escaped, in page order
+    # the fourth formula: counted from the text's start; the note's end mark is a space
+    assert far == '…说 <code class="kx-tex">x^2</code> <mark>饱和</mark> 原文…'
+    assert "⟦" not in shown + far and "⟧" not in shown + far
+    assert note is True and original is False
 
 
 # (text, mixed chunk): the page's holds and the evaluation's occurs (kexue/dev/search_eval.py,

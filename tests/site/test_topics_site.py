@@ -51,7 +51,8 @@ def test_sample_site_files_posts_under_their_topics(sample_site):
 
 
 def test_built_site_has_a_category_page_per_topic(tmp_path, taxonomy):
-    """One post per topic (written here, set by `Topic:`), plus secondary topics as tags."""
+    """One post per topic (written here, set by `Topic:`); secondary topics are 相关主题,
+    not tags (a tag named like a topic would repeat the topic chips)."""
     content = tmp_path / "content"
     (content / "samples").mkdir(parents=True)
     for i, topic in enumerate(taxonomy.topics):
@@ -81,8 +82,11 @@ def test_built_site_has_a_category_page_per_topic(tmp_path, taxonomy):
         assert f"主题测试 {topic.slug}" in page.read_text(encoding="utf-8")
     article = (out / "archives" / "920099" / "index.html").read_text(encoding="utf-8")
     assert 'data-topic="diffusion"' in article
-    assert "生成模型（VAE、GAN、流）" in article  # the secondary topic, among the tags
-    assert (out / "tag" / "测试" / "index.html").is_file()  # the source's own tags stay
+    assert "相关主题：" in article and "生成模型（VAE、GAN、流）" in article
+    tag_list = article.partition('class="tag-list"')[2].partition("</ul>")[0]
+    assert "测试" in tag_list and "生成模型（VAE、GAN、流）" not in tag_list
+    assert not any("生成模型" in p.name for p in (out / "tag").iterdir())
+    assert (out / "tag" / "测试" / "index.html").is_file()  # the posts' own tags stay
 
 
 def test_built_site_topics_are_the_classifiers(taxonomy, legacy_corpus, tmp_path):

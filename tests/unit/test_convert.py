@@ -67,6 +67,13 @@ def test_metadata_comes_from_the_right_places():
     assert len(post.content_hash) == 16
 
 
+def test_source_tags_are_kept_cleaned():
+    """The tags of ``#tools span.cat`` stay, without a date, a category or a repeat."""
+    tags = ["Adam", "2020-07-04", "数学研究", "adam", "信息时代", "优化"]
+    post = FixturePost("7901", "标签", "2026-01-01", "信息时代", "Big-Data", tags, ["<p>正文</p>"])
+    assert convert(post).post.tags == ["Adam", "优化"]
+
+
 def test_boilerplate_and_chrome_are_cut():
     body = convert(POST_7001).post.body
     for text in ("转载到请包括本文地址", "科学空间FAQ", "评论区", "打赏", "@online", "Retrieved"):

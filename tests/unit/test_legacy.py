@@ -237,7 +237,7 @@ def test_import_merges_duplicates_and_keeps_every_note(legacy_dir: Path, tmp_pat
     assert post.date == "2020-03-04"  # the citation block's date wins over the front matter
     assert post.completeness == "full" and post.author == "苏剑林"
     assert post.source == "https://spaces.ac.cn/archives/90101"
-    assert post.tags == [] and post.extra == {"Legacy_tags": "详细推导, 示例"}
+    assert post.tags == ["示例"] and post.extra == {"Legacy_tags": "详细推导, 示例"}
     note = (content / "derivations" / "90101.md").read_text(encoding="utf-8")
     head, _, body = note.partition("\n\n")
     assert head == "Post: 90101\nStatus: done\nAuthors:\nDate:"

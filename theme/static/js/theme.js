@@ -76,10 +76,15 @@
     // A long contents column scrolls by itself: keep the marked entry in it.
     var column = toc && toc.closest(".toc-column");
     var link = links[current];
+    // Measured on screen (the sticky column is the links' offsetParent), in the part of the
+    // column the window shows (at the end of a post the column leaves with it).
     if (column && link && column.scrollHeight > column.clientHeight) {
-      var top = link.offsetTop - column.offsetTop;
-      if (top < column.scrollTop || top + link.offsetHeight > column.scrollTop + column.clientHeight) {
-        column.scrollTop = top - column.clientHeight / 3;
+      var box = column.getBoundingClientRect();
+      var top = Math.max(box.top, 0);
+      var bottom = Math.min(box.bottom, window.innerHeight);
+      var at = link.getBoundingClientRect();
+      if (at.top < top || at.bottom > bottom) {
+        column.scrollTop += at.top - top - (bottom - top) / 3;
       }
     }
   }
@@ -105,6 +110,27 @@
       if (main) main.focus({ preventScroll: true });
     });
   }
+
+  // Copy buttons (the BibTeX): copy the text of the element named by data-copy; where the
+  // clipboard is refused, select that text for the reader to copy.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) return;
+    var label = button.textContent;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var done = function (text) {
+        button.textContent = text;
+        setTimeout(function () { button.textContent = label; }, 2000);
+      };
+      var write = navigator.clipboard && window.isSecureContext ?
+        navigator.clipboard.writeText(source.textContent) : Promise.reject(new Error("no clipboard"));
+      write.then(function () { done("已复制"); }, function () {
+        getSelection().selectAllChildren(source);
+        done("已选中，请复制");
+      });
+    });
+  });
 
   // Print: every collapsible (notes, boxes, contents) expanded, restored afterwards.
   var closed = [];

@@ -108,10 +108,50 @@ export function readable(content) {
     .replace(ENDS_RE, "");
 }
 
-/** An excerpt of ``text`` around the first hit of a query chunk, every hit marked (HTML). */
-export function excerpt(text, chunks, before = 24, after = 66) {
+const [NOTE_OPEN, NOTE_CLOSE] = [CONTRACT.noteOpen, CONTRACT.noteClose];
+const NOTE_MARKS_RE = new RegExp(`\\s*[${escapeRe(NOTE_OPEN + NOTE_CLOSE)}]\\s*`, "gu");
+
+function hitPattern(chunks) {
   const needles = [...new Set(chunks)].sort((a, b) => b.length - a.length);
-  const re = needles.length ? new RegExp(needles.map(chunkPattern).join("|"), "giu") : null;
+  return needles.length ? new RegExp(needles.map(chunkPattern).join("|"), "giu") : null;
+}
+
+/** The formulas of a post's "math" meta (kexue/search/index.py encode_tex): each TeX byte
+ * is a Braille pattern, formulas are separated by "|", an empty one has no TeX to show. */
+export function decodeFormulas(meta) {
+  if (!meta) return [];
+  const decoder = new TextDecoder();
+  return meta.split("|").map((s) => decoder.decode(Uint8Array.from([...s], (c) => c.codePointAt(0) - CONTRACT.texCodeBase)));
+}
+
+/** Where the first hit of a query chunk is in ``text`` (-1: none). */
+export function firstHit(text, chunks) {
+  const re = hitPattern(chunks);
+  return re ? text.search(re) : -1;
+}
+
+/** Is position ``i`` of ``text`` inside a derivation note of this site (between the index's
+ * note marks)? */
+export function inNote(text, i) {
+  return i >= 0 && text.lastIndexOf(NOTE_OPEN, i) > text.lastIndexOf(NOTE_CLOSE, i);
+}
+
+/** ``text`` from ``from`` to ``to`` as HTML: the n-th formula mark of ``text`` shows
+ * ``formulas[n]`` (a short inline formula's TeX) when there is one; note marks dropped. */
+function shown(text, from, to, formulas) {
+  let n = text.slice(0, from).split(MATH).length - 1;
+  return text
+    .slice(from, to)
+    .replace(NOTE_MARKS_RE, " ")
+    .split(MATH)
+    .map((part, i) => (i ? (formulas[n + i - 1] ? `<code class="kx-tex">${escapeHtml(formulas[n + i - 1])}</code>` : MATH) : "") + escapeHtml(part))
+    .join("");
+}
+
+/** An excerpt of ``text`` around the first hit of a query chunk, every hit marked (HTML);
+ * ``formulas``: the post's short inline formulas (the index's "math" meta), shown as TeX. */
+export function excerpt(text, chunks, before = 24, after = 66, formulas = []) {
+  const re = hitPattern(chunks);
   const first = re ? text.search(re) : -1;
   const at = Math.max(0, first);
   const start = Math.max(0, first < 0 ? 0 : at - before);
@@ -120,10 +160,10 @@ export function excerpt(text, chunks, before = 24, after = 66) {
   let last = start;
   if (re) {
     for (const m of text.slice(start, end).matchAll(re)) {
-      html += escapeHtml(text.slice(last, start + m.index)) + `<mark>${escapeHtml(m[0])}</mark>`;
+      html += shown(text, last, start + m.index, formulas) + `<mark>${escapeHtml(m[0])}</mark>`;
       last = start + m.index + m[0].length;
     }
   }
-  html += escapeHtml(text.slice(last, end));
+  html += shown(text, last, end, formulas);
   return (start > 0 ? "…" : "") + html + (end < text.length ? "…" : "");
 }

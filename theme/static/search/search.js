@@ -6,7 +6,7 @@
 // query is cut and planned in ./query.js (pure, tested in Node), the page is wired here.
 
 import CONTRACT from "./contract.js";
-import { escapeHtml, excerpt, holds, pagefindQueries, plan, readable } from "./query.js";
+import { decodeFormulas, escapeHtml, excerpt, firstHit, holds, inNote, pagefindQueries, plan, readable } from "./query.js";
 
 const PAGE_SIZE = 10;
 
@@ -72,6 +72,7 @@ async function verbatimFirst(results, mixed, cap = 4 * PAGE_SIZE) {
 function hitHtml(hit) {
   const meta = [hit.date ? `<time datetime="${escapeHtml(hit.date)}">${escapeHtml(hit.date)}</time>` : ""];
   if (hit.topic) meta.push(`<span class="kx-topic">${escapeHtml(hit.topic)}</span>`);
+  if (hit.note) meta.push(`<span class="kx-note-hit" title="命中的文字在本站撰写的推导注释里，不是原文">本站注释</span>`);
   const ex = hit.excerpt ? `<p class="kx-excerpt">${hit.excerpt}</p>` : "";
   return (
     `<li class="kx-hit"><a class="kx-hit-title" href="${escapeHtml(hit.url)}">${escapeHtml(hit.title)}</a>` +
@@ -85,7 +86,9 @@ async function hitFromResult(result, chunks) {
   const title = data.meta.title || "";
   const head = readable(title);
   const body = text.startsWith(head) ? readable(text.slice(head.length)) : text;
-  return { url: data.url, title, date: data.meta.date || "", topic: data.meta.topic || "", excerpt: excerpt(body, chunks) };
+  const formulas = decodeFormulas(data.meta.math);
+  const note = inNote(body, firstHit(body, chunks));
+  return { url: data.url, title, date: data.meta.date || "", topic: data.meta.topic || "", note, excerpt: excerpt(body, chunks, 24, 66, formulas) };
 }
 
 function listingHit(post) {
@@ -100,6 +103,7 @@ function filterPosts(list, filters) {
 function prepareFilters(form, selected) {
   for (const name of ["topic", "tag"]) {
     const select = form.elements[name];
+    if (!select) continue; // the home page's topics are its chips
     const [all, ...options] = select.options;
     options.sort((a, b) => b.dataset.count - a.dataset.count || a.value.localeCompare(b.value, "zh"));
     select.replaceChildren(all, ...options);
@@ -110,8 +114,8 @@ function prepareFilters(form, selected) {
 function readForm(form) {
   return {
     q: form.elements.q ? form.elements.q.value : "",
-    topic: form.elements.topic.value,
-    tag: form.elements.tag.value,
+    topic: form.elements.topic ? form.elements.topic.value : "",
+    tag: form.elements.tag ? form.elements.tag.value : "",
   };
 }
 
