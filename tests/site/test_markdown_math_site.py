@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from kexue.math.checks import page_math
+from kexue.math.element import page_math
 from tests.conftest import build_site
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from kexue.core.paths import ROOT
 from kexue.legacy.importer import import_legacy
-from tests.unit.test_legacy import FULL
 from tests.site.test_publish import branch_commits, git, run_publish
+from tests.unit.test_legacy import FULL
 
 B = "\\"
 BAD = f"${B}frac{{a}}$"  # \frac with one argument: MathJax rejects it
