@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kexue.math import layout
 from kexue.math.fonts import Fonts
 from kexue.math.tex import MathSpan, find_math, number_equations
 
@@ -183,6 +184,35 @@ def _attrs(f: Formula, result: dict | None) -> str:
     return f.match.group("attrs") + extra
 
 
+def _forms(r: dict, buckets: tuple[set[int], set[int]]) -> tuple[str, str]:
+    """A typeset formula's extra classes and markup: a display's wide form (``kx-full``),
+    its narrow form (``kx-narrow``) when it has one, and its equation numbers to show
+    under it when the form shown cannot fit (kexue.math.layout); adds the buckets used
+    to ``buckets``."""
+    # Not MathJax's in the browser, if a page loads it for a rejected formula.
+    markup = r["html"].replace(_CONTAINER, _CONTAINER_IGNORED, 1)
+    if "width" not in r:  # inline
+        return "", markup
+    markup = markup.replace(_CONTAINER_IGNORED, _CONTAINER_IGNORED[:-1] + ' kx-full"', 1)
+    classes = ""
+    shown = r["width"]
+    if r.get("narrow"):
+        n = layout.text_em(r["width"])
+        buckets[0].add(n)
+        classes += f" kx-b{n}"
+        markup += r["narrow"].replace(_CONTAINER, _CONTAINER_IGNORED[:-1] + ' kx-narrow"', 1)
+        shown = r["narrowWidth"]
+    if r["tags"]:
+        n = layout.text_em(shown)
+        buckets[1].add(n)
+        classes += f" kx-t{n}"
+        markup += (
+            '<span class="eq-tags-under" aria-hidden="true">'
+            f"{html.escape(' '.join(r['tags']))}</span>"
+        )
+    return classes, markup
+
+
 def _relative(page: Path, output: Path, target: str) -> str:
     return Path(os.path.relpath(output / target, page.parent)).as_posix()
 
@@ -195,6 +225,7 @@ def render_page(
     font files the page's formulas use are preloaded (fetched while the page parses, not
     after its first layout)."""
     out, pos, css, rejected = [], 0, {}, 0
+    buckets: tuple[set[int], set[int]] = (set(), set())  # kx-bN and kx-tN used
     keys = {}  # index in out of a typeset formula's markup -> the formula's key
     for f in page.formulas:
         m, r = f.match, f.result
@@ -209,9 +240,10 @@ def render_page(
             continue
         for rule in r["css"]:
             css.setdefault(rule)
-        out.append(f'<{m.group("tag")} class="math {m.group("kind")} mjx-server"{_attrs(f, r)}>')
-        # Not MathJax's in the browser, if a page loads it for a rejected formula.
-        typeset = r["html"].replace(_CONTAINER, _CONTAINER_IGNORED, 1)
+        classes, typeset = _forms(r, buckets)
+        out.append(
+            f'<{m.group("tag")} class="math {m.group("kind")} mjx-server{classes}"{_attrs(f, r)}>'
+        )
         out.append(m.group("anchors"))
         keys[len(out)] = f.key
         out.append(typeset)
@@ -221,7 +253,7 @@ def render_page(
     if not rejected:
         text = CLIENT_RE.sub("", text)
     href = f"{root_url}/{STYLESHEET}" if root_url else _relative(page.path, output, STYLESHEET)
-    rules = "".join(css)
+    rules = "".join(css) + layout.scale_rule() + layout.bucket_rules(*buckets)
     head = ""
     if fonts is not None and len(page.formulas) > rejected:
         base = href.rsplit("/", 1)[0] + "/" if "/" in href else ""

@@ -52,7 +52,13 @@ __all__ = ["CLIENT_END", "CLIENT_START", "STYLESHEET", "VENDOR_DIR", "prerender_
 #: A typeset page is cached with the code that assembled it: this module, the page model,
 #: and kexue.math.tex, which finds its formulas and their numbers.
 _RENDER_VERSION = code_fingerprint(
-    ("kexue.math.prerender", "kexue.math.page", "kexue.math.fonts", "kexue.math.tex")
+    (
+        "kexue.math.prerender",
+        "kexue.math.page",
+        "kexue.math.fonts",
+        "kexue.math.tex",
+        "kexue.math.layout",
+    )
 )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from kexue.core.paths import ROOT
 from kexue.math.fonts import shipped
 from kexue.math.formula_cache import Cache
+from kexue.math.layout import layout_json
 from kexue.math.page import typeset_request
 
 SCRIPT = ROOT / "tools" / "prerender-math.mjs"
@@ -32,7 +33,7 @@ class Worker:
         if node is None:
             raise PrerenderError("node is not on PATH: it typesets the formulas at build time")
         self.proc = subprocess.Popen(
-            [node, str(SCRIPT), font_url, macros],
+            [node, str(SCRIPT), font_url, macros, layout_json()],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -77,7 +78,8 @@ def version_key(font_url: str, macros: str) -> str:
         mathjax = json.loads(package.read_text(encoding="utf-8"))["version"]
     script = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
     # the macros every page defines (data/tex-macros.toml) change what a formula means
-    return f"mathjax {mathjax}; {script}; {font_url}; {macros}"
+    # and the widths displays are broken at (kexue.math.layout)
+    return f"mathjax {mathjax}; {script}; {font_url}; {macros}; {layout_json()}"
 
 
 def typeset(
