@@ -15,7 +15,8 @@ import shutil
 
 import pytest
 
-from kexue.math.layout import MATH_SCALE
+from kexue.dev.bench_math import bench_readers
+from kexue.math.layout import MATH_SCALE, bucket_rules, text_em
 from kexue.site.serve import ServedSite
 from tests.conftest import ROOT, build_site
 
@@ -44,14 +45,19 @@ Slug: 91501
 
 
 @pytest.fixture(scope="module")
-def readers_site(tmp_path_factory):
+def readers_out(tmp_path_factory):
     root = tmp_path_factory.mktemp("readers")
     content = root / "content"
     shutil.copytree(ROOT / "content", content)
     (content / "samples" / "91501.md").write_text(POST, encoding="utf-8")
     out = root / "output"
     build_site(content, out)
-    with ServedSite(out) as site:
+    return out
+
+
+@pytest.fixture(scope="module")
+def readers_site(readers_out):
+    with ServedSite(readers_out) as site:
         yield site
 
 
@@ -346,3 +352,24 @@ def test_theme_switch_does_no_per_element_work(tab, readers_site):
     assert not any(s["transition"] for s in switches), switches
     assert max(s["script"] for s in switches) < 50, switches
     assert "theme-animating" not in (tab.locator("html").get_attribute("class") or "")
+
+
+def test_bench_loads_the_heaviest_post_on_a_throttled_phone(readers_out, chromium):
+    report = bench_readers(readers_out, runs=1)
+    assert report.page == "archives/91501" and report.plain
+    heavy, plain = report.loads
+    assert heavy.transferred > plain.transferred > 0
+    assert 0 < heavy.paint_ms[0] <= heavy.ready_ms[0]
+    # the sample posts at 360 px: few displays scroll; every number is in view
+    assert 1 <= report.scrolling <= 0.05 * report.displays
+    assert report.numbers_in_view == report.numbered > 3
+    summary = report.summary()
+    assert "4x CPU" in summary and "transferred" in summary and "scroll sideways" in summary
+
+
+def test_container_query_buckets():
+    assert text_em(10 / MATH_SCALE) == 10 and text_em(10.01 / MATH_SCALE) == 11
+    rules = bucket_rules({20}, {18, 20})
+    assert rules.index("(width < 18em)") < rules.index("(width < 20em)")
+    assert ".kx-b20>.kx-narrow{display:block!important}" in rules
+    assert ".kx-t18>.eq-tags-under{display:block}" in rules and ".kx-b18" not in rules
