@@ -11,9 +11,10 @@ queries on the display (``container-type: inline-size`` in theme/static/css/math
 
 - ``kx-bN``: the narrow form is shown while the display is narrower than N em (the wide
   form's width in text em); the wide form keeps only its MathML, for screen readers;
-- ``kx-tN``: the equation numbers move under the display (``.eq-tags-under``) while it is
-  narrower than N em: the form shown cannot be broken to fit, so the formula scrolls
-  inside the display and its number stays in view.
+- ``kx-tN``: while the display is narrower than N em (the width of the form shown), that
+  form could not be broken to fit: it is drawn smaller to fit, down to
+  :data:`MIN_SHRINK` of its size, and scrolls inside the display beyond that; its
+  equation numbers move under it (``.eq-tags-under``), so they stay in view.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ WIDE_PX, WIDE_TEXT_PX = 704, 16.48
 #: The narrowest phone column a display sits in (360 px less the page's and a box's
 #: padding) and the phone text size.
 NARROW_PX, NARROW_TEXT_PX = 288, 16
+
+
+#: A form wider than its display is drawn smaller to fit, down to this much of its size;
+#: beyond that it scrolls.
+MIN_SHRINK = 0.85
 
 
 def widths_em() -> dict[str, float]:
@@ -65,6 +71,10 @@ def bucket_rules(breaks: set[int], tags: set[int]) -> str:
                 f".kx-b{n}>.kx-narrow{{display:block!important}}"
             )
         if n in tags:
-            inner += f".kx-t{n} mjx-labels{{display:none}}.kx-t{n}>.eq-tags-under{{display:block}}"
+            inner += (
+                f".kx-t{n} mjx-labels{{display:none}}.kx-t{n}>.eq-tags-under{{display:block}}"
+                f".math.kx-t{n}>mjx-container[jax]{{font-size:max({MATH_SCALE * MIN_SHRINK:.3f}em,"
+                f"{MATH_SCALE * 100:g}cqi/{n})}}"
+            )
         rules.append(f"@container (width < {n}em){{{inner}}}")
     return "".join(rules)

@@ -202,10 +202,10 @@ def _forms(r: dict, buckets: tuple[set[int], set[int]]) -> tuple[str, str]:
         classes += f" kx-b{n}"
         markup += r["narrow"].replace(_CONTAINER, _CONTAINER_IGNORED[:-1] + ' kx-narrow"', 1)
         shown = r["narrowWidth"]
+    n = layout.text_em(shown)
+    buckets[1].add(n)
+    classes += f" kx-t{n}"
     if r["tags"]:
-        n = layout.text_em(shown)
-        buckets[1].add(n)
-        classes += f" kx-t{n}"
         markup += (
             '<span class="eq-tags-under" aria-hidden="true">'
             f"{html.escape(' '.join(r['tags']))}</span>"
