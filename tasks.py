@@ -609,12 +609,13 @@ def bench_figures(c):
 
 def _bench_parts():
     """(name, function of a built site returning a report with .summary())."""
-    from kexue.dev.bench_math import bench_math
+    from kexue.dev.bench_math import bench_math, bench_readers
     from kexue.dev.search_eval import bench_search
 
     return [
         ("search", bench_search),
         ("math", lambda out: bench_math(ROOT, out.parent / "content")),
+        ("math for readers (a throttled phone)", bench_readers),
     ]
 
 
@@ -634,6 +635,22 @@ def _bench_builds(content: Path, tmp: Path, times: int) -> None:
         print(growth(results), flush=True)
     missed = check_targets(results)
     _say("build targets: " + ("all met" if not missed else "missed: " + "; ".join(missed)))
+
+
+@task(
+    name="bench-readers",
+    help={
+        "output": "a built site (default output/)",
+        "page": "the page to load (default: the post with the most formulas)",
+        "layout": "also measure how every post's displays fit at 360 px",
+    },
+)
+def bench_readers(c, output=str(OUTPUT), page="", layout=True):
+    """The math part of `invoke bench` for readers, on a site already built: the heaviest
+    post on a throttled phone against a post without math; displays at 360 px."""
+    from kexue.dev.bench_math import bench_readers as run
+
+    print(run(Path(output), page, layout=layout).summary(), flush=True)
 
 
 @task(

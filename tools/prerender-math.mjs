@@ -21,6 +21,14 @@
 // definitions.  The configuration is the browser's (theme/static/js/mathjax-config.js):
 // kexue/math/mathjax_config.py gives it as the second argument (MathJax 2's \color as
 // colorv2, \setCounter, MathJax 2 names in \require, no noundefined; the page macros).
+//
+// Readers (issue 27): every formula carries MathJax's assistive MathML (hidden from sight,
+// read by screen readers); a display is broken into lines at the wide (desktop) column
+// width, and one wider than the narrow (phone) column is typeset a second time, broken at
+// that width: its answer has "narrow" (that markup, no MathML and no ids: the wide form's
+// serve both) and the widths in em of each form ("width", "narrowWidth"), from which
+// kexue.math.page chooses between them by container queries.  argv[4]: the layout,
+// {"wide": em, "narrow": em} (kexue/math/layout.py).
 // KEXUE_MATH_STATS=1 in the environment: at the end, on stderr, how many formulas had
 // their rules found from the whole stylesheet (a font loaded meanwhile; see formulaRules).
 import { createInterface } from "node:readline";
@@ -34,14 +42,26 @@ const SAFE = globalThis.KexueMathSafe;
 const FONT_URL = process.argv[2] || "woff2"; // relative to the stylesheet
 // The configuration shared with the browser (kexue/math/mathjax_config.py).
 const CONFIG = JSON.parse(process.argv[3] || "{}");
+// ---- readers (issue 27): the widths displays are broken at ----
+const LAYOUT = { wide: 40, narrow: 20, ...JSON.parse(process.argv[4] || "{}") };
+// ---- end readers ----
 const DEFINES = /\\(?:newcommand|renewcommand|providecommand|def|let|DeclareMathOperator|newenvironment|renewenvironment|require)\b/;
 
 await MJ.init({
   loader: {
-    load: ["input/tex", "output/chtml", ...(CONFIG.load || [])],
+    load: ["input/tex", "output/chtml", ...(CONFIG.load || []), "a11y/assistive-mml"],
   },
+  // ---- readers (issue 27): assistive MathML, line breaking of displays ----
+  options: { enableAssistiveMml: true },
+  // ---- end readers ----
   tex: CONFIG.tex || {},
-  chtml: { fontURL: FONT_URL, adaptiveCSS: true },
+  chtml: {
+    fontURL: FONT_URL,
+    adaptiveCSS: true,
+    // ---- readers (issue 27) ----
+    displayOverflow: "linebreak",
+    // ---- end readers ----
+  },
   startup: {
     typeset: false,
     ready() {
@@ -227,6 +247,41 @@ function reset() {
 const text = (node) =>
   node.isKind("text") ? node.getText() : (node.childNodes || []).map(text).join("");
 
+// ---- readers (issue 27): a display's wide and narrow forms ----
+// 16 px to the em (MathJax computes it as ex / the font's x-height).
+const PX_PER_EM = 16;
+async function typesetAt(item, widthEm) {
+  const font = MathJax.startup.output.font;
+  item.setMetrics(PX_PER_EM, PX_PER_EM * font.params.x_height, widthEm * PX_PER_EM, 1);
+  await mathjax.handleRetriesFor(() => item.convert(MathJax.startup.document, STATE.LAST));
+}
+
+// The markup without what no reader uses: the TeX (the page has it in data-tex), and in
+// the assistive MathML the TeX classes, the namespace (HTML's parser gives it) and IE's
+// unselectable.
+const lean = (markup) =>
+  markup.replace(
+    / (?:data-latex(?:-item)?|data-mjx-texclass)="[^"]*"| xmlns="http:\/\/www\.w3\.org\/1998\/Math\/MathML"| unselectable="on"/g,
+    "",
+  );
+
+const round = (x) => Math.round(x * 1000) / 1000;
+
+// The display typeset again at the narrow width when its wide form is wider: the
+// markup without its MathML, ids and TeX (the wide form's stay the page's).
+async function narrowForm(item, out) {
+  const doc = MathJax.startup.document;
+  out.width = round(MathJax.startup.output.getBBox(item, doc).w);
+  if (out.width <= LAYOUT.narrow) return;
+  item.state(STATE.TYPESET - 1);
+  await typesetAt(item, LAYOUT.narrow);
+  out.narrow = lean(adaptor.outerHTML(item.typesetRoot))
+    .replace(/<mjx-assistive-mml[^>]*>[\s\S]*?<\/mjx-assistive-mml>/g, "")
+    .replace(/ id="[^"]*"/g, "");
+  out.narrowWidth = round(MathJax.startup.output.getBBox(item, doc).w);
+}
+// ---- end readers ----
+
 async function render(f, labels) {
   const doc = MathJax.startup.document;
   const tags = MathJax.startup.input[0].parseOptions.tags;
@@ -242,8 +297,7 @@ async function render(f, labels) {
   SAFE.filtered = [];
   const item = new doc.options.MathItem(f.tex, MathJax.startup.input[0], f.display);
   item.start.node = adaptor.body(doc.document);
-  item.setMetrics(16, 8, 640, 1);
-  await mathjax.handleRetriesFor(() => item.convert(doc, STATE.LAST));
+  await typesetAt(item, LAYOUT.wide);
   if (!f.emit) return null;
   const out = { html: "", css: [], tags: [], error: null };
   if (SAFE.filtered.length) out.filtered = SAFE.filtered;
@@ -253,7 +307,8 @@ async function render(f, labels) {
       out.error = node.attributes.get("data-mjx-error") || text(node);
     }
   });
-  out.html = adaptor.outerHTML(item.typesetRoot).replace(/ data-latex(?:-item)?="[^"]*"/g, "");
+  out.html = lean(adaptor.outerHTML(item.typesetRoot));
+  if (f.display) await narrowForm(item, out);
   out.css = formulaRules().map(ruleId);
   return out;
 }

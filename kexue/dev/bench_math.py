@@ -298,3 +298,183 @@ def bench_math(root: Path, content: Path, page: str = "") -> MathBench:
             formulas = formula_count(built.read_text(encoding="utf-8"))
             loads = measure_page_loads(tmp / "p", tmp / "a", page, root / "node_modules")
     return MathBench(len(posts), timings, loads, page, formulas)
+
+
+# ---------- readers (issue 27): a phone on a throttled network ----------
+
+#: Lighthouse's mobile profile: 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up, 4x CPU.
+THROTTLE = {"latency": 150, "download": 1_638_400 / 8, "upload": 750_000 / 8, "cpu": 4}
+PHONE = {"width": 360, "height": 740}
+
+#: After load: first contentful paint, when every math font had come (pre-rendered math is
+#: visible then), and the bytes the page transferred (headers and compressed bodies).
+PHONE_MEASURE_JS = r"""
+async () => {
+  await document.fonts.ready;
+  let paint;
+  for (let i = 0; i < 500 && !paint; i++) {
+    paint = performance.getEntriesByName("first-contentful-paint")[0];
+    if (!paint) await new Promise((r) => setTimeout(r, 10));
+  }
+  const fcp = paint ? paint.startTime : 0;
+  const res = performance.getEntriesByType("resource");
+  const fonts = res.filter((r) => /\.(woff2?|otf)(\?|$)/.test(r.name)).map((r) => r.responseEnd);
+  const nav = performance.getEntriesByType("navigation")[0];
+  const bytes = res.reduce((n, r) => n + r.transferSize, nav.transferSize);
+  return {paint: fcp, ready: Math.max(fcp, ...fonts), bytes};
+}
+"""
+
+#: Each display of the text at this width: does it scroll sideways; its equation numbers
+#: (MathJax's, or the ones moved under it): are they all within the viewport and the
+#: display's visible box?
+PHONE_LAYOUT_JS = r"""
+() => {
+  const vw = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('.math.display')].map((d) => {
+    const box = d.getBoundingClientRect();
+    const under = d.querySelector(':scope > .eq-tags-under');
+    const tags = under && getComputedStyle(under).display !== 'none' ? [under] :
+      [...d.querySelectorAll('mjx-labels mjx-mtd')].filter((t) => t.getClientRects().length);
+    const inView = tags.every((t) => { const r = t.getBoundingClientRect();
+      return r.left >= Math.max(0, box.left) - 1 && r.right <= Math.min(vw, box.right) + 1; });
+    return [d.scrollWidth > d.clientWidth + 1, !!d.dataset.mjxTags, tags.length > 0 && inView];
+  });
+}
+"""
+
+
+@dataclass
+class PhoneLoad:
+    what: str
+    paint_ms: list[float]
+    ready_ms: list[float]
+    transferred: int
+
+
+@dataclass
+class ReadersBench:
+    page: str
+    formulas: int
+    plain: str
+    loads: list[PhoneLoad]
+    pages: int = 0  # pages whose layout was measured at 360 px
+    displays: int = 0
+    scrolling: int = 0
+    numbered: int = 0
+    numbers_in_view: int = 0
+
+    def summary(self) -> str:
+        t = THROTTLE
+        lines = [
+            f"{self.page} ({self.formulas} formulas) against {self.plain} (no math), "
+            f"{PHONE['width']} px, {t['latency']} ms RTT, {t['download'] * 8 / 1e6:.1f} Mbit/s "
+            f"down, {t['cpu']}x CPU, text gzipped: median of {len(self.loads[0].paint_ms)} loads"
+        ]
+        for load in self.loads:
+            lines.append(
+                f"  {load.what}: first contentful paint {_spread(load.paint_ms)}, all math "
+                f"visible {_spread(load.ready_ms)}, {load.transferred / 1024:.0f} KiB "
+                "transferred"
+            )
+        if self.displays:
+            lines.append(
+                f"at 360 px, {self.pages} posts: {self.scrolling} of {self.displays} displays "
+                f"({100 * self.scrolling / self.displays:.1f}%) scroll sideways; "
+                f"{self.numbers_in_view} of {self.numbered} numbered displays show every "
+                "number in view"
+            )
+        return "\n".join(lines)
+
+
+def plain_post(out: Path) -> str:
+    """The longest built post without a formula ("archives/<id>"), else the longest such
+    page of the site ("" when every page has math)."""
+    for pages in (out.glob("archives/*/index.html"), out.rglob("index.html")):
+        best = (-1, "")
+        for path in pages:
+            html = path.read_text(encoding="utf-8")
+            if not formula_count(html):
+                best = max(best, (len(html), path.parent.relative_to(out).as_posix()))
+        if best[1]:
+            return best[1]
+    return ""
+
+
+def _throttled_load(browser, url: str) -> dict:
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    try:
+        tab = context.new_page()
+        cdp = context.new_cdp_session(tab)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": THROTTLE["latency"],
+                "downloadThroughput": THROTTLE["download"],
+                "uploadThroughput": THROTTLE["upload"],
+            },
+        )
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": THROTTLE["cpu"]})
+        tab.goto(url, wait_until="load", timeout=300_000)
+        return tab.evaluate(PHONE_MEASURE_JS)
+    finally:
+        context.close()
+
+
+def phone_layout(browser, site_url: str, pages: list[str]) -> list[list[bool]]:
+    """PHONE_LAYOUT_JS's answer for each page at 360 px (every block laid out)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    tab = context.new_page()
+    rows = []
+    try:
+        for page in pages:
+            tab.goto(f"{site_url}/{page}/", wait_until="load", timeout=120_000)
+            tab.add_style_tag(content="* { content-visibility: visible !important; }")
+            tab.evaluate("document.fonts.ready")
+            rows.extend(tab.evaluate(PHONE_LAYOUT_JS))
+    finally:
+        context.close()
+    return rows
+
+
+def bench_readers(out: Path, page: str = "", runs: int = 3, layout: bool = True) -> ReadersBench:
+    """The heaviest post (or ``page``) and a post without math, loaded ``runs`` times each
+    on a throttled phone from the built site ``out``; with ``layout``, how every post's
+    displays fit at 360 px."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (Playwright: heavy, only for the browser bench)
+
+    page, formulas = (page, 0) if page else heaviest_post(out)
+    formulas = formulas or formula_count((out / page / "index.html").read_text(encoding="utf-8"))
+    plain = plain_post(out)
+    versions = [(f"{page} (math typeset at build time)", page)]
+    if plain:
+        versions.append((f"{plain} (no math)", plain))
+    loads = {what: PhoneLoad(what, [], [], 0) for what, _ in versions}
+    report = ReadersBench(page, formulas, plain or "-", list(loads.values()))
+    with ServedSite(out, compress=True) as site, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            for _ in range(runs):
+                for what, path in versions:
+                    got = _throttled_load(browser, f"{site.url}/{path}/")
+                    loads[what].paint_ms.append(got["paint"])
+                    loads[what].ready_ms.append(got["ready"])
+                    loads[what].transferred = got["bytes"]
+            if layout:
+                posts = sorted(
+                    f"archives/{p.parent.name}" for p in (out / "archives").glob("*/index.html")
+                )
+                rows = phone_layout(browser, site.url, posts)
+                report.pages = len(posts)
+                report.displays = len(rows)
+                report.scrolling = sum(1 for scrolls, _, _ in rows if scrolls)
+                report.numbered = sum(1 for _, numbered, _ in rows if numbered)
+                report.numbers_in_view = sum(1 for _, numbered, ok in rows if numbered and ok)
+        finally:
+            browser.close()
+    return report

@@ -56,8 +56,8 @@ _AUTO_ID_RE = re.compile(
 )
 #: The class MathJax skips (kexue.math.mathjax_config): a formula typeset at build time.
 IGNORE_CLASS = "tex2jax_ignore"
-_CONTAINER = '<mjx-container class="MathJax"'
-_CONTAINER_IGNORED = f'<mjx-container class="MathJax {IGNORE_CLASS}"'
+CONTAINER = '<mjx-container class="MathJax"'
+CONTAINER_IGNORED = f'<mjx-container class="MathJax {IGNORE_CLASS}"'
 
 
 def _attributes(raw: str) -> dict[str, str]:
@@ -150,12 +150,17 @@ def is_math(classes: Iterable[str]) -> bool:
 
 
 def typeset(
-    el: Element, markup: str, tags: Sequence[str] = (), filtered: Sequence[str] = ()
+    el: Element,
+    markup: str,
+    tags: Sequence[str] = (),
+    filtered: Sequence[str] = (),
+    classes: str = "",
 ) -> tuple[str, str, str]:
     """``el`` with ``markup`` (MathJax's) in place of its TeX, in three pieces: its opening
     (the author's TeX kept in ``data-tex``, the numbers MathJax drew in ``data-mjx-tags``
     for a numbered display, what MathJax's safe filter removed in ``data-mjx-filtered``
-    (with its line kept, for `invoke check`); its anchors), the markup, its end."""
+    (with its line kept, for `invoke check`); ``classes`` added to its own; its anchors),
+    the markup, its end."""
     m = el.match
     attrs = m.group("attrs") if filtered else _LINE_RE.sub("", m.group("attrs"))
     attrs += f' data-tex="{html.escape(el.source)}"'
@@ -163,9 +168,11 @@ def typeset(
         attrs += f' data-mjx-tags="{html.escape("|".join(tags))}"'
     if filtered:
         attrs += f' data-mjx-filtered="{html.escape("|".join(filtered))}"'
-    open_tag = f'<{m.group("tag")} class="{CLASS} {m.group("kind")} {SERVER_CLASS}"{attrs}>'
+    open_tag = (
+        f'<{m.group("tag")} class="{CLASS} {m.group("kind")} {SERVER_CLASS}{classes}"{attrs}>'
+    )
     # Not MathJax's in the browser, if a page loads it for a rejected formula.
-    markup = markup.replace(_CONTAINER, _CONTAINER_IGNORED, 1)
+    markup = markup.replace(CONTAINER, CONTAINER_IGNORED, 1)
     return open_tag + m.group("anchors"), markup, f"</{m.group('tag')}>"
 
 

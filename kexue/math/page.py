@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kexue.core import layout
 from kexue.math import element
+from kexue.math import layout as widths
 from kexue.math.element import Element
 from kexue.math.fonts import Fonts
 from kexue.math.tex import MathSpan, find_math, number_equations
@@ -189,6 +190,41 @@ def _unique_ids(markup: str, seen: set[str]) -> str:
     return _MATH_ID_RE.sub(once, markup)
 
 
+def _form_classes(r: dict, buckets: tuple[set[int], set[int]]) -> str:
+    """A typeset display's classes for the form shown (kexue.math.layout): ``kx-bN`` when
+    it has a narrow form (shown below N em of column), ``kx-tN`` for the width of the
+    form shown at the narrowest; adds the buckets used to ``buckets``."""
+    if "width" not in r:  # inline
+        return ""
+    classes, shown = "", r["width"]
+    if r.get("narrow"):
+        n = widths.text_em(r["width"])
+        buckets[0].add(n)
+        classes += f" kx-b{n}"
+        shown = r["narrowWidth"]
+    n = widths.text_em(shown)
+    buckets[1].add(n)
+    return classes + f" kx-t{n}"
+
+
+def _forms(r: dict, markup: str) -> str:
+    """A typeset display's markup (``markup``: the wide form, its container ignored by the
+    browser's MathJax) as ``kx-full``, its narrow form (``kx-narrow``) when it has one, and
+    its equation numbers to show under it when the form shown cannot fit."""
+    if "width" not in r:  # inline
+        return markup
+    ignored = element.CONTAINER_IGNORED
+    markup = markup.replace(ignored, ignored[:-1] + ' kx-full"', 1)
+    if r.get("narrow"):
+        markup += r["narrow"].replace(element.CONTAINER, ignored[:-1] + ' kx-narrow"', 1)
+    if r["tags"]:
+        markup += (
+            '<span class="eq-tags-under" aria-hidden="true">'
+            f"{html.escape(' '.join(r['tags']))}</span>"
+        )
+    return markup
+
+
 def _relative(page: Path, output: Path, target: str) -> str:
     return Path(os.path.relpath(output / target, page.parent)).as_posix()
 
@@ -201,6 +237,7 @@ def render_page(
     font files the page's formulas use are preloaded (fetched while the page parses, not
     after its first layout)."""
     out, pos, css, rejected = [], 0, {}, 0
+    buckets: tuple[set[int], set[int]] = (set(), set())  # kx-bN and kx-tN used
     keys = {}  # index in out of a typeset formula's markup -> the formula's key
     ids: set[str] = set()  # the ids of the page's typeset formulas so far
     for f in page.formulas:
@@ -213,8 +250,11 @@ def render_page(
             continue
         for rule in r["css"]:
             css.setdefault(rule)
-        head, markup, tail = element.typeset(el, r["html"], r["tags"], r.get("filtered", ()))
-        markup = _unique_ids(markup, ids)
+        classes = _form_classes(r, buckets)
+        head, markup, tail = element.typeset(
+            el, r["html"], r["tags"], r.get("filtered", ()), classes
+        )
+        markup = _unique_ids(_forms(r, markup), ids)
         out.append(head)
         keys[len(out)] = f.key
         out.append(markup)
@@ -224,7 +264,7 @@ def render_page(
     if not rejected:
         text = CLIENT_RE.sub("", text)
     href = f"{root_url}/{STYLESHEET}" if root_url else _relative(page.path, output, STYLESHEET)
-    rules = "".join(css)
+    rules = "".join(css) + widths.scale_rule() + widths.bucket_rules(*buckets)
     head = ""
     if fonts is not None and len(page.formulas) > rejected:
         base = href.rsplit("/", 1)[0] + "/" if "/" in href else ""

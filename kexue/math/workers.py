@@ -29,6 +29,7 @@ from kexue.core.errors import ToolError
 from kexue.core.paths import ROOT
 from kexue.math.fonts import shipped
 from kexue.math.formula_cache import Cache
+from kexue.math.layout import layout_json
 from kexue.math.page import typeset_request
 from kexue.site.sanitize import sanitize_math
 
@@ -84,7 +85,7 @@ class Worker:
         memory = int(_budget("KEXUE_MATH_MEMORY_MB", 2048))
         self.args = (font_url, config)
         self.proc = subprocess.Popen(
-            [node, f"--max-old-space-size={memory}", str(SCRIPT), font_url, config],
+            [node, f"--max-old-space-size={memory}", str(SCRIPT), font_url, config, layout_json()],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -167,8 +168,8 @@ def version_key(font_url: str, config: str) -> str:
     code = SCRIPT.read_bytes() + SAFE_SCRIPT.read_bytes()  # the worker and its safe filter
     script = hashlib.sha256(code).hexdigest()[:16]
     # the configuration (kexue.math.mathjax_config, with the macros every page defines)
-    # changes what a formula means
-    return f"mathjax {mathjax}; {script}; {font_url}; {config}"
+    # changes what a formula means, and the widths displays are broken at (kexue.math.layout)
+    return f"mathjax {mathjax}; {script}; {font_url}; {config}; {layout_json()}"
 
 
 def warn(message: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import gzip
 import http.server
 import socket
 import sys
@@ -49,6 +50,44 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class _GzipHandler(_Handler):
+    """Text files gzipped for a client that accepts it, as GitHub Pages serves them (the
+    benchmarks that count bytes on a throttled network)."""
+
+    TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return super().send_head()  # the redirect to the folder's URL
+            path = path / "index.html"
+        wants = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (wants and path.suffix in self.TEXT and path.is_file()):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return _Bytes(body)
+
+
+class _Bytes:
+    """A body for SimpleHTTPRequestHandler's copyfile."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def read(self, n: int = -1) -> bytes:
+        data, self.data = self.data, b""
+        return data
+
+    def close(self) -> None:
+        pass
+
+
 class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         # A browser that leaves a page while it loads closes connections: not an error.
@@ -76,8 +115,10 @@ def port_problem(port) -> str | None:
     return None
 
 
-def make_server(root: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(_Handler, directory=str(root))
+def make_server(
+    root: Path, port: int = 0, compress: bool = False
+) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(_GzipHandler if compress else _Handler, directory=str(root))
     return _Server(("127.0.0.1", port), handler)
 
 
@@ -108,8 +149,9 @@ class BackgroundServer:
 
 
 class ServedSite(BackgroundServer):
-    """Serve the folder ``root`` (a built site) on 127.0.0.1 in a thread."""
+    """Serve the folder ``root`` (a built site) on 127.0.0.1 in a thread (text gzipped
+    with ``compress=True``)."""
 
-    def __init__(self, root: Path):
-        self.httpd = make_server(root)
+    def __init__(self, root: Path, compress: bool = False):
+        self.httpd = make_server(root, compress=compress)
         super().__init__()

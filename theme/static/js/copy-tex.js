@@ -3,6 +3,8 @@
 // the text kexue.math.extension put into the element, read here if MathJax has not yet
 // replaced it (this deferred script runs after MathJax's, which typesets later unless it
 // needs nothing more), else the source MathJax kept.
+// Keyboard: the buttons are one tab stop (a roving tabindex): the button of the display
+// in view; the arrow keys (and Home, End) move between the displays' buttons.
 (function () {
   "use strict";
 
@@ -57,8 +59,58 @@
       });
     });
     button.kexueTex = tex;
+    button.tabIndex = -1;
+    button.setAttribute("aria-keyshortcuts", "ArrowUp ArrowDown Home End");
     el.appendChild(button);
+    return button;
   }
 
-  document.querySelectorAll(".math.display").forEach(addButton);
+  var buttons = [];
+  document.querySelectorAll(".math.display").forEach(function (el) {
+    var button = addButton(el);
+    if (button) buttons.push(button);
+  });
+  if (!buttons.length) return;
+
+  // ---------- one tab stop for every button ----------
+  var current = buttons[0];
+  function rove(button) {
+    if (button === current) return;
+    current.tabIndex = -1;
+    button.tabIndex = 0;
+    current = button;
+  }
+  current.tabIndex = 0;
+
+  document.addEventListener("keydown", function (ev) {
+    var i = buttons.indexOf(ev.target);
+    if (i < 0 || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    var next = { ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1,
+      Home: 0, End: buttons.length - 1 }[ev.key];
+    if (next === undefined) return;
+    ev.preventDefault();
+    var button = buttons[Math.max(0, Math.min(buttons.length - 1, next))];
+    rove(button);
+    button.focus();
+  });
+  document.addEventListener("focusin", function (ev) {
+    if (buttons.indexOf(ev.target) >= 0) rove(ev.target);
+  });
+
+  // The stop follows the reading: the first display in view holds it (not while a
+  // button has the focus).
+  if ("IntersectionObserver" in window) {
+    var inView = new Set();
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) inView.add(entry.target);
+        else inView.delete(entry.target);
+      });
+      if (buttons.indexOf(document.activeElement) >= 0) return;
+      for (var i = 0; i < buttons.length; i++) {
+        if (inView.has(buttons[i].parentElement)) return rove(buttons[i]);
+      }
+    });
+    buttons.forEach(function (button) { observer.observe(button.parentElement); });
+  }
 })();

@@ -40,3 +40,7 @@ window.MathJax = {
     },
   },
 };
+// ---- readers (issue 27): screen readers read MathJax's assistive MathML ----
+// (tex-chtml.js's menu turns it on by default; said here so it does not hang on that.)
+window.MathJax.options.enableAssistiveMml = true;
+// ---- end readers ----

@@ -1,6 +1,7 @@
 // Reading aids on posts and notes (kexue-notes theme):
 // - an \eqref (any link to an equation) shows the equation it names in a popover on hover
-//   or keyboard focus, without leaving the place; Escape hides it.  The popover holds a
+//   or keyboard focus, without leaving the place; Escape hides it.  On a touch screen the
+//   first tap on the link shows it (with a link to the equation), a second tap follows;  The popover holds a
 //   copy of whatever element carries the equation's id (MathJax's output typeset in the
 //   browser or at build time alike);
 // - an inline formula wider than its line scrolls inside its own box;
@@ -75,13 +76,24 @@
     popover.style.top = top + window.scrollY + "px";
   }
 
+  // The way to the equation itself, for a reader who tapped the link to see it.
+  function goLink(link) {
+    var go = document.createElement("a");
+    go.className = "eq-popover-go";
+    go.href = link.getAttribute("href");
+    go.tabIndex = -1;
+    go.textContent = "跳到" + (link.textContent.trim() || "公式") + " →";
+    go.addEventListener("click", hide);
+    return go;
+  }
+
   function show(link) {
     var display = displayOf(link);
     if (!display) return;
     clearTimeout(hideTimer);
     ensurePopover();
     if (owner !== link) {
-      popover.replaceChildren(copyOf(display));
+      popover.replaceChildren(copyOf(display), goLink(link));
       if (owner) owner.removeAttribute("aria-describedby");
       owner = link;
     }
@@ -105,10 +117,31 @@
 
   function linkOf(node) {
     var a = node && node.closest ? node.closest("a[href^='#']") : null;
+    if (a && popover && popover.contains(a)) return null; // the popover's own link
     return a && displayOf(a) ? a : null;
   }
 
+  // Touch and pen: no hover; the first tap previews, a second tap on the link follows it.
+  // While a tap is under way, its emulated mouse and focus events are left to the click.
+  var tapping = false;
+  document.addEventListener("pointerdown", function (ev) {
+    tapping = ev.pointerType !== "mouse";
+  }, true);
+  document.addEventListener("pointercancel", function () { tapping = false; }, true);
+  document.addEventListener("click", function (ev) {
+    if (!tapping) return;
+    tapping = false;
+    var a = linkOf(ev.target);
+    if (a) {
+      if (owner === a && !popover.hidden) return hide();
+      ev.preventDefault();
+      show(a);
+    } else if (popover && !popover.hidden && !popover.contains(ev.target)) {
+      hide();
+    }
+  });
   document.addEventListener("mouseover", function (ev) {
+    if (tapping) return;
     var a = linkOf(ev.target);
     if (a) show(a);
   });
@@ -117,6 +150,7 @@
     if (a && !a.contains(ev.relatedTarget)) scheduleHide();
   });
   document.addEventListener("focusin", function (ev) {
+    if (tapping) return;
     var a = linkOf(ev.target);
     if (a) show(a);
     else if (!(popover && popover.contains(ev.target))) hide();

@@ -15,12 +15,10 @@
     return pref === "light" || pref === "dark" ? pref : "system";
   }
 
-  function apply(pref, animate) {
+  // No per-element work: the attribute switches the colour tokens (main.css), and nothing
+  // is animated (a transition on every element made a long task on long posts).
+  function apply(pref) {
     var dark = pref === "dark" || (pref === "system" && darkQuery.matches);
-    if (animate && !reduceMotion.matches) {
-      root.classList.add("theme-animating");
-      window.setTimeout(function () { root.classList.remove("theme-animating"); }, 300);
-    }
     root.setAttribute("data-theme", dark ? "dark" : "light");
     root.setAttribute("data-theme-pref", pref);
     root.style.colorScheme = dark ? "dark" : "light";
@@ -36,7 +34,7 @@
       if (pref === "system") localStorage.removeItem(KEY);
       else localStorage.setItem(KEY, pref);
     } catch (e) { /* not remembered, still applied */ }
-    apply(pref, true);
+    apply(pref);
   }
 
   document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
@@ -46,12 +44,12 @@
     });
   });
   // The OS switched: follow it unless the reader chose.
-  darkQuery.addEventListener("change", function () { apply(readPref(), true); });
+  darkQuery.addEventListener("change", function () { apply(readPref()); });
   // Another tab chose: follow it.
   window.addEventListener("storage", function (event) {
-    if (event.key === KEY || event.key === null) apply(readPref(), true);
+    if (event.key === KEY || event.key === null) apply(readPref());
   });
-  apply(readPref(), false);
+  apply(readPref());
 
   // Contents: mark the section in view; open the box on wide screens.
   var toc = document.querySelector("[data-toc]");
