@@ -62,6 +62,7 @@ def test_the_browser_script_reads_the_shared_configuration():
     assert browser["options"] == {
         "ignoreHtmlClass": shared["ignoreHtmlClass"],
         "processHtmlClass": shared["processHtmlClass"],
+        "enableAssistiveMml": True,  # what the browser adds: MathML for screen readers
     }
 
 
