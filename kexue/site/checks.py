@@ -21,6 +21,7 @@ from kexue.notes import check_notes
 from kexue.search.index import check_search_index
 from kexue.site.authored import check_content_files
 from kexue.site.sanitize import check_authored_html
+from kexue.steps.run import notice_step_funnel
 from kexue.topics import check_topics
 
 __all__ = ["CHECKS", "CheckContext", "Problem", "run_checks", "run_notices"]
@@ -53,7 +54,10 @@ def notice_remote_images(ctx: CheckContext) -> Iterable[Problem]:
 
 
 #: Reported by `invoke check` without failing it (nothing is broken; work to do).
-NOTICES: list[tuple[str, Check]] = [("images not mirrored", notice_remote_images)]
+NOTICES: list[tuple[str, Check]] = [
+    ("images not mirrored", notice_remote_images),
+    ("derivation steps checked numerically", notice_step_funnel),
+]
 
 
 def _run(name: str, check: Check, ctx: CheckContext) -> list[Problem]:
