@@ -68,11 +68,11 @@ def _parse(tex: str):
     are SymPy's own."""
     try:
         return _antlr(tex, sll=True)
-    except Exception:  # noqa: BLE001 (SLL may fail where LL succeeds)
+    except Exception:  # SLL may fail where LL succeeds
         pass
     try:
         return _antlr(tex, sll=False)
-    except Exception as e:  # noqa: BLE001 (the parser raises many kinds on bad input)
+    except Exception as e:  # it raises many kinds
         raise UnreadableError("parse error") from e
 
 
@@ -329,39 +329,31 @@ class Evaluator:
         )
         return sym.key.split("_{")[0] + "_{" + sub + "}"
 
-    def ev(self, e):  # noqa: C901 (one case per kind of node)
+    def ev(self, e):
+        """The value of a parsed node: a complex number or a NumPy array."""
         if e.is_Number:
             return complex(e)
-        if e is sympy.pi:
-            return complex(math.pi)
-        if e is sympy.E:
-            return complex(math.e)
-        if e is sympy.I:
-            return 1j
+        constant = _CONSTANTS.get(e)
+        if constant is not None:
+            return constant
         if e.is_Symbol:
             return self.symbol(e.name)
-        if isinstance(e, sympy.Add):
-            out = self.ev(e.args[0])
-            for a in e.args[1:]:
-                out = _add(out, self.ev(a))
-            return out
-        if isinstance(e, sympy.Mul):
-            out = self.ev(e.args[0])
-            for a in e.args[1:]:
-                out = _mul(out, self.ev(a))
-            return out
-        if isinstance(e, sympy.Pow):
-            base = self.ev(e.args[0])
-            if isinstance(base, np.ndarray) and e.args[1] == -1:
-                return self._inverse(base)
-            return _pow(base, self.ev(e.args[1]))
-        if isinstance(e, (sympy.Sum, sympy.Product)):
-            return self._big(e, isinstance(e, sympy.Sum))
-        if isinstance(e, sympy.Derivative):
-            return self._derivative(e)
-        if isinstance(e, sympy.Integral):
-            return self._integral(e)
+        for kind, method in _NODES:
+            if isinstance(e, kind):
+                return method(self, e)
         return self._function(e)
+
+    def _fold(self, e, op):
+        out = self.ev(e.args[0])
+        for a in e.args[1:]:
+            out = op(out, self.ev(a))
+        return out
+
+    def _power(self, e):
+        base = self.ev(e.args[0])
+        if isinstance(base, np.ndarray) and e.args[1] == -1:
+            return self._inverse(base)
+        return _pow(base, self.ev(e.args[1]))
 
     def _inverse(self, m):
         if m.shape[0] != m.shape[1]:
@@ -370,74 +362,36 @@ class Evaluator:
             return 1 / complex(m[0, 0])
         return np.linalg.inv(m)
 
-    def _function(self, e):  # noqa: C901 (one case per function)
+    def _function(self, e):
         name = type(e).__name__
         if name.startswith("Kf"):
             meaning = self.reading.functions[name]
-            args = [self.ev(a) for a in e.args]
-            return self._named(meaning, args)
-        if isinstance(e, sympy.log):
-            x = _scalar(self.ev(e.args[0]))
-            if x == 0:
-                raise BadPointError
-            out = cmath.log(x)
-            if len(e.args) > 1:
-                out = out / cmath.log(_scalar(self.ev(e.args[1])))
-            return out
-        if isinstance(e, sympy.Abs):
-            return complex(abs(_scalar(self.ev(e.args[0]))))
-        if isinstance(e, sympy.factorial):
-            x = _scalar(self.ev(e.args[0]))
-            return complex(math.gamma(x.real + 1)) if x.imag == 0 else _raise_bad()
-        if isinstance(e, sympy.binomial):
-            n, k = (_scalar(self.ev(a)).real for a in e.args)
-            return complex(math.gamma(n + 1) / (math.gamma(k + 1) * math.gamma(n - k + 1)))
-        if isinstance(e, (sympy.floor, sympy.ceiling)):
-            x = _scalar(self.ev(e.args[0])).real
-            return complex(math.floor(x) if isinstance(e, sympy.floor) else math.ceil(x))
+            return self._named(meaning, [self.ev(a) for a in e.args])
+        args = [_scalar(self.ev(a)) for a in e.args]
+        for kind, fn in _SYMPY_FUNCS:
+            if isinstance(e, kind):
+                return fn(*args)
         fn = _SCALAR_FUNCS.get(name)
-        if fn is not None and len(e.args) == 1:
-            return fn(_scalar(self.ev(e.args[0])))
+        if fn is not None and len(args) == 1:
+            return fn(args[0])
         raise NotModelledError(f"function {name}")
 
-    def _named(self, meaning: str, args):  # noqa: C901 (one case per function)
+    def _named(self, meaning: str, args):
+        """A function the rewrite named: the note's own (fn:…), the sigmoid, or one of
+        _VECTOR_FUNCS / _SCALAR_FUNCS."""
+        order = len(meaning) - len(meaning.rstrip("'"))
         if meaning.startswith("fn:"):
-            base = meaning[3:].rstrip("'")
-            order = len(meaning) - len(meaning.rstrip("'"))
-            if len(args) != 1:
-                if order:
-                    raise NotModelledError("derivative of a function of several variables")
-                xs = [_scalar(a) for a in args]
-                return sum(_smooth(f"{base}#{k}", x, 0) for k, x in enumerate(xs))
-            return _smooth(base, _scalar(args[0]), order)
+            return _note_function(meaning[3:].rstrip("'"), order, args)
         if meaning.startswith("sigmoid"):
-            order = meaning.count("'")
             return _diff(_sigmoid, _scalar(args[0]), order)
-        a = args[0]
-        if meaning == "transpose":
-            return a.T if isinstance(a, np.ndarray) else a
-        if meaning == "trace":
-            if not isinstance(a, np.ndarray) or a.shape[0] != a.shape[1]:
-                raise NotModelledError("trace of a non-square matrix")
-            return complex(np.trace(a))
         if meaning.startswith("norm"):
-            return self._norm(meaning[4:], a)
-        if meaning == "inner":
-            b = args[1]
-            if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape:
-                return complex((a * b).sum())
-            if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
-                return a * b
-            raise NotModelledError("vector or matrix shapes")
-        if meaning == "relu":
-            x = _scalar(a)
-            return complex(max(x.real, 0.0)) if x.imag == 0 else _raise_bad()
-        if meaning == "sign":
-            x = _scalar(a)
-            return complex(np.sign(x.real))
+            return self._norm(meaning[4:], args[0])
+        fn = _VECTOR_FUNCS.get(meaning)
+        if fn is not None:
+            return fn(*args)
         fn = _SCALAR_FUNCS.get(meaning)
         if fn is not None:
-            return fn(_scalar(a))
+            return fn(_scalar(args[0]))
         raise NotModelledError(f"function {meaning}")
 
     def _norm(self, kind: str, a):
@@ -533,6 +487,80 @@ class Evaluator:
         finally:
             self._restore(var.name, saved)
         return half * total
+
+
+def _log(x, base=None):
+    if x == 0:
+        raise BadPointError
+    out = cmath.log(x)
+    return out / cmath.log(base) if base is not None else out
+
+
+def _real_only(fn):
+    def call(*xs):
+        if any(x.imag != 0 for x in xs):
+            raise NotModelledError("complex argument")
+        return complex(fn(*(x.real for x in xs)))
+
+    return call
+
+
+_SYMPY_FUNCS = [
+    (sympy.log, _log),
+    (sympy.Abs, lambda x: complex(abs(x))),
+    (sympy.factorial, _real_only(lambda x: math.gamma(x + 1))),
+    (
+        sympy.binomial,
+        _real_only(lambda n, k: math.gamma(n + 1) / (math.gamma(k + 1) * math.gamma(n - k + 1))),
+    ),
+    (sympy.floor, _real_only(math.floor)),
+    (sympy.ceiling, _real_only(math.ceil)),
+]
+
+
+def _note_function(base: str, order: int, args):
+    if len(args) == 1:
+        return _smooth(base, _scalar(args[0]), order)
+    if order:
+        raise NotModelledError("derivative of a function of several variables")
+    return sum(_smooth(f"{base}#{k}", _scalar(x), 0) for k, x in enumerate(args))
+
+
+def _transpose(a):
+    return a.T if isinstance(a, np.ndarray) else a
+
+
+def _trace(a):
+    if not isinstance(a, np.ndarray) or a.shape[0] != a.shape[1]:
+        raise NotModelledError("trace of a non-square matrix")
+    return complex(np.trace(a))
+
+
+def _inner(a, b):
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape:
+        return complex((a * b).sum())
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        return a * b
+    raise NotModelledError("vector or matrix shapes")
+
+
+_VECTOR_FUNCS = {
+    "transpose": _transpose,
+    "trace": _trace,
+    "inner": _inner,
+    "relu": lambda a: _real_only(lambda x: max(x, 0.0))(_scalar(a)),
+    "sign": lambda a: _real_only(lambda x: float(np.sign(x)))(_scalar(a)),
+}
+_CONSTANTS = {sympy.pi: complex(math.pi), sympy.E: complex(math.e), sympy.I: 1j}
+_NODES = [
+    (sympy.Add, lambda self, e: self._fold(e, _add)),
+    (sympy.Mul, lambda self, e: self._fold(e, _mul)),
+    (sympy.Pow, lambda self, e: self._power(e)),
+    (sympy.Sum, lambda self, e: self._big(e, True)),
+    (sympy.Product, lambda self, e: self._big(e, False)),
+    (sympy.Derivative, lambda self, e: self._derivative(e)),
+    (sympy.Integral, lambda self, e: self._integral(e)),
+]
 
 
 # --- a step ---------------------------------------------------------------------------
@@ -649,12 +677,31 @@ def _doubt(lhs: Reading, le, rhs: Reading, re_, ctx: NoteContext) -> str:
     then the step is left unchecked (precision first)."""
     if lhs.juxtaposed or rhs.juxtaposed:
         return "a symbol before a parenthesis (product or call?)"
+    return _doubt_in_form(lhs, le, rhs, re_) or _doubt_in_context(lhs, rhs, ctx)
+
+
+def _doubt_in_form(lhs: Reading, le, rhs: Reading, re_) -> str:
+    arities: dict[str, set[int]] = {}
+    for expr in (le, re_):
+        for f in expr.atoms(AppliedUndef):
+            arities.setdefault(type(f).__name__, set()).add(len(f.args))
+    if any(len(n) > 1 for n in arities.values()):
+        return "a function used with different numbers of arguments"
+    if bool(lhs.decimals) != bool(rhs.decimals) and le.free_symbols and re_.free_symbols:
+        return "numbers on one side only (values substituted from the context?)"
     for expr in (le, re_):
         for node in sympy.preorder_traversal(expr):
             if isinstance(node, (sympy.Sum, sympy.Product)) and any(
                 not lim[2].is_number for lim in node.args[1:]
             ):
                 return "a sum over indexed quantities (a constraint such as Σp_i = 1?)"
+    return ""
+
+
+def _doubt_in_context(lhs: Reading, rhs: Reading, ctx: NoteContext) -> str:
+    keys = {s.key for r in (lhs, rhs) for s in r.symbols.values()}
+    if ctx.constants and keys & {"C", "C^'", "c", "C_{1}", "C_{2}", "K"}:
+        return "an arbitrary constant (C may be renamed between steps)"
     kinds = {s.kind for r in (lhs, rhs) for s in r.symbols.values()}
     if kinds & {"vector", "matrix"} and ctx.orthogonal:
         return "vectors or matrices the note may take orthonormal"

@@ -195,6 +195,7 @@ class NoteContext:
     transposed: set[str] = field(default_factory=set)  # base keys seen with ^T
     complex_numbers: bool = False  # the note speaks of complex numbers (i may be imaginary)
     orthogonal: bool = False  # the note speaks of orthogonal or normalised vectors
+    constants: bool = False  # the note speaks of (arbitrary) constants
 
 
 def _code(n: int) -> str:
@@ -290,142 +291,150 @@ class _Reader:
             raise UnreadableError("parse error: unbalanced delimiters")
         return "".join(parts)
 
-    def item(self, parts: list[str]) -> None:  # noqa: C901 (one case per kind of token)
+    def item(self, parts: list[str]) -> None:
+        """Rewrite the next token (and what it governs) onto ``parts``."""
         t = self.take()
         if t.startswith("\\") and len(t) > 1 and t[1:].rstrip("*") in _DROP:
-            if t in ("\\left", "\\right", "\\middle") and self.peek() == ".":
-                self.take()
-            return
-        if t in ("\\|", "\\Vert", "\\lVert", "\\rVert") or (
-            t in ("\\left", "\\right") and self.peek() == "\\|"
-        ):
-            parts.append(self.norm())
-            return
-        if t == "\\langle":
-            parts.append(self.inner())
-            return
-        if t == "^":
-            self.superscript(parts)
-            return
-        if t == "_":
-            raise UnreadableError("subscript on an expression")
-        if t == "'":
-            raise UnreadableError("prime on an expression")
-        if t in ("(", "[", "{"):
-            closing = {"(": ")", "[": "]", "{": "}"}[t]
-            inner = self.rewrite(stop=closing)
-            self.take()
-            parts.append(f"({inner})" if t != "{" else "{" + inner + "}")
-            return
-        if t in (")", "]", "}"):
-            raise UnreadableError("parse error: unbalanced delimiters")
-        if t == "\\begin":
-            env = self.group_text().rstrip("*")
-            raise UnreadableError(_ENV_REASON.get(env, f"environment {env}"))
-        if t.startswith("\\"):
+            self._dropped(t, parts)
+        elif t in _PUNCTUATION:
+            getattr(self, _PUNCTUATION[t])(t, parts)
+        elif t.startswith("\\"):
             self.command(t, parts)
-            return
-        if t == "d" and self.differentials and self.peek() == "}":
-            parts.append("d")
-            return
-        if t == "d" and self.differentials and self._variable_follows():
-            nxt = self.take()
-            parts.append("d" + self.atom(nxt, bold=False).strip() + " ")
-            return
-        if t.isalpha() and len(t) == 1:
+        elif t == "d" and self.differentials and (self.peek() == "}" or self._variable_follows()):
+            parts.append("d" if self.peek() == "}" else self._differential())
+        elif t.isalpha() and len(t) == 1:
             parts.append(self.atom(t, bold=False))
-            return
-        if re.fullmatch(r"\d+(?:\.\d+)?|\.\d+", t):
-            if "." in t:
-                digits = len(t.replace(".", "").lstrip("0")) or 1
-                self.out.decimals = min(self.out.decimals or digits, digits)
-            parts.append(t if not parts or not parts[-1].rstrip().endswith(")") else f"\\cdot {t}")
-            return
-        if t in "+-*/=<>!|,":
+        elif re.fullmatch(r"\d+(?:\.\d+)?|\.\d+", t):
+            self._number(t, parts)
+        elif t in "+-*/=<>!|,":
             parts.append(t)
-            return
-        if t.isspace():
-            return
-        raise UnreadableError("text" if ord(t[0]) > 127 else f"parse error: {t!r}")
+        elif not t.isspace():
+            raise UnreadableError("text" if ord(t[0]) > 127 else f"parse error: {t!r}")
 
-    def command(self, t: str, parts: list[str]) -> None:  # noqa: C901 (one case per command)
+    def _dropped(self, t: str, parts: list[str]) -> None:
+        """Spacing and sizing; ``\\left\\|`` opens a norm, ``\\left.`` nothing."""
+        if t in ("\\left", "\\right") and self.peek() == "\\|":
+            self.take()
+            parts.append(self.norm())
+        elif t in ("\\left", "\\right", "\\middle") and self.peek() == ".":
+            self.take()
+
+    def _differential(self) -> str:
+        return "d" + self.atom(self.take(), bold=False).strip() + " "
+
+    def _number(self, t: str, parts: list[str]) -> None:
+        if "." in t:
+            digits = len(t.replace(".", "").lstrip("0")) or 1
+            self.out.decimals = min(self.out.decimals or digits, digits)
+        after_paren = parts and parts[-1].rstrip().endswith(")")
+        parts.append(f"\\cdot {t}" if after_paren else t)
+
+    def _t_norm(self, t: str, parts: list[str]) -> None:
+        parts.append(self.norm())
+
+    def _t_inner(self, t: str, parts: list[str]) -> None:
+        parts.append(self.inner())
+
+    def _t_power(self, t: str, parts: list[str]) -> None:
+        self.superscript(parts)
+
+    def _t_open(self, t: str, parts: list[str]) -> None:
+        inner = self.rewrite(stop={"(": ")", "[": "]", "{": "}"}[t])
+        self.take()
+        parts.append("{" + inner + "}" if t == "{" else f"({inner})")
+
+    def _t_bad(self, t: str, parts: list[str]) -> None:
+        raise UnreadableError(_BAD_TOKENS[t])
+
+    def _t_begin(self, t: str, parts: list[str]) -> None:
+        env = self.group_text().rstrip("*")
+        raise UnreadableError(_ENV_REASON.get(env, f"environment {env}"))
+
+    def command(self, t: str, parts: list[str]) -> None:
         name = t[1:]
         if _EXPECT_RE.match("".join(self.toks[self.pos - 1 : self.pos + 4])):
             raise UnreadableError("expectation or probability")
-        if name in ("tag", "label", "nonumber", "notag"):
-            if name in ("tag", "label"):
-                self.group_tokens()
-            return
-        if name in GREEK:
-            parts.append(self.atom(t, bold=False))
-            return
-        if name in _BOLD:
-            inner = self.group_tokens()
-            inner = [x for x in inner if not x.isspace()]
-            deco: tuple[str, ...] = ()
-            if len(inner) >= 2 and inner[0][1:] in _ACCENT:
-                deco = (inner[0][1:],)
-                inner = [x for x in inner[1:] if x not in ("{", "}")]
-            if len(inner) == 1 and (
-                inner[0].isalpha() and len(inner[0]) == 1 or inner[0][1:] in GREEK
-            ):
-                parts.append(self.atom(inner[0], bold=True, deco=deco))
-                return
-            if inner in (["1"], ["0"]):
-                raise UnreadableError("vector of ones or zeros")
-            raise UnreadableError("bold expression")
-        if name in _ACCENT:
-            parts.append(self.accented(name))
-            return
-        if name in ("operatorname", "text", "textrm", "mathrm") or name.startswith("text"):
-            parts.append(self.named(self.group_text()))
-            return
-        if name in _FRACS:
-            parts.append("\\frac")
-            return
-        if name in ("underbrace", "overbrace", "boxed"):
-            parts.append("{" + self.sub_rewrite(self.group_tokens()) + "}")
-            if name != "boxed" and self.peek() in ("_", "^"):
-                self.take()
-                self.group_tokens()
-            return
-        if name in ("color",):
-            self.group_tokens()
-            return
-        if name == "textcolor":
-            self.group_tokens()
-            parts.append("{" + self.sub_rewrite(self.group_tokens()) + "}")
-            return
         if name in _UNMODELLED:
             raise UnreadableError(_UNMODELLED[name])
-        if name in ("mathbb",):
-            raise UnreadableError("set or blackboard symbol")
-        if name == "log" and self.peek() != "_":
-            base = {"ln": "", "log2": "_{2}", "log10": "_{10}"}[self.ctx.conventions.log]
-            parts.append("\\log" + base + " ")
-            return
-        if name in ("log", "lg", "ln") and self.peek() == "_":
+        method = _COMMANDS.get(name) or next(
+            (m for names, m in _COMMAND_SETS if name in names), None
+        )
+        if method is None:
+            raise UnreadableError(f"command \\{name}")
+        parts.append(getattr(self, method)(t, name))
+
+    def _c_label(self, t: str, name: str) -> str:
+        if name in ("tag", "label"):
+            self.group_tokens()
+        return ""
+
+    def _c_greek(self, t: str, name: str) -> str:
+        return self.atom(t, bold=False)
+
+    def _c_bold(self, t: str, name: str) -> str:
+        inner = [x for x in self.group_tokens() if not x.isspace()]
+        deco: tuple[str, ...] = ()
+        if len(inner) >= 2 and inner[0][1:] in _ACCENT:
+            deco = (inner[0][1:],)
+            inner = [x for x in inner[1:] if x not in ("{", "}")]
+        if len(inner) == 1 and (_is_letter(inner[0]) or inner[0][1:] in GREEK):
+            return self.atom(inner[0], bold=True, deco=deco)
+        if inner in (["1"], ["0"]):
+            raise UnreadableError("vector of ones or zeros")
+        raise UnreadableError("bold expression")
+
+    def _c_accent(self, t: str, name: str) -> str:
+        return self.accented(name)
+
+    def _c_named(self, t: str, name: str) -> str:
+        return self.named(self.group_text())
+
+    def _c_frac(self, t: str, name: str) -> str:
+        return "\\frac"
+
+    def _c_brace(self, t: str, name: str) -> str:
+        """\\underbrace{X}_{note}, \\overbrace{X}^{note}, \\boxed{X}: X."""
+        out = "{" + self.sub_rewrite(self.group_tokens()) + "}"
+        if name != "boxed" and self.peek() in ("_", "^"):
             self.take()
-            base = self.sub_rewrite([x for x in self.group_tokens()])
-            parts.append(f"\\log_{{{base}}} ")
-            return
-        if name in ("sum", "prod"):
-            parts.append(self.big_operator(t))
-            return
-        if name == "int":
-            bounds = ""
-            for mark in ("_", "^"):
-                if self.peek() == mark:
-                    self.take()
-                    bounds += mark + "{" + self.sub_rewrite(self.group_tokens()) + "}"
-            parts.append("\\int" + bounds + " ")
-            return
-        if name in _KEEP:
-            parts.append(t + " ")
-            return
-        if name in ("to", "rightarrow", "mapsto"):
-            raise UnreadableError("limit or map")
-        raise UnreadableError(f"command \\{name}")
+            self.group_tokens()
+        return out
+
+    def _c_color(self, t: str, name: str) -> str:
+        self.group_tokens()
+        if name == "textcolor":
+            return "{" + self.sub_rewrite(self.group_tokens()) + "}"
+        return ""
+
+    def _c_blackboard(self, t: str, name: str) -> str:
+        raise UnreadableError("set or blackboard symbol")
+
+    def _c_map(self, t: str, name: str) -> str:
+        raise UnreadableError("limit or map")
+
+    def _c_log(self, t: str, name: str) -> str:
+        """\\log is natural unless the note's conventions say; \\log_b keeps its base."""
+        if self.peek() == "_":
+            self.take()
+            return f"\\log_{{{self.sub_rewrite(self.group_tokens())}}} "
+        if name != "log":
+            return t + " "
+        base = {"ln": "", "log2": "_{2}", "log10": "_{10}"}[self.ctx.conventions.log]
+        return "\\log" + base + " "
+
+    def _c_big(self, t: str, name: str) -> str:
+        return self.big_operator(t)
+
+    def _c_int(self, t: str, name: str) -> str:
+        bounds = ""
+        for mark in ("_", "^"):
+            if self.peek() == mark:
+                self.take()
+                bounds += mark + "{" + self.sub_rewrite(self.group_tokens()) + "}"
+        return "\\int" + bounds + " "
+
+    def _c_keep(self, t: str, name: str) -> str:
+        return t + " "
 
     def sub_rewrite(self, toks: list[str]) -> str:
         saved = self.toks, self.pos
@@ -679,6 +688,55 @@ class _Reader:
                 return self.function("inner") + f"({self.sub_rewrite(a)}, {self.sub_rewrite(b)})"
             self.pos += 1
         raise UnreadableError("parse error: unclosed angle bracket")
+
+
+def _is_letter(t: str) -> bool:
+    return len(t) == 1 and t.isalpha()
+
+
+_PUNCTUATION = {
+    "\\|": "_t_norm",
+    "\\Vert": "_t_norm",
+    "\\lVert": "_t_norm",
+    "\\rVert": "_t_norm",
+    "\\langle": "_t_inner",
+    "^": "_t_power",
+    "(": "_t_open",
+    "[": "_t_open",
+    "{": "_t_open",
+    "_": "_t_bad",
+    "'": "_t_bad",
+    ")": "_t_bad",
+    "]": "_t_bad",
+    "}": "_t_bad",
+    "\\begin": "_t_begin",
+}
+_BAD_TOKENS = {
+    "_": "subscript on an expression",
+    "'": "prime on an expression",
+    ")": "parse error: unbalanced delimiters",
+    "]": "parse error: unbalanced delimiters",
+    "}": "parse error: unbalanced delimiters",
+}
+_COMMANDS = {
+    **dict.fromkeys(("tag", "label", "nonumber", "notag"), "_c_label"),
+    "operatorname": "_c_named",
+    **dict.fromkeys(("underbrace", "overbrace", "boxed"), "_c_brace"),
+    **dict.fromkeys(("color", "textcolor"), "_c_color"),
+    **dict.fromkeys(("log", "lg", "ln"), "_c_log"),
+    **dict.fromkeys(("sum", "prod"), "_c_big"),
+    **dict.fromkeys(("to", "rightarrow", "mapsto"), "_c_map"),
+    "mathbb": "_c_blackboard",
+    "int": "_c_int",
+}
+_COMMAND_SETS = [
+    (GREEK, "_c_greek"),
+    (_BOLD, "_c_bold"),
+    (_ACCENT, "_c_accent"),
+    (frozenset({"text", "textrm", "textit", "textbf", "textsf", "texttt", "mbox"}), "_c_named"),
+    (_FRACS, "_c_frac"),
+    (_KEEP, "_c_keep"),
+]
 
 
 _E_I_RE = re.compile(r"e\s*\^\s*\{[^{}]*(?<![A-Za-z\\])i(?![A-Za-z])")

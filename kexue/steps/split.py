@@ -73,6 +73,7 @@ def note_context(text: str, path: str) -> tuple[NoteContext, list[tuple[int, str
     ctx = NoteContext(conventions=conventions)
     ctx.complex_numbers = bool(_COMPLEX_RE.search(text))
     ctx.orthogonal = bool(_ORTHOGONAL_RE.search(text))
+    ctx.constants = bool(re.search(r"常数|constant", text, re.I))
     for span in find_math(text):
         _declarations(span.tex, ctx)
     return ctx, problems, body_start
@@ -119,12 +120,23 @@ def note_steps(text: str, path: str, body_start: int = 0) -> list[Step]:
         skipped = bool(SKIP_RE.search(span.tex))
         prose = _prose_conditions(text, span.start, span.end)
         found = display_steps(span.open + span.tex + span.close)
-        lead = text[max(0, span.start - 200) : span.start]
+        lead = _lead(text, span.start)
         posed = len(found) == 1 and bool(_POSED_RE.search(lead))
         for lhs, rhs, condition, ranges in found:
             merged = {**prose, **ranges}
             steps.append(Step(path, line, lhs, rhs, skipped, condition, merged, posed))
     return steps
+
+
+def _lead(text: str, start: int) -> str:
+    """The prose that introduces a display: back to the previous display or blank line,
+    through one short connective line ("即：")."""
+    lead = text[max(0, start - 200) : start]
+    lead = re.split(r"\$\$|\\end\{[a-z]+\*?\}|\\\]", lead)[-1]
+    paragraphs = [p for p in re.split(r"\n\s*\n", lead) if p.strip()]
+    if len(paragraphs) > 1 and len(paragraphs[-1].strip()) <= 6:
+        return "\n".join(paragraphs[-2:])
+    return paragraphs[-1] if paragraphs else ""
 
 
 def display_steps(tex: str) -> list[tuple[str, str, str, dict]]:
@@ -318,9 +330,7 @@ def _one_range(part: str) -> tuple[str, tuple[float, float]] | None:
 
 
 _POSED_RE = re.compile(
-    r"令|要求|满足|使得|使|求解|解方程|方程|约束|条件|假设|设定|匹配|相等|solve|such that|require|"
-    r"set |assume|impose|match",
-    re.I,
+    r"令|要求|满足|使得|求解|解方程|约束|假设|solve|such that|require|assume|impose", re.I
 )
 _PROSE_COND_RE = re.compile(r"(其中|这里|若|如果|当|假设|设|where|if|assume|for)", re.I)
 
