@@ -689,13 +689,22 @@ def _doubt_in_form(lhs: Reading, le, rhs: Reading, re_) -> str:
         return "a function used with different numbers of arguments"
     if bool(lhs.decimals) != bool(rhs.decimals) and le.free_symbols and re_.free_symbols:
         return "numbers on one side only (values substituted from the context?)"
-    for expr in (le, re_):
-        for node in sympy.preorder_traversal(expr):
-            if isinstance(node, (sympy.Sum, sympy.Product)) and any(
-                not lim[2].is_number for lim in node.args[1:]
-            ):
-                return "a sum over indexed quantities (a constraint such as Σp_i = 1?)"
+    if _open_sums(lhs, le) != _open_sums(rhs, re_):
+        return "a sum over indexed quantities (a constraint such as Σp_i = 1?)"
     return ""
+
+
+def _open_sums(reading: Reading, expr) -> set[str]:
+    """The sums and products with a symbolic bound, written with symbol keys (a side's
+    opaque names differ from the other's): when both sides hold the same ones, a
+    constraint on them (Σp_i = 1) cannot explain a disagreement as easily."""
+    names = {sympy.Symbol(n): sympy.Symbol(s.key) for n, s in reading.symbols.items()}
+    return {
+        str(node.xreplace(names))
+        for node in sympy.preorder_traversal(expr)
+        if isinstance(node, (sympy.Sum, sympy.Product))
+        and any(not lim[2].is_number for lim in node.args[1:])
+    }
 
 
 def _doubt_in_context(lhs: Reading, rhs: Reading, ctx: NoteContext) -> str:

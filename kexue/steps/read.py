@@ -445,25 +445,29 @@ class _Reader:
             self.toks, self.pos = saved
 
     def big_operator(self, t: str) -> str:
-        """\\sum_{i=1}^{n}: the bounds are needed (an index sum without them is not
-        modelled); the upper bound's symbols are sampled as small integers."""
+        """\\sum_{i=1}^{n}: symbols of the bounds are sampled as small integers.  A sum over
+        an index alone (\\sum_i) runs over 1..N, N a hidden small integer shared by every
+        such sum of the step."""
         if self.peek() != "_":
-            raise UnreadableError("sum without bounds")
+            raise UnreadableError("sum without an index")
         self.take()
-        lower = self.group_tokens()
-        if self.peek() != "^":
-            raise UnreadableError("sum without bounds")
-        self.take()
-        upper = self.group_tokens()
-        text = "".join(lower)
-        m = re.fullmatch(r"\s*(\\?[A-Za-z]+)\s*=(.*)", text, re.S)
-        if not m:
+        text = "".join(self.group_tokens())
+        upper = None
+        if self.peek() == "^":
+            self.take()
+            upper = self.group_tokens()
+        m = re.fullmatch(r"\s*(\\?[A-Za-z]+)\s*(?:=(.*))?", text, re.S)
+        if not m or (m.group(2) is None) != (upper is None):
             raise UnreadableError("sum over a set")
         index = m.group(1).lstrip("\\")
         index_sym = Sym(index, index, (), "index")
         before = set(self.out.symbols)
-        low = self.sub_rewrite(_TOKEN_RE.findall(m.group(2)))
-        up = self.sub_rewrite(upper)
+        if upper is None:
+            low = "1"
+            up = self.symbol(Sym("N#", "N#", (), "scalar"))
+        else:
+            low = self.sub_rewrite(_TOKEN_RE.findall(m.group(2)))
+            up = self.sub_rewrite(upper)
         for name in set(self.out.symbols) - before:
             self.out.integers.add(name)
         return f"{t}_{{{self.symbol(index_sym)}={low}}}^{{{up}}} "
@@ -745,7 +749,7 @@ _MATRIX_HINT_RE = re.compile(
     r"\\(?:boldsymbol|mathbf|bm)\s*\{\s*[A-Z]|\^\s*\{?\s*\\top|\\(?:boldsymbol|mathbf|bm)\s*\{\s*I"
 )
 _DERIV_RE = re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?:[^}\s])")
-_BOUND_RE = re.compile(r"\\(?:sum|prod)\s*_\s*\{?\s*(\\?[A-Za-z]+)\s*=")
+_BOUND_RE = re.compile(r"\\(?:sum|prod)\s*_\s*\{?\s*(\\?[A-Za-z]+)\s*[=}]?")
 _SUB_INDEX_RE = re.compile(r"_\s*\{?\s*i\b")
 
 

@@ -236,3 +236,8 @@ def test_note_steps_line_is_the_display_first_line():
     text = "Post: 1\n\nprose\n\n\\begin{equation}\nx + x = 2x\n\\end{equation}\n"
     (step,) = note_steps(text, "n.md")
     assert (step.line, step.lhs, step.rhs) == (5, "x + x", "2x")
+
+
+def test_sum_over_an_index_alone_runs_over_a_hidden_range():
+    assert verdict(r"\sum_i (x_i + y_i)", r"\sum_i x_i + \sum_j y_j")[0] == "verified"
+    assert verdict(r"\sum_i (x_i + y_i)", r"\sum_i x_i - \sum_j y_j")[0] == "unchecked"
