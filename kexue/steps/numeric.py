@@ -596,9 +596,13 @@ def _tolerance(lhs: Reading, rhs: Reading, exprs) -> float:
     tol = 1e-7
     if any(e.has(sympy.Derivative) for e in exprs):
         tol = 1e-4
+    numeric = not exprs[0].free_symbols and not exprs[1].free_symbols
     for reading, expr in ((lhs, exprs[0]), (rhs, exprs[1])):
-        if reading.decimals >= 2 and not expr.free_symbols:
-            tol = max(tol, 0.6 * 10.0 ** (1 - reading.decimals))
+        if reading.rounded and not expr.free_symbols:  # 0.693 for log 2
+            tol = max(tol, 0.6 * 10.0 ** (1 - reading.rounded))
+    for expr, other in ((exprs[0], rhs), (exprs[1], lhs)):
+        if numeric and expr.is_Integer and other.decimals and expr != 0:  # 512 × 0.8 = 410
+            tol = max(tol, 0.5 / abs(int(expr)))
     return tol
 
 

@@ -54,6 +54,9 @@ _KEEP = frozenset(
     "cosh tanh binom infty cdot times div lfloor rfloor lceil rceil".split()
 )
 _FRACS = frozenset("dfrac tfrac cfrac".split())
+_FUNCTIONS_NO_PAREN = frozenset(
+    "exp ln lg sin cos tan sec csc cot arcsin arccos arctan sinh cosh tanh".split()
+)
 #: Command -> the reason a side holding it is not modelled.
 _UNMODELLED = {
     **dict.fromkeys("cdots ldots dots vdots ddots dotsb dotsc dotsm".split(), "ellipsis"),
@@ -183,6 +186,7 @@ class Reading:
     functions: dict[str, str] = field(default_factory=dict)  # "Kf…" -> meaning
     integers: set[str] = field(default_factory=set)  # names sampled as small integers
     decimals: int = 0  # the fewest significant digits of a decimal literal (0: none)
+    rounded: int = 0  # the fewest significant digits of a decimal of 3 or more (rounded?)
     juxtaposed: bool = False  # a symbol before "(" read as a product (or was it a call?)
 
 
@@ -326,6 +330,8 @@ class _Reader:
         if "." in t:
             digits = len(t.replace(".", "").lstrip("0")) or 1
             self.out.decimals = min(self.out.decimals or digits, digits)
+            if digits >= 3:
+                self.out.rounded = min(self.out.rounded or digits, digits)
         after_paren = parts and parts[-1].rstrip().endswith(")")
         parts.append(f"\\cdot {t}" if after_paren else t)
 
@@ -434,7 +440,19 @@ class _Reader:
         return "\\int" + bounds + " "
 
     def _c_keep(self, t: str, name: str) -> str:
-        return t + " "
+        if name not in _FUNCTIONS_NO_PAREN:
+            return t + " "
+        power = ""
+        if self.peek() == "^":
+            self.take()
+            power = "^{" + self.sub_rewrite(self.group_tokens()) + "}"
+        if self.peek() in ("(", "\\left", "{", ""):
+            return t + power + " "
+        # \cos\theta \cdot \cos\theta is cos θ · cos θ: the argument is one item (the
+        # parser would take cos(θ·cos θ)).
+        arg: list[str] = []
+        self.item(arg)
+        return f"{t}{power}({''.join(arg)}) "
 
     def sub_rewrite(self, toks: list[str]) -> str:
         saved = self.toks, self.pos
@@ -749,6 +767,9 @@ _MATRIX_HINT_RE = re.compile(
     r"\\(?:boldsymbol|mathbf|bm)\s*\{\s*[A-Z]|\^\s*\{?\s*\\top|\\(?:boldsymbol|mathbf|bm)\s*\{\s*I"
 )
 _DERIV_RE = re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?:[^}\s])")
+_FUNCTION_POWER_RE = re.compile(
+    r"\\(?:text|operatorname|mathrm)\s*\{[A-Za-z]{2,}\}\s*\^\s*(?:\{[^{}]*\}|\S)\s*\("
+)
 _BOUND_RE = re.compile(r"\\(?:sum|prod)\s*_\s*\{?\s*(\\?[A-Za-z]+)\s*[=}]?")
 _SUB_INDEX_RE = re.compile(r"_\s*\{?\s*i\b")
 
@@ -757,6 +778,8 @@ def read_side(tex: str, ctx: NoteContext) -> Reading:
     """Rewrite one side of a step for ``parse_latex``; :class:`UnreadableError` says why not."""
     if re.search(r"[\u3000-\u9fff\uff00-\uffef]", tex):
         raise UnreadableError("text")
+    if _FUNCTION_POWER_RE.search(tex):
+        raise UnreadableError("power of a named function")
     if _DERIV_RE.search(tex):
         raise UnreadableError("derivative of an implicit function")
     bound = frozenset(m.group(1) for m in _BOUND_RE.finditer(tex))

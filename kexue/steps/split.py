@@ -332,7 +332,7 @@ def _one_range(part: str) -> tuple[str, tuple[float, float]] | None:
 _POSED_RE = re.compile(
     r"令|要求|满足|使得|求解|解方程|约束|假设|solve|such that|require|assume|impose", re.I
 )
-_PROSE_COND_RE = re.compile(r"(其中|这里|若|如果|当|假设|设|where|if|assume|for)", re.I)
+_PROSE_COND_RE = re.compile(r"(其中|这里|若|如果|当|对于|假设|设|where|if|assume|for)", re.I)
 
 
 def _prose_conditions(text: str, start: int, end: int) -> dict[str, tuple[float, float]]:

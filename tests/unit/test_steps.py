@@ -241,3 +241,20 @@ def test_note_steps_line_is_the_display_first_line():
 def test_sum_over_an_index_alone_runs_over_a_hidden_range():
     assert verdict(r"\sum_i (x_i + y_i)", r"\sum_i x_i + \sum_j y_j")[0] == "verified"
     assert verdict(r"\sum_i (x_i + y_i)", r"\sum_i x_i - \sum_j y_j")[0] == "unchecked"
+
+
+def test_function_without_parentheses_takes_one_item():
+    step = (r"\cos\theta \cdot \cos\theta - (-\sin\theta) \cdot \sin\theta", r"\cos^2\theta + 1")
+    assert verdict(*step)[0] == "failed"
+    assert verdict(step[0], r"\cos^2\theta + \sin^2\theta")[0] == "verified"
+
+
+def test_rounded_numbers_agree_within_their_digits():
+    assert verdict(r"-0.5\log 0.5 - 0.5\log 0.5", r"0.693")[0] == "verified"
+    assert verdict(r"512 \times 0.8", "410")[0] == "verified"
+    assert verdict(r"\frac{-0.667\log 0.667 - 0.333\log 0.333}{\log 2}", "0.637")[0] == "failed"
+
+
+def test_condition_in_the_prose_before_the_display():
+    text = "Post: 1\n\n对于$x \\leq 0$，我们计算：\n$$\\sqrt{x^2} = -x$$\n"
+    assert [r.verdict for r in _check_text(text).results] == ["verified"]
