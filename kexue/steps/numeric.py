@@ -598,8 +598,11 @@ def _tolerance(lhs: Reading, rhs: Reading, exprs) -> float:
         tol = 1e-4
     numeric = not exprs[0].free_symbols and not exprs[1].free_symbols
     for reading, expr in ((lhs, exprs[0]), (rhs, exprs[1])):
-        if reading.rounded and not expr.free_symbols:  # 0.693 for log 2
-            tol = max(tol, 0.6 * 10.0 ** (1 - reading.rounded))
+        digits = reading.rounded  # 0.693 for log 2
+        if expr.is_Float and reading.decimals >= 2:  # a bare 0.0078 for 0.5^7
+            digits = reading.decimals
+        if digits and not expr.free_symbols:
+            tol = max(tol, 0.6 * 10.0 ** (1 - digits))
     for expr, other in ((exprs[0], rhs), (exprs[1], lhs)):
         if numeric and expr.is_Integer and other.decimals and expr != 0:  # 512 × 0.8 = 410
             tol = max(tol, 0.5 / abs(int(expr)))

@@ -258,3 +258,8 @@ def test_rounded_numbers_agree_within_their_digits():
 def test_condition_in_the_prose_before_the_display():
     text = "Post: 1\n\n对于$x \\leq 0$，我们计算：\n$$\\sqrt{x^2} = -x$$\n"
     assert [r.verdict for r in _check_text(text).results] == ["verified"]
+
+
+def test_a_bare_rounded_result_agrees_but_exact_decimals_do_not_loosen():
+    assert verdict("(0.5)^7", "0.0078")[0] == "verified"
+    assert verdict("0.5 + 0.25", "0.7")[0] == "failed"
