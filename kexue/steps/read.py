@@ -54,9 +54,9 @@ _KEEP = frozenset(
     "cosh tanh binom infty cdot times div lfloor rfloor lceil rceil".split()
 )
 _FRACS = frozenset("dfrac tfrac cfrac".split())
-_FUNCTIONS_NO_PAREN = frozenset(
-    "exp ln lg sin cos tan sec csc cot arcsin arccos arctan sinh cosh tanh".split()
-)
+#: Trigonometric functions written without parentheses take one item (\\cos\\theta\\cos\\phi);
+#: \\log and \\exp keep the parser's reading (\\log\\frac{1}{n}\\sum_i … is one argument).
+_FUNCTIONS_NO_PAREN = frozenset("sin cos tan sec csc cot sinh cosh tanh".split())
 #: Command -> the reason a side holding it is not modelled.
 _UNMODELLED = {
     **dict.fromkeys("cdots ldots dots vdots ddots dotsb dotsc dotsm".split(), "ellipsis"),
