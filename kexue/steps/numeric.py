@@ -694,11 +694,22 @@ def _doubt_in_form(lhs: Reading, le, rhs: Reading, re_) -> str:
             arities.setdefault(type(f).__name__, set()).add(len(f.args))
     if any(len(n) > 1 for n in arities.values()):
         return "a function used with different numbers of arguments"
+    calls: dict[str, set] = {}
+    for expr in (le, re_):
+        for f in expr.atoms(AppliedUndef):
+            if reading_function(lhs, rhs, type(f).__name__).startswith("fn:"):
+                calls.setdefault(type(f).__name__, set()).add(f.args)
+    if any(len(args) > 1 for args in calls.values()):
+        return "the note's function at different arguments (a property such as Φ(-x) = 1-Φ(x)?)"
     if bool(lhs.decimals) != bool(rhs.decimals) and le.free_symbols and re_.free_symbols:
         return "numbers on one side only (values substituted from the context?)"
     if _open_sums(lhs, le) != _open_sums(rhs, re_):
         return "a sum over indexed quantities (a constraint such as Σp_i = 1?)"
     return ""
+
+
+def reading_function(lhs: Reading, rhs: Reading, name: str) -> str:
+    return lhs.functions.get(name) or rhs.functions.get(name) or ""
 
 
 def _open_sums(reading: Reading, expr) -> set[str]:
@@ -716,6 +727,8 @@ def _open_sums(reading: Reading, expr) -> set[str]:
 
 def _doubt_in_context(lhs: Reading, rhs: Reading, ctx: NoteContext) -> str:
     keys = {s.key for r in (lhs, rhs) for s in r.symbols.values()}
+    if ctx.modular and not keys - {"e", "pi", "i"}:
+        return "modular arithmetic in the note (= may mean ≡)"
     if ctx.constants and keys & {"C", "C^'", "c", "C_{1}", "C_{2}", "K"}:
         return "an arbitrary constant (C may be renamed between steps)"
     kinds = {s.kind for r in (lhs, rhs) for s in r.symbols.values()}

@@ -200,6 +200,7 @@ class NoteContext:
     complex_numbers: bool = False  # the note speaks of complex numbers (i may be imaginary)
     orthogonal: bool = False  # the note speaks of orthogonal or normalised vectors
     constants: bool = False  # the note speaks of (arbitrary) constants
+    modular: bool = False  # the note computes modulo (\\pmod, \\equiv)
 
 
 def _code(n: int) -> str:

@@ -74,6 +74,7 @@ def note_context(text: str, path: str) -> tuple[NoteContext, list[tuple[int, str
     ctx.complex_numbers = bool(_COMPLEX_RE.search(text))
     ctx.orthogonal = bool(_ORTHOGONAL_RE.search(text))
     ctx.constants = bool(re.search(r"常数|constant", text, re.I))
+    ctx.modular = bool(re.search(r"\\(?:pmod|bmod|mod)\b|\\equiv|模\s*\d|同余", text))
     for span in find_math(text):
         _declarations(span.tex, ctx)
     return ctx, problems, body_start
