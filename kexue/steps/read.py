@@ -424,10 +424,20 @@ class _Reader:
         if self.peek() == "_":
             self.take()
             return f"\\log_{{{self.sub_rewrite(self.group_tokens())}}} "
-        if name != "log":
-            return t + " "
-        base = {"ln": "", "log2": "_{2}", "log10": "_{10}"}[self.ctx.conventions.log]
-        return "\\log" + base + " "
+        head = t
+        if name == "log":
+            head = "\\log" + {"ln": "", "log2": "_{2}", "log10": "_{10}"}[self.ctx.conventions.log]
+        return head + self._log_argument()
+
+    def _log_argument(self) -> str:
+        """\\log\\frac{1}{n}\\sum_i … is the log of the whole product, up to the next + or -
+        (the parser would take log(1/n)·Σ)."""
+        if self.peek() in ("(", "\\left", "^", ""):
+            return " "
+        arg: list[str] = []
+        while self.peek() not in _TERM_END and not self.peek().startswith("\\right"):
+            self.item(arg)
+        return "(" + "".join(arg) + ") "
 
     def _c_big(self, t: str, name: str) -> str:
         return self.big_operator(t)
@@ -711,6 +721,9 @@ class _Reader:
                 return self.function("inner") + f"({self.sub_rewrite(a)}, {self.sub_rewrite(b)})"
             self.pos += 1
         raise UnreadableError("parse error: unclosed angle bracket")
+
+
+_TERM_END = frozenset({"+", "-", "", ")", "]", "}", "=", ",", "<", ">"})
 
 
 def _is_letter(t: str) -> bool:
