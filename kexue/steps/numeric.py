@@ -631,6 +631,8 @@ def _lone(reading: Reading, expr, other: Reading) -> bool:
     """A side that is one symbol or one call of the note's function, absent from the other
     side: a definition (y = …, f(x) = …), not a step."""
     if expr.is_Symbol:
+        if reading.symbols[expr.name].kind == "const":
+            return False
         key = reading.symbols[expr.name].key
         return all(s.key != key for s in other.symbols.values())
     if isinstance(expr, AppliedUndef):

@@ -222,6 +222,7 @@ class _Reader:
         self.bound = bound  # sum/product indices of the whole side
         self.out = Reading("")
         self._names: dict[str, str] = {}
+        self._between_letters = False
         self.imaginary_hint = bool(_E_I_RE.search(tex))
         self.differentials = "\\int" in tex or bool(re.search(r"\\frac\s*\{\s*d\s*\}", tex))
         self.imaginary_j = bool(_E_J_RE.search(tex)) and "j" not in bound
@@ -509,6 +510,8 @@ class _Reader:
             return self.atom(word, bold=False)
         if word in _NAMED and self.peek() in ("(", "\\left"):
             return self.function(_NAMED[word])
+        if word.lower() in ("inf", "nan"):
+            raise UnreadableError("special value (Inf, NaN)")
         if word in _STATISTICS:
             raise UnreadableError("expectation or probability")
         low = word.lower()
@@ -550,6 +553,7 @@ class _Reader:
         function when a parenthesis follows and the letter names one."""
         primes = 0
         sub: tuple[str, ...] = ()
+        self._between_letters = self._letters_around()
         marks = list(deco)
         while True:
             nxt = self.peek(skip_space=False)
@@ -577,6 +581,15 @@ class _Reader:
         if primes:
             marks.append("'" * primes)
         return self.plain_symbol(base, letter, sub, marks, bold)
+
+    def _letters_around(self) -> bool:
+        """The token just read sits in a product of letters (``2de``): then ``e`` is a
+        variable, not Euler's number (``e^x``, a lone ``e``)."""
+        before = self.toks[self.pos - 2] if self.pos >= 2 else ""
+        after = self.toks[self.pos] if self.pos < len(self.toks) else ""
+        if after == "^":
+            return False
+        return _is_letter(before) or _is_letter(after)
 
     def _variable_follows(self) -> bool:
         """``dx`` / ``d\\theta`` in an integral or a derivative: a differential."""
@@ -632,7 +645,7 @@ class _Reader:
         if sub or marks or bold:
             return None
         conv = self.ctx.conventions
-        if letter == "e" and conv.e == "euler":
+        if letter == "e" and conv.e == "euler" and not self._between_letters:
             return Sym("e", "e", (), "const")
         if letter == "pi" and conv.pi == "const":
             return Sym("pi", "pi", (), "const")

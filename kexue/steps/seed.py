@@ -31,7 +31,14 @@ def _top_level_signs(toks: list[str]) -> list[int]:
     return out
 
 
+def _zero(text: str) -> bool:
+    return re.fullmatch(r"\s*[+-]?\s*0(?:\.0*)?\s*", text) is not None
+
+
 def flip_sign(rhs: str) -> str | None:
+    """None for a side that is 0 (negating it changes nothing)."""
+    if _zero(rhs):
+        return None
     toks = _TOKEN_RE.findall(rhs)
     signs = _top_level_signs(toks)
     if not signs:
@@ -52,8 +59,8 @@ def change_exponent(rhs: str) -> str | None:
 def drop_term(rhs: str) -> str | None:
     toks = _TOKEN_RE.findall(rhs)
     signs = _top_level_signs(toks)
-    if not signs:
-        return None
+    if not signs or _zero("".join(toks[signs[-1] :])):
+        return None  # nothing to drop, or the term is 0
     return "".join(toks[: signs[-1]]).strip() or None
 
 
