@@ -686,7 +686,17 @@ def _doubt(lhs: Reading, le, rhs: Reading, re_, ctx: NoteContext) -> str:
     then the step is left unchecked (precision first)."""
     if lhs.juxtaposed or rhs.juxtaposed:
         return "a symbol before a parenthesis (product or call?)"
+    if ctx.modular and all(_integer_arithmetic(e) for e in (le, re_)):
+        return "modular arithmetic in the note (= may mean ≡)"
     return _doubt_in_form(lhs, le, rhs, re_) or _doubt_in_context(lhs, rhs, ctx)
+
+
+def _integer_arithmetic(expr) -> bool:
+    """Integers with + × ^ only (what 3^{16} = 43 (mod 97) looks like)."""
+    return not expr.free_symbols and all(
+        isinstance(n, (sympy.Integer, sympy.Add, sympy.Mul, sympy.Pow))
+        for n in sympy.preorder_traversal(expr)
+    )
 
 
 def _doubt_in_form(lhs: Reading, le, rhs: Reading, re_) -> str:
@@ -729,8 +739,6 @@ def _open_sums(reading: Reading, expr) -> set[str]:
 
 def _doubt_in_context(lhs: Reading, rhs: Reading, ctx: NoteContext) -> str:
     keys = {s.key for r in (lhs, rhs) for s in r.symbols.values()}
-    if ctx.modular and not keys - {"e", "pi", "i"}:
-        return "modular arithmetic in the note (= may mean ≡)"
     if ctx.constants and keys & {"C", "C^'", "c", "C_{1}", "C_{2}", "K"}:
         return "an arbitrary constant (C may be renamed between steps)"
     kinds = {s.kind for r in (lhs, rhs) for s in r.symbols.values()}
