@@ -631,8 +631,12 @@ def _lone(reading: Reading, expr, other: Reading) -> bool:
     """A side that is one symbol or one call of the note's function, absent from the other
     side: a definition (y = …, f(x) = …), not a step."""
     if expr.is_Symbol:
-        if reading.symbols[expr.name].kind == "const":
-            return False
+        if (
+            reading.symbols[expr.name].kind == "const"
+            and expr.name
+            and (reading.symbols[expr.name].key != "i")
+        ):
+            return False  # e = 2.718 is a step; i = 1 sets an index
         key = reading.symbols[expr.name].key
         return all(s.key != key for s in other.symbols.values())
     if isinstance(expr, AppliedUndef):

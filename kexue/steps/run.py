@@ -22,7 +22,7 @@ from kexue.steps.split import note_context, note_steps
 __all__ = ["CHECKER_VERSION", "Report", "check_files", "notice_step_funnel", "step_files"]
 
 #: Bump when a change to the reading or the checking changes any verdict.
-CHECKER_VERSION = "13"
+CHECKER_VERSION = "14"
 CACHE = ROOT / ".cache" / "steps" / "results.json"
 
 
