@@ -588,6 +588,36 @@ def anchor_notes(c, content=str(ROOT / "content"), ids="", details=False, json="
     _say(f"anchored {len(report.results)} notes ({len(report.written)} changed) in {content}")
 
 
+@task(
+    name="check-steps",
+    help={
+        "content": "the content folder (default content/)",
+        "ids": "only these post ids, comma-separated",
+        "posts": "also check the displays of the posts",
+        "json": "write one object per step to this file",
+        "no_cache": "check every step again (the cache is .cache/steps/)",
+    },
+)
+def check_steps(c, content=str(ROOT / "content"), ids="", posts=False, json="", no_cache=False):
+    """Check the = steps of the derivation notes numerically; list failed steps, the funnel."""
+    from kexue.steps.run import cache_path, check_files, step_files, write_json
+
+    wanted = [i.strip() for i in ids.split(",") if i.strip()] or None
+    files = step_files(Path(content), wanted, posts)
+    report = check_files(files, Path(content).resolve().parent, None if no_cache else cache_path())
+    for problem in report.problems:
+        print(problem)
+    for line in report.failures():
+        print(line)
+    print(report.summary())
+    if json:
+        write_json(report, Path(json))
+    _say(
+        f"check-steps: {len(files)} files, {len(report.results)} steps in {report.seconds:.1f} s "
+        f"({report.fresh} checked now, the rest from the cache)"
+    )
+
+
 os.environ.setdefault("PYTHONUTF8", "1")
 
 
@@ -619,7 +649,8 @@ def _bench_parts():
     ]
 
 
-def _bench_builds(content: Path, tmp: Path, times: int) -> None:
+def _bench_builds(content: Path, tmp: Path, times: int) -> float:
+    """Run the build benchmarks; return the cold build's CPU seconds on the corpus."""
     from kexue.dev.bench_build import bench_corpus, check_targets, growth, multiply
 
     corpora = [("corpus", content)]
@@ -635,6 +666,7 @@ def _bench_builds(content: Path, tmp: Path, times: int) -> None:
         print(growth(results), flush=True)
     missed = check_targets(results)
     _say("build targets: " + ("all met" if not missed else "missed: " + "; ".join(missed)))
+    return results[0].cold.cpu
 
 
 @task(
@@ -677,9 +709,13 @@ def bench(c, corpus="", keep=False, times=4, builds_only=False):
         content, out = tmp / "content", tmp / "output"
         run_import(source, content)
         _say(f"imported {sum(1 for _ in (content / 'posts').glob('*.md'))} posts into {content}")
-        _bench_builds(content, tmp, int(times))
+        cold_build = _bench_builds(content, tmp, int(times))
         if builds_only:
             return
+        from kexue.dev.bench_steps import bench_steps
+
+        _say("bench steps:")
+        print(bench_steps(content, cold_build).summary(), flush=True)
         _pelican(c, "pelicanconf.py", out, str(content), f"-e CACHE_PATH='\"{tmp / 'cache'}\"'")
         for name, part in _bench_parts():
             _say(f"bench {name}:")

@@ -26,6 +26,7 @@ from kexue.search.index import check_search_index
 from kexue.site.accepted import Acceptance, Sorted, acceptance_entry, sort_problems
 from kexue.site.authored import check_content_files
 from kexue.site.sanitize import check_authored_html
+from kexue.steps.run import notice_step_funnel
 from kexue.topics import check_topics
 
 __all__ = [
@@ -71,6 +72,7 @@ NOTICES: list[tuple[str, Check]] = [
     ("images not mirrored", notice_remote_images),
     ("note tags the post shows too", notice_note_tags),
     ("note material not in the post", notice_unsourced),
+    ("derivation steps checked numerically", notice_step_funnel),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Derivation steps checked by machine (`invoke check-steps`); imports without Pelican."""
