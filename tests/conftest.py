@@ -146,3 +146,27 @@ def run_tasks(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
         check=False,
         cwd=tmp_path,
     )
+
+
+def serve_post_with_note(tmp_path_factory, name: str, post: str, note: str):
+    """Build a site of one sample post (91201) with its note and the site's pages, and
+    serve it (a generator for a module fixture: yields the ServedSite)."""
+    root = tmp_path_factory.mktemp(name)
+    content = root / "content"
+    (content / "samples").mkdir(parents=True)
+    (content / "derivations").mkdir()
+    (content / "samples" / "91201.md").write_text(post, encoding="utf-8")
+    (content / "derivations" / "91201.md").write_text(note, encoding="utf-8")
+    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+    build_site(content, root / "output")
+    with ServedSite(root / "output") as site:
+        yield site
+
+
+@pytest.fixture
+def desktop_page(browser):
+    """A fresh page of the session's Chromium at 1280×800."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    yield page
+    page.close()

@@ -6,12 +6,9 @@ the contents, find-in-page and print.  The post and note are written for these t
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from kexue.site.serve import ServedSite
-from tests.conftest import ROOT, build_site
+from tests.conftest import serve_post_with_note
 
 FILLER = "这一段只是填充文字，含公式 $x_{{{i}}} + y^{{{i}}}$，让文章足够长。" * 6
 
@@ -78,24 +75,12 @@ WAIT = (
 
 @pytest.fixture(scope="module")
 def long_site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("long")
-    content = root / "content"
-    (content / "samples").mkdir(parents=True)
-    (content / "derivations").mkdir()
-    (content / "samples" / "91201.md").write_text(_post(), encoding="utf-8")
-    (content / "derivations" / "91201.md").write_text(NOTE, encoding="utf-8")
-    shutil.copytree(ROOT / "content" / "pages", content / "pages")
-    build_site(content, root / "output")
-    with ServedSite(root / "output") as site:
-        yield site
+    yield from serve_post_with_note(tmp_path_factory, "long", _post(), NOTE)
 
 
 @pytest.fixture
-def page(browser):
-    page = browser.new_page()
-    page.set_viewport_size({"width": 1280, "height": 800})
-    yield page
-    page.close()
+def page(desktop_page):
+    return desktop_page
 
 
 def _open(page, url: str) -> None:

@@ -5,13 +5,10 @@ long post whose blocks are laid out late (content-visibility)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from kexue.site.serve import ServedSite
 from tests.browser.test_long_post import WAIT, _post
-from tests.conftest import ROOT, build_site
+from tests.conftest import serve_post_with_note
 
 SECTIONS = 6
 NOTE = (
@@ -31,24 +28,12 @@ LANDING = """() => {
 
 @pytest.fixture(scope="module")
 def layer_site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("layer")
-    content = root / "content"
-    (content / "samples").mkdir(parents=True)
-    (content / "derivations").mkdir()
-    (content / "samples" / "91201.md").write_text(_post(), encoding="utf-8")
-    (content / "derivations" / "91201.md").write_text(NOTE, encoding="utf-8")
-    shutil.copytree(ROOT / "content" / "pages", content / "pages")
-    build_site(content, root / "output")
-    with ServedSite(root / "output") as site:
-        yield site
+    yield from serve_post_with_note(tmp_path_factory, "layer", _post(), NOTE)
 
 
 @pytest.fixture
-def page(browser):
-    page = browser.new_page()
-    page.set_viewport_size({"width": 1280, "height": 800})
-    yield page
-    page.close()
+def page(desktop_page):
+    return desktop_page
 
 
 def _open(page, url: str, width: int = 1280) -> None:
