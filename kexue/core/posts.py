@@ -154,6 +154,13 @@ def samples_shown(content: Path, setting: bool | str = "auto") -> bool:
     return not any(not is_sample(p) for p in iter_post_files(content))
 
 
+def shown_post_files(content: Path, setting: bool | str = "auto") -> list[Path]:
+    """The post files the site builds pages for, as far as the folder says: samples only
+    while :func:`samples_shown` (a post's own Status is the caller's to read)."""
+    samples = samples_shown(content, setting)
+    return [p for p in iter_post_files(content) if samples or not is_sample(p)]
+
+
 def check_post_headers(ctx: CheckContext) -> Iterator[Problem]:
     """`invoke check`: each post's Slug is its file name.  A file that does not parse is
     the content-files check's (kexue.site.authored), reported there once."""

@@ -48,7 +48,7 @@ from kexue.core import cjk, layout
 from kexue.core import memo as derived_cache
 from kexue.core.errors import ToolError
 from kexue.core.fsutil import atomic_write_text
-from kexue.core.posts import iter_post_files, read_post
+from kexue.core.posts import read_post, shown_post_files
 from kexue.core.problems import CheckContext, Problem
 from kexue.math import element
 from kexue.site.authored import CONTROL_RE
@@ -544,7 +544,7 @@ def check_search_index(ctx: CheckContext) -> Iterator[Problem]:
     except SearchIndexError as e:
         yield Problem(str(output), 0, str(e))
         return
-    posts = sum(1 for p in iter_post_files(Path(ctx.content)) if read_post(p).published)
+    posts = sum(1 for p in shown_post_files(Path(ctx.content)) if read_post(p).published)
     if len(records) != posts:
         yield Problem(
             str(output), 0,
