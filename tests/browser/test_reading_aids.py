@@ -177,7 +177,9 @@ def test_contents_list_the_appendix_and_mark_it_in_view(page, served_aids):
     # both parts opened, so the page is long enough to bring the first to the top
     for part in page.locator("details.deriv-part > summary").all():
         part.click()
-    page.evaluate("document.getElementById('deriv-附录的第一部分').scrollIntoView({block: 'start'})")
+    page.evaluate(
+        "document.getElementById('deriv-附录的第一部分').scrollIntoView({block: 'start'})"
+    )
     page.wait_for_function(
         "document.querySelector('[data-toc-link][aria-current]')?.getAttribute('href')"
         " === '#deriv-附录的第一部分'"
